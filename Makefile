@@ -1,0 +1,35 @@
+# logtriage developer entry points. `make demo` and `make test` are the README's two commands.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXTRAS ?= dev
+
+.PHONY: install demo test test-rust test-python lint bench clean
+
+$(BIN)/maturin:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip "maturin>=1.9,<2"
+
+# Build the Rust core once in release mode and install the package (editable) with its extras.
+install: $(BIN)/maturin
+	$(BIN)/maturin develop --release -q --extras $(EXTRAS)
+
+demo: install
+	$(BIN)/logtriage demo
+
+lint: install
+	cargo fmt --all --check
+	cargo clippy --release --all-targets -q -- -D warnings
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-rust:
+	cargo test --release -q
+
+test-python: install
+	$(BIN)/pytest
+
+test: lint test-rust test-python
+
+clean:
+	rm -rf target $(VENV)

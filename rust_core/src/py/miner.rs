@@ -1,0 +1,133 @@
+use super::mask::specs_from_py;
+use super::Lines;
+use crate::mask::Masker;
+use crate::miner::{Change, Miner, MinerConfig};
+use numpy::{IntoPyArray, PyArray1};
+use pyo3::exceptions::PyKeyError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use std::sync::Mutex;
+
+type TrainOut<'py> = (
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u8>>,
+    Vec<(u32, String)>,
+);
+
+#[pyclass(name = "Miner", module = "logtriage._core", frozen)]
+pub(crate) struct PyMiner {
+    inner: Mutex<Miner>,
+}
+
+impl PyMiner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Miner> {
+        // A panic while mining would be a bug; the state is still usable.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[pymethods]
+impl PyMiner {
+    #[new]
+    #[pyo3(signature = (*, sim_threshold = None, depth = None, max_children = None, max_templates = None, max_tokens = None, masks = None))]
+    fn new(
+        sim_threshold: Option<f64>,
+        depth: Option<usize>,
+        max_children: Option<usize>,
+        max_templates: Option<usize>,
+        max_tokens: Option<usize>,
+        masks: Option<Vec<(String, String, String)>>,
+    ) -> PyResult<Self> {
+        let d = MinerConfig::default();
+        let config = MinerConfig {
+            sim_threshold: sim_threshold.unwrap_or(d.sim_threshold),
+            depth: depth.unwrap_or(d.depth),
+            max_children: max_children.unwrap_or(d.max_children),
+            max_templates: max_templates.unwrap_or(d.max_templates),
+            max_tokens: max_tokens.unwrap_or(d.max_tokens),
+        };
+        let masker = Masker::new(&specs_from_py(masks))?;
+        Ok(Self {
+            inner: Mutex::new(Miner::new(config, masker)?),
+        })
+    }
+
+    fn train_batch<'py>(&self, py: Python<'py>, lines: Lines) -> TrainOut<'py> {
+        let (ids, changes, changed) = py.detach(|| {
+            let mut miner = self.lock();
+            let mut ids = Vec::with_capacity(lines.len());
+            let mut changes = Vec::with_capacity(lines.len());
+            let mut touched = Vec::new();
+            for line in &lines {
+                let (id, change) = miner.train(line);
+                ids.push(id);
+                changes.push(change as u8);
+                if change != Change::Unchanged {
+                    touched.push(id);
+                }
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            let changed = touched
+                .into_iter()
+                .filter_map(|id| miner.template(id).map(|t| (id, t.text.clone())))
+                .collect::<Vec<_>>();
+            (ids, changes, changed)
+        });
+        (ids.into_pyarray(py), changes.into_pyarray(py), changed)
+    }
+
+    fn match_batch<'py>(&self, py: Python<'py>, lines: Lines) -> Bound<'py, PyArray1<i64>> {
+        let ids = py.detach(|| {
+            let miner = self.lock();
+            lines
+                .iter()
+                .map(|l| miner.match_line(l).map_or(-1, i64::from))
+                .collect::<Vec<_>>()
+        });
+        ids.into_pyarray(py)
+    }
+
+    fn template_text(&self, template_id: u32) -> PyResult<String> {
+        self.lock()
+            .template(template_id)
+            .map(|t| t.text.clone())
+            .ok_or_else(|| PyKeyError::new_err(template_id))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn templates(&self) -> Vec<(u32, String, String, u64, i64, i64)> {
+        self.lock()
+            .templates()
+            .map(|t| {
+                (
+                    t.id,
+                    t.string_id.clone(),
+                    t.text.clone(),
+                    t.count,
+                    t.first_seen_s,
+                    t.last_seen_s,
+                )
+            })
+            .collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.lock().to_bytes())
+    }
+
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+        Ok(Self {
+            inner: Mutex::new(Miner::from_bytes(data)?),
+        })
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.lock().memory_bytes()
+    }
+}
