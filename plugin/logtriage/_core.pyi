@@ -10,11 +10,11 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "__version__",
     "HeaderParser",
     "Masker",
     "Miner",
     "RuleSet",
+    "__version__",
     "default_masks",
     "feature_names",
     "features_batch",
@@ -104,9 +104,7 @@ class RuleSet:
         logtriage.errors.RuleError: a pattern does not compile (``rule_id``, ``pattern``).
     """
 
-    def __init__(
-        self, rules: list[tuple[str, str, str, bool | None, int, str | None]]
-    ) -> None: ...
+    def __init__(self, rules: list[tuple[str, str, str, bool | None, int, str | None]]) -> None: ...
     def match_batch(
         self, lines: list[str], *, fields: dict[str, list[str]] | None = None
     ) -> npt.NDArray[np.int32]:
@@ -132,9 +130,7 @@ class HeaderParser:
     @property
     def fields(self) -> list[str]:
         """Field names in format order (``Content`` included)."""
-    def parse_batch(
-        self, lines: list[str]
-    ) -> tuple[dict[str, list[str]], npt.NDArray[np.bool_]]:
+    def parse_batch(self, lines: list[str]) -> tuple[dict[str, list[str]], npt.NDArray[np.bool_]]:
         """Columns per field and a matched flag per line. A line that does not match
         keeps the whole (stripped) line as ``Content`` and empty strings elsewhere."""
 

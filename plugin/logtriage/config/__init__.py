@@ -1,0 +1,103 @@
+"""Typed configuration: one pydantic model with one section per pipeline stage.
+
+Load order (later wins): defaults in the models below, the YAML file, then
+environment variables ``LOGTRIAGE_<SECTION>__<KEY>`` (e.g.
+``LOGTRIAGE_MINING__SIM_THRESHOLD=0.6``). Every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from logtriage.config.core import MaskingSettings, MiningSettings, RulesSettings
+from logtriage.config.model import ModelSettings
+from logtriage.config.search import SearchSettings, SidecarSettings, SinkSettings
+from logtriage.config.serve import ApiSettings
+from logtriage.errors import ConfigError
+
+__all__ = [
+    "ApiSettings",
+    "MaskingSettings",
+    "MiningSettings",
+    "ModelSettings",
+    "RulesSettings",
+    "SearchSettings",
+    "Settings",
+    "SidecarSettings",
+    "SinkSettings",
+    "load_settings",
+]
+
+
+class Settings(BaseSettings):
+    """Resolved logtriage configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LOGTRIAGE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    masking: MaskingSettings = MaskingSettings()
+    mining: MiningSettings = MiningSettings()
+    rules: RulesSettings = RulesSettings()
+    model: ModelSettings = ModelSettings()
+    search: SearchSettings = SearchSettings()
+    sink: SinkSettings = SinkSettings()
+    sidecar: SidecarSettings = SidecarSettings()
+    api: ApiSettings = ApiSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats the file (passed as init kwargs), as documented above.
+        return (env_settings, init_settings)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of sections")
+    return data
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Settings from defaults, the optional YAML file at ``path`` and the environment.
+
+    Raises:
+        ConfigError: the file is unreadable or any value is invalid (all problems listed).
+    """
+    data = _read_yaml(Path(path)) if path is not None else {}
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        where = f" in {path}" if path is not None else ""
+        raise ConfigError(f"invalid configuration{where}: {problems}") from exc

@@ -1,0 +1,23 @@
+"""Settings of the model stage (runtime classifier)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ModelSettings(BaseModel):
+    """Which bundle labels the lines and how cautious it is.
+
+    ``bundle`` None means the default bundle shipped with logtriage (if present),
+    else templates and rules only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bundle: Path | None = None
+    min_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    cache_size: int = Field(100_000, ge=1)
+    max_seq_len: int = Field(128, ge=8, le=512)
+    batch_size: int = Field(64, ge=1)
+    max_message_bytes: int = Field(16_384, ge=256)

@@ -1,0 +1,131 @@
+"""Typed construction of the Rust core objects from settings.
+
+The extension (``logtriage._core``) takes plain tuples; this module turns
+validated settings and rule files into them, so doors never build core objects
+by hand.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from logtriage._core import HeaderParser, Masker, Miner, RuleSet, default_masks
+from logtriage.config import MaskingSettings, MiningSettings, RulesSettings
+from logtriage.errors import ConfigError
+
+__all__ = [
+    "RuleSpec",
+    "build_header_parser",
+    "build_masker",
+    "build_miner",
+    "load_rules",
+    "read_rule_file",
+    "resolve_masks",
+]
+
+DEFAULT_RULES_RESOURCE = "default_rules.yaml"
+
+
+class RuleSpec(BaseModel):
+    """One rule as written in a rules YAML file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    pattern: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    anomaly: bool | None = None
+    priority: int = 0
+    field: str | None = None
+
+    def as_tuple(self) -> tuple[str, str, str, bool | None, int, str | None]:
+        return (self.id, self.pattern, self.label, self.anomaly, self.priority, self.field)
+
+
+def resolve_masks(settings: MaskingSettings) -> list[tuple[str, str, str]]:
+    """The masks to apply, in order: defaults (unless disabled) minus ``remove``,
+    with ``add`` entries replacing a default of the same name or appended."""
+    masks = list(default_masks()) if settings.use_defaults else []
+    known = {name for name, _, _ in masks}
+    unknown = [name for name in settings.remove if name not in known]
+    if unknown:
+        raise ConfigError(f"masking.remove names unknown masks: {', '.join(unknown)}")
+    masks = [m for m in masks if m[0] not in set(settings.remove)]
+    for extra in settings.add:
+        triple = (extra.name, extra.regex, extra.placeholder)
+        at = next((i for i, m in enumerate(masks) if m[0] == extra.name), None)
+        if at is None:
+            masks.append(triple)
+        else:
+            masks[at] = triple
+    return masks
+
+
+def build_masker(settings: MaskingSettings) -> Masker:
+    return Masker(masks=resolve_masks(settings))
+
+
+def build_miner(mining: MiningSettings, masking: MaskingSettings) -> Miner:
+    return Miner(
+        sim_threshold=mining.sim_threshold,
+        depth=mining.depth,
+        max_children=mining.max_children,
+        max_templates=mining.max_templates,
+        max_tokens=mining.max_tokens,
+        masks=resolve_masks(masking),
+    )
+
+
+def build_header_parser(log_format: str) -> HeaderParser:
+    return HeaderParser(log_format)
+
+
+def read_rule_file(text: str, source: str) -> list[RuleSpec]:
+    """Rules from the YAML text of a rules file (``rules:`` list of maps)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"rules file {source} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise ConfigError(f"rules file {source} must have a top-level 'rules:' list")
+    specs: list[RuleSpec] = []
+    problems: list[str] = []
+    for i, item in enumerate(data["rules"]):
+        try:
+            specs.append(RuleSpec.model_validate(item))
+        except ValidationError as exc:
+            rule_id = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in err["loc"]) or "rule"
+                problems.append(f"rule {rule_id}: {loc}: {err['msg']}")
+    if problems:
+        raise ConfigError(f"rules file {source}: " + "; ".join(problems))
+    return specs
+
+
+def _default_rule_text() -> str:
+    return resources.files("logtriage.rules").joinpath(DEFAULT_RULES_RESOURCE).read_text("utf-8")
+
+
+def load_rules(settings: RulesSettings) -> RuleSet:
+    """Compile the shipped rules (unless disabled) plus the user's file into one RuleSet.
+
+    Raises:
+        ConfigError: a file is unreadable or malformed.
+        RuleError: a pattern does not compile (names the rule).
+    """
+    specs: list[RuleSpec] = []
+    if settings.use_defaults:
+        specs += read_rule_file(_default_rule_text(), f"(built-in) {DEFAULT_RULES_RESOURCE}")
+    if settings.path is not None:
+        path = Path(settings.path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read rules file {path}: {exc.strerror}") from exc
+        specs += read_rule_file(text, str(path))
+    return RuleSet([s.as_tuple() for s in specs])

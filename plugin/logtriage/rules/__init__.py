@@ -1,0 +1,1 @@
+"""Shipped rule files (data only)."""
