@@ -59,11 +59,12 @@ E@exc|psycopg2.OperationalError: could not connect to server: Connection refused
 }
 
 SSHD = r"""
-U*3|Accepted password for {user} from {ip} port {port} ssh2
+U*3|Accepted password for {user} from {ip} port {port} ssh2 (session {hex8})
+U|Accepted gssapi-with-mic for {user} from {ip} port {port} ssh2
 U*3|Accepted publickey for {user} from {ip} port {port} ssh2: ED25519 SHA256:{hex16}{hex16}
 U|Accepted keyboard-interactive/pam for {user} from {ip} port {port} ssh2
 U*2|pam_unix(sshd:session): session opened for user {user}(uid={uid}) by (uid=0)
-U*2|pam_unix(sshd:session): session closed for user {user}
+U*2|pam_unix(sshd:session): session closed for user {user} on pts/{n}
 U|Disconnected from user {user} {ip} port {port}
 U|Received disconnect from {ip} port {port}:11: disconnected by user
 S*4|Failed password for {user} from {ip} port {port} ssh2 [attempt {n}]
@@ -143,6 +144,8 @@ APACHE_ACCESS = r"""
 H*25|{ip} - - [{clf}] "{method} {url} HTTP/1.1" {status} {bytes}
 H*6|{ip} - {user} [{clf}] "{method} {url} HTTP/1.1" {status} {bytes} "{ref}" "{ua}" {num}us
 H|{domain}:443 {ip} - - [{clf}] "GET {url} HTTP/1.1" {status} {bytes} "{ref}" "{ua}"
+S|{ip} - - [{clf}] "POST /xmlrpc.php HTTP/1.1" 403 {bytes} "-" "{ua}" ModSecurity: Access denied (rule {num})
+S|{ip} - {baduser} [{clf}] "GET /admin/ HTTP/1.1" 401 {bytes} auth-failure
 """
 
 APACHE_ERROR = r"""
@@ -546,7 +549,7 @@ N*3@org.apache.hadoop.hdfs.server.datanode.DataNode|Received {blk} of size {big}
 N*2@org.apache.hadoop.hdfs.StateChange|BLOCK* allocate {blk}, replicas={ip}:50010, {ip}:50010 for /user/{user}/{word}/part-{num}
 N@org.apache.hadoop.hdfs.server.datanode.DataNode|PacketResponder {n} for {blk} terminating
 N@org.apache.hadoop.hdfs.server.namenode.FSNamesystem|Roll Edit Log from {ip}
-N@org.apache.hadoop.hdfs.server.datanode.DataBlockScanner|Verification succeeded for {blk}
+N@org.apache.hadoop.hdfs.server.datanode.DataBlockScanner|Block scanner verified {blk} (checksum OK)
 N@org.apache.hadoop.hdfs.server.datanode.fsdataset.impl.FsDatasetAsyncDiskService|Deleted {blk} file /data/dfs/dn/current/finalized/{blk}
 U@org.apache.hadoop.hdfs.server.namenode.FSNamesystem.audit|allowed=true ugi={user} (auth:KERBEROS) ip=/{ip} cmd=delete src=/user/{user}/{word} dst=null perm=null
 U@org.apache.hadoop.hdfs.server.namenode.FSNamesystem.audit|allowed=true ugi={user} (auth:SIMPLE) ip=/{ip} cmd=mkdirs src=/user/{user}/{word}-{n} dst=null perm={user}:hadoop:rwxr-xr-x
@@ -569,7 +572,7 @@ N*3@org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMAppImpl|{appid} State 
 N*2@org.apache.hadoop.yarn.server.resourcemanager.rmcontainer.RMContainerImpl|{ycont} Container Transitioned from ALLOCATED to ACQUIRED
 N@org.apache.hadoop.yarn.server.nodemanager.containermanager.container.ContainerImpl|Container {ycont} transitioned from LOCALIZED to RUNNING
 N@org.apache.hadoop.mapreduce.v2.app.job.impl.TaskAttemptImpl|attempt_{num}_{n}_m_{num}_0 TaskAttempt Transitioned from RUNNING to SUCCEEDED
-N@org.apache.hadoop.mapreduce.v2.app.rm.RMContainerAllocator|Reduce slow start threshold reached. Scheduling reduces.
+N@org.apache.hadoop.mapreduce.v2.app.rm.RMContainerAllocator|Slow-start threshold for reducers reached ({pct}% maps complete), scheduling reduce tasks
 U*2@org.apache.hadoop.yarn.server.resourcemanager.ClientRMService|Application {appid} submitted by user {user} to queue {queue}
 U@org.apache.hadoop.yarn.server.resourcemanager.RMAuditLogger|USER={user} OPERATION=Kill Application Request TARGET=ClientRMService RESULT=SUCCESS APPID={appid}
 S@org.apache.hadoop.yarn.server.resourcemanager.RMAuditLogger|USER={baduser} OPERATION=Submit Application Request TARGET=ClientRMService RESULT=FAILURE DESCRIPTION=User doesn't have permissions to SUBMIT_APPLICATIONS on queue {queue}
@@ -587,7 +590,7 @@ N*3@executor.Executor|Finished task {n}.0 in stage {n}.0 (TID {num}). {num} byte
 N*2@scheduler.TaskSetManager|Starting task {n}.0 in stage {n}.0 (TID {num}, {node}, executor {n}, partition {n}, PROCESS_LOCAL, {num} bytes)
 N@scheduler.DAGScheduler|Job {n} finished: collect at {word}.scala:{n}, took {secs} s
 N@storage.BlockManagerInfo|Added broadcast_{n}_piece0 in memory on {node}:{port} (size: {size}, free: {size})
-N@spark.SecurityManager|Changing modify acls to: {user}
+N@spark.SecurityManager|Setting modify acls for application to user(s): {user}
 R*2@storage.MemoryStore|Block rdd_{n}_{n} stored as values in memory (estimated size {size}, free {size})
 R@storage.MemoryStore|MemoryStore started with capacity {size}
 R@memory.TaskMemoryManager|Task {num} spilling sort data of {size} to disk ({n} times so far)
@@ -605,10 +608,10 @@ OPENSTACK = r"""
 H*8@nova.osapi_compute.wsgi.server|{ip} "{method} /v2.1/{hex16}/servers/{uuid} HTTP/1.1" status: {status} len: {num} time: {secs}
 H*4@nova.osapi_compute.wsgi.server|{ip} "GET /v2.1/{hex16}/servers/detail?all_tenants=True HTTP/1.1" status: {status} len: {num} time: {secs}
 H*2@nova.metadata.wsgi.server|{ip} "GET /openstack/2013-10-17/meta_data.json HTTP/1.1" status: {status} len: {num} time: {secs}
-N*3@nova.compute.manager|[instance: {uuid}] VM Started (Lifecycle Event)
+N*3@nova.compute.manager|[instance: {uuid}] Lifecycle event: VM started on {node}
 N*2@nova.compute.manager|[instance: {uuid}] Instance spawned successfully in {secs} seconds.
-N@nova.scheduler.host_manager|Successfully synced instances from host '{node}'.
-N@nova.compute.manager|[instance: {uuid}] Terminating instance
+N@nova.scheduler.host_manager|Instance list for host '{node}' synchronized with scheduler ({n} instances)
+N@nova.compute.manager|[instance: {uuid}] Deleting instance from hypervisor as requested
 N@nova.virt.libvirt.imagecache|image {uuid} at (/var/lib/nova/instances/_base/{sha}): checking
 U*2@nova.api.openstack.compute.servers|User {user} (project {hex16}) requested server create '{word}-{n}' flavor {flavor} in zone {zone}
 U@nova.api.openstack.compute.servers|User {user} rebooted instance {uuid} (type HARD)
@@ -744,24 +747,24 @@ S@keystore|Fingerprint authentication failed for uid {num} ({n} attempts), locko
 """
 
 BGL = r"""
-N*4@KERNEL|generating core.{num}
-N*3@KERNEL|instruction cache parity error corrected
+N*4@KERNEL|writing core file core.{num} for rank {n}
+N*3@KERNEL|L1 instruction cache parity error corrected on core {n}
 N*2@KERNEL|CE sym {n}, at 0x{hex8}, mask 0x{hex8}
 N@MMCS|idoproxy communication started for block {word}_{n}
 N@KERNEL|{n} ddr errors(s) detected and corrected on rank 0, symbol {n}, bit {n}
 C*2@KERNEL|machine check interrupt (bit=0x{hex8}): L2 dcache unit data parity error
 C@KERNEL|uncorrectable torus receiver error on link {n}, node card {bgl} halted
 C@MONITOR|node card {bgl} power module {n} failed: voltage out of range, card powered off
-C@KERNEL|rts panic! - stopping execution
+C@KERNEL|rts: kernel panic on core {n}, halting node
 C@APP|ciod: Error loading /bgl/apps/{word}/bin/{word}: invalid or missing program image, Exec format error
 C@HARDWARE|Link card {bgl} declared dead: no response to {n} consecutive polls
-E*2@KERNEL|data TLB error interrupt
+E*2@KERNEL|data TLB error interrupt at 0x{hex8} on core {n}
 E@APP|ciod: failed to read message prefix on control stream (CioStream socket to {ip}:{port})
 E@KERNEL|MidplaneSwitchController performing bit sparing on {bgl} bit {n}
 E@DISCOVERY|Node card VPD check: missing {n} nodes on {bgl}
 R*2@MONITOR|fan module {bgl} speed {num} rpm, ambient temperature {temp}C
 R@MONITOR|power supply {bgl} output {float} V, {float} A, {num} W
-R@KERNEL|total of {n} ddr error(s) detected and corrected over {num} seconds
+R@KERNEL|corrected {n} DDR errors on rank {n} in the last {num} seconds
 S@MMCS|security: unauthorized JTAG access attempt to {bgl} from service node {ip}
 U@MMCS|job {num} submitted by {user} on partition {word} ({n} nodes)
 """
@@ -809,7 +812,7 @@ N*6@queries|client @0x{hex12} {ip}#{port} ({domain}): query: {domain} IN A +E(0)
 N*2@queries|client @0x{hex12} {ip}#{port} ({domain}): query: {domain} IN AAAA + ({ip})
 N@general|zone {domain}/IN: loaded serial {big}
 N@general|all zones loaded
-N@general|running
+N@general|server is up and running
 N@xfer-out|client @0x{hex12} {ip}#{port} ({domain}): transfer of '{domain}/IN': AXFR-style IXFR ended
 E*2@resolver|{domain}/A: network unreachable resolving '{domain}/A/IN': {ip}#53
 E@lame-servers|timed out resolving '{domain}/AAAA/IN': {ip}#53
