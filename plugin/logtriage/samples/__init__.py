@@ -206,6 +206,13 @@ _FOLLOW: dict[str, dict[str, list[Template]]] = {
     for fam, spec in FAMILY_SPECS.items()
 }
 
+_ROLES: dict[str, dict[str, dict[str, list[Template]]]] = {}
+for _fam, _groups in _FOLLOW.items():
+    for _grp, _steps in _groups.items():
+        _roles = _ROLES.setdefault(_fam, {}).setdefault(_grp, {})
+        for _t in _steps:
+            _roles.setdefault(_t.component or "", []).append(_t)
+
 FAMILIES: tuple[str, ...] = tuple(FAMILY_SPECS)
 
 
@@ -243,10 +250,7 @@ def _render(t: Template, r: random.Random, dt: TS) -> str:
 
 def _follow_lines(fam: str, group: str, r: random.Random) -> list[Template]:
     """The continuation templates that follow a head line, in order."""
-    steps = _FOLLOW[fam][group]
-    by_role: dict[str, list[Template]] = {}
-    for t in steps:
-        by_role.setdefault(t.component or "", []).append(t)
+    by_role = _ROLES[fam][group]
     seq: list[Template] = []
     if group == "java":
         seq += [by_role["frame"][0]] * r.randint(2, 6)
@@ -289,26 +293,29 @@ def generate(n: int, *, seed: int = 0, families: Sequence[str] | None = None) ->
     labels = [lab for lab in LABELS if lab in pools]
     label_cum = list(accumulate(LABEL_SHARES[lab] for lab in labels))
     cums = {lab: (pools[lab][0], list(accumulate(pools[lab][1]))) for lab in labels}
-    host_pools = {f: FAMILY_SPECS[f].hosts for f in fams}
 
     t_ms = 1_767_225_600_000 + (seed % 1000) * 86_400_000  # 2026-01-01 UTC + seed days
     epoch = date(1970, 1, 1)
-    day_cache: dict[int, tuple[int, int, int, int]] = {}
+    day_cache: dict[int, tuple[int, int, int, int, str]] = {}
+    last_sec = -1
+    hms = ""
     out: list[SampleLine] = []
     append = out.append
+    rand = r.random
+    total = label_cum[-1]
+    new = object.__new__
+    anomalous = ANOMALY_LABELS
     while len(out) < n:
-        lab = labels[bisect(label_cum, r.random() * label_cum[-1])]
-        tpls, cum = cums[lab]
-        head = tpls[bisect(cum, r.random() * cum[-1])]
+        tpls, cum = cums[labels[bisect(label_cum, rand() * total)]]
+        head = tpls[bisect(cum, rand() * cum[-1])]
         fam = head.family
         spec = FAMILY_SPECS[fam]
-        hp = host_pools[fam]
-        host = hp[int(r.random() * len(hp))]
-        pid = r.randint(300, 65000)
-        seq = [head]
-        if head.follow is not None:
-            seq += _follow_lines(fam, head.follow, r)
-        t_ms += 1 + int(r.expovariate(1 / 400.0))
+        hp = spec.hosts
+        host = hp[int(rand() * len(hp))]
+        pid = 300 + int(rand() * 64700)
+        seq = [head] if head.follow is None else [head, *_follow_lines(fam, head.follow, r)]
+        t_ms += 1 + int(r.expovariate(0.0025))
+        level = head.level
         for k, t in enumerate(seq):
             if len(out) >= n:
                 break
@@ -318,27 +325,37 @@ def generate(n: int, *, seed: int = 0, families: Sequence[str] | None = None) ->
             ymd = day_cache.get(dn)
             if ymd is None:
                 d = epoch + timedelta(days=dn)
-                ymd = day_cache[dn] = (d.year, d.month, d.day, d.weekday())
-            dt = TS(t_ms, *ymd)
+                ymd = day_cache[dn] = (d.year, d.month, d.day, d.weekday(), d.isoformat())
+            sec = t_ms // 1000
+            if sec != last_sec:
+                last_sec = sec
+                x = sec % 86400
+                hms = f"{x // 3600:02d}:{x % 3600 // 60:02d}:{x % 60:02d}"
+            dt = TS(t_ms, *ymd, hms)
             msg = _render(t, r, dt)
-            comp = t.component if t.component is not None and k == 0 else None
-            if comp is None:
-                cp = spec.components
-                comp = cp[int(r.random() * len(cp))]
-            raw = msg if k else HEADERS[spec.style](dt, host, spec.proc, pid, t.level, comp, msg)
-            append(
-                SampleLine(
-                    timestamp=dt.iso,
-                    service=fam,
-                    host=host,
-                    level=head.level,
-                    message=msg,
-                    raw=raw,
-                    label=t.label,
-                    anomaly=t.label in ANOMALY_LABELS,
-                    template=t.text,
-                )
+            if k:
+                raw = msg
+            else:
+                comp = t.component
+                if comp is None:
+                    cp = spec.components
+                    comp = cp[int(rand() * len(cp))]
+                raw = HEADERS[spec.style](dt, host, spec.proc, pid, level, comp, msg)
+            # Fast construction of the frozen dataclass (its __init__ costs a
+            # object.__setattr__ per field); equality/hash/repr are unaffected.
+            line = new(SampleLine)
+            line.__dict__.update(
+                timestamp=dt.iso,
+                service=fam,
+                host=host,
+                level=level,
+                message=msg,
+                raw=raw,
+                label=t.label,
+                anomaly=t.label in anomalous,
+                template=t.text,
             )
+            append(line)
     return out
 
 

@@ -14,16 +14,17 @@ class TS:
 
     __slots__ = ("date", "day", "epoch_ms", "hms", "mon", "month", "ms", "wday", "year")
 
-    def __init__(self, epoch_ms: int, year: int, month: int, day: int, wday: int) -> None:
+    def __init__(
+        self, epoch_ms: int, year: int, month: int, day: int, wday: int, date: str, hms: str
+    ) -> None:
         self.epoch_ms = epoch_ms
         self.year = year
         self.month = month
         self.day = day
         self.wday = DAYS[wday]
         self.mon = MONTHS[month - 1]
-        self.date = f"{year:04d}-{month:02d}-{day:02d}"
-        s = (epoch_ms // 1000) % 86400
-        self.hms = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+        self.date = date
+        self.hms = hms
         self.ms = f"{epoch_ms % 1000:03d}"
 
     @property
