@@ -271,7 +271,7 @@ C@kubelet.go:2855|Container runtime network not ready: NetworkReady=false reason
 C@run.go:74|command failed err="failed to run Kubelet: running with swap on is not supported, please disable swap!"
 C@kubelet_node_status.go:585|Node became not ready node="{node}" condition={"type":"Ready","status":"False","reason":"KubeletNotReady"}
 R*2@eviction_manager.go:366|eviction manager: attempting to reclaim resourceName="memory" available={mb}Mi threshold={mb}Mi
-R@eviction_manager.go:377|eviction manager: must evict pod(s) to reclaim resourceName="ephemeral-storage" available={size} capacity={size}
+R@eviction_manager.go:377|eviction manager: must evict pod(s) to reclaim resourceName="ephemeral-storage" available={gsize} capacity={gsize}
 R@image_gc_manager.go:310|Disk usage on image filesystem is over the high threshold, trying to free bytes down to the low threshold usage={hipct} highThreshold=85 amountToFree={big}
 R@container_manager_linux.go:510|Node allocatable: cpu={n} memory={mb}Mi pods=110 ephemeral-storage={size}
 H@httplog.go:132|"HTTP" verb="GET" URI="/healthz" latency="{dur}" userAgent="kube-probe/1.28" srcIP="{ip}:{port}" resp={status}
@@ -331,7 +331,7 @@ C|Container {cid} ({app}) was OOM killed (exit code 137)
 C|containerd: failed to start daemon: timeout waiting for containerd to start
 C|panic: runtime error: invalid memory address or nil pointer dereference [signal SIGSEGV: segmentation violation code=0x1 addr=0x{hex8}]
 R|Container {cid} stats: cpu={float}% mem={mb}MiB / {mb}MiB net_io={size} / {size} block_io={size}
-R|overlay2: disk usage of /var/lib/docker is {hipct}% ({size} free)
+R|overlay2: disk usage of /var/lib/docker is {hipct}% ({gsize} free)
 R|build cache size {size}, reclaimable {size}
 H|API request {method} /v1.43/containers/{cid}/json from uid {num} returned {status} in {ms}ms
 S|Unauthorized access to /var/run/docker.sock by uid {num} denied (authz plugin)
@@ -343,7 +343,7 @@ E*2@org.hibernate.engine.jdbc.spi.SqlExceptionHelper+java|SQL Error: 0, SQLState
 E*2@com.zaxxer.hikari.pool.HikariPool+java|HikariPool-1 - Connection is not available, request timed out after {ms}ms.
 E@com.acme.payments.PaymentGateway+java|Payment provider call failed after {n} attempts: {jexc}
 E@org.apache.catalina.core.StandardWrapperValve+java|Servlet.service() for servlet [dispatcherServlet] threw exception {jexc}
-E@com.acme.orders.OrderService|Retrying order {num} sync (attempt {n}/5) after {jexc}
+E@com.acme.orders.OrderService|Retrying order {num} sync (attempt {try}/5) after {jexc}
 E@io.netty.channel.DefaultChannelPipeline+java|An exceptionCaught() event was fired, and it reached at the tail of the pipeline: java.io.IOException: Connection reset by peer
 C@org.springframework.boot.SpringApplication+java|Application run failed
 C@com.acme.Main|FATAL: Unable to load keystore /etc/acme/keystore.jks, shutting down
@@ -483,15 +483,15 @@ U|Client id={num} addr={ip}:{port} user={user} executed CONFIG SET maxmemory {mb
 """
 
 ELASTICSEARCH = r"""
-N*3@o.e.c.m.MetadataCreateIndexService|[logs-{word}-2026.01.{n}] creating index, cause [auto(bulk api)], templates [logs], shards [1]/[1]
+N*3@o.e.c.m.MetadataCreateIndexService|[logs-{word}-2026.01.{dd}] creating index, cause [auto(bulk api)], templates [logs], shards [1]/[1]
 N*2@o.e.c.r.a.AllocationService|current.health="GREEN" message="Cluster health status changed from [YELLOW] to [GREEN] (reason: [shards started [[logs-{word}][0]]])." previous.health="YELLOW" reason="shards started"
 N@o.e.n.Node|started {node} [{uuid}]
 N@o.e.c.s.MasterService|node-join[{node} {{node}}{{uuid}} join existing leader], term: {n}, version: {num}
-N@o.e.x.i.IndexLifecycleRunner|policy [logs] for index [logs-{word}-2026.01.{n}] on an error step due to a transient error, moving back to the failed step [rollover] for execution. retry attempt [{n}]
-R*2@o.e.c.r.a.DiskThresholdMonitor|high disk watermark [90%] exceeded on [{uuid}][{node}][/var/lib/elasticsearch] free: {size}[{n}%], shards will be relocated away from this node
+N@o.e.x.i.IndexLifecycleRunner|policy [logs] for index [logs-{word}-2026.01.{dd}] on an error step due to a transient error, moving back to the failed step [rollover] for execution. retry attempt [{try}]
+R*2@o.e.c.r.a.DiskThresholdMonitor|high disk watermark [90%] exceeded on [{uuid}][{node}][/var/lib/elasticsearch] free: {gsize}[{n}%], shards will be relocated away from this node
 R@o.e.m.j.JvmGcMonitorService|[gc][{num}] overhead, spent [{ms}ms] collecting in the last [1s]
 R@o.e.i.b.HierarchyCircuitBreakerService|[parent] Data too large, data for [<http_request>] would be [{big}/{size}], which is larger than the limit of [{big}/{size}]
-R@o.e.m.f.FsHealthService|filesystem {path} usage {hipct}%, {size} free of {size}
+R@o.e.m.f.FsHealthService|filesystem {path} usage {hipct}%, {gsize} free of {gsize}
 E*2@o.e.a.b.TransportShardBulkAction|[logs-{word}][0] failed to execute bulk item (index) index {num}
 E@o.e.x.s.a.AuthenticationService|Authentication to realm ldap1 failed - bind timed out ({ms}ms)
 E@o.e.a.s.TransportSearchAction|[{node}] Failed to execute fetch phase: SearchPhaseExecutionException: all shards failed
@@ -563,8 +563,8 @@ C@org.apache.hadoop.hdfs.server.namenode.NameNode|Failed to start namenode. java
 C@org.apache.hadoop.hdfs.server.blockmanagement.BlockManager|Block {blk} is CORRUPT: all {n} replicas are corrupt
 C@org.apache.hadoop.hdfs.server.datanode.DataNode|DataNode is shutting down: DataNode failed volumes:/data/{n}/dfs/dn; volume failures tolerated: 0
 C@org.apache.hadoop.hdfs.server.blockmanagement.HeartbeatManager|Lost datanode {ip}:50010, declaring it dead after {num} ms without heartbeat
-R@org.apache.hadoop.hdfs.server.namenode.FSNamesystem|Capacity {size}, DFS used {size} ({pct}%), remaining {size}, {num} blocks, {n} under-replicated
-R@org.apache.hadoop.hdfs.server.namenode.FSDirectory|Quota exceeded: /user/{user} namespace quota {num} diskspace quota {size} used {size}
+R@org.apache.hadoop.hdfs.server.namenode.FSNamesystem|Capacity {gsize}, DFS used {gsize} ({pct}%), remaining {gsize}, {num} blocks, {n} under-replicated
+R@org.apache.hadoop.hdfs.server.namenode.FSDirectory|Quota exceeded: /user/{user} namespace quota {num} diskspace quota {gsize} used {gsize}
 """
 
 YARN = r"""
@@ -577,12 +577,12 @@ U*2@org.apache.hadoop.yarn.server.resourcemanager.ClientRMService|Application {a
 U@org.apache.hadoop.yarn.server.resourcemanager.RMAuditLogger|USER={user} OPERATION=Kill Application Request TARGET=ClientRMService RESULT=SUCCESS APPID={appid}
 S@org.apache.hadoop.yarn.server.resourcemanager.RMAuditLogger|USER={baduser} OPERATION=Submit Application Request TARGET=ClientRMService RESULT=FAILURE DESCRIPTION=User doesn't have permissions to SUBMIT_APPLICATIONS on queue {queue}
 R*2@org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.LeafQueue|Queue {queue} usage: used=<memory:{mb}, vCores:{n}> capacity={pct}% absoluteUsed={float}%
-R@org.apache.hadoop.yarn.server.nodemanager.containermanager.monitor.ContainersMonitorImpl|Memory usage of ProcessTree {pid} for container-id {ycont}: {size} of {size} physical memory used; {size} of {size} virtual memory used
+R@org.apache.hadoop.yarn.server.nodemanager.containermanager.monitor.ContainersMonitorImpl|Memory usage of ProcessTree {pid} for container-id {ycont}: {gsize} of {gsize} physical memory used; {gsize} of {gsize} virtual memory used
 H@org.apache.hadoop.yarn.webapp.View|REST call GET /ws/v1/cluster/apps/{appid} from {ip} status {status} ({ms}ms)
 C@org.apache.hadoop.yarn.server.nodemanager.containermanager.monitor.ContainersMonitorImpl|Container [pid={pid},containerID={ycont}] is running beyond physical memory limits. Killing container.
 C@org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNodeImpl|Deactivating Node {node}:8041 as it is now LOST
 E@org.apache.hadoop.mapreduce.v2.app.job.impl.TaskAttemptImpl|Diagnostics report from attempt_{num}_{n}_m_{num}_0: Error: java.io.IOException: Failed on local exception: Connection reset; Host Details: local host is: "{node}"
-E@org.apache.hadoop.ipc.Client|Retrying connect to server: {node}/{ip}:8030. Already tried {n} time(s); retry policy is RetryUpToMaximumCountWithFixedSleep(maxRetries=10, sleepTime=1000 MILLISECONDS)
+E@org.apache.hadoop.ipc.Client|Retrying connect to server: {node}/{ip}:8030. Already tried {try} time(s); retry policy is RetryUpToMaximumCountWithFixedSleep(maxRetries=10, sleepTime=1000 MILLISECONDS)
 """
 
 SPARK = r"""
@@ -592,12 +592,12 @@ N@scheduler.DAGScheduler|Job {n} finished: collect at {word}.scala:{n}, took {se
 N@storage.BlockManagerInfo|Added broadcast_{n}_piece0 in memory on {node}:{port} (size: {size}, free: {size})
 N@spark.SecurityManager|Setting modify acls for application to user(s): {user}
 R*2@storage.MemoryStore|Block rdd_{n}_{n} stored as values in memory (estimated size {size}, free {size})
-R@storage.MemoryStore|MemoryStore started with capacity {size}
+R@storage.MemoryStore|MemoryStore started with capacity {gsize}
 R@memory.TaskMemoryManager|Task {num} spilling sort data of {size} to disk ({n} times so far)
 E*2@scheduler.TaskSetManager|Lost task {n}.0 in stage {n}.0 (TID {num}) ({node} executor {n}): java.io.FileNotFoundException: /tmp/spark-{uuid}/shuffle_{n}_{n}_0.data (No such file or directory)
-E@network.client.TransportClientFactory|Failed to connect to {node}/{ip}:{port}, retrying ({n}/3)
+E@network.client.TransportClientFactory|Failed to connect to {node}/{ip}:{port}, retrying ({try}/3)
 E@scheduler.DAGScheduler|ShuffleMapStage {n} (map at {word}.scala:{n}) failed in {secs} s due to FetchFailed
-C@cluster.YarnScheduler|Lost executor {n} on {node}: Container killed by YARN for exceeding memory limits. {size} of {size} physical memory used.
+C@cluster.YarnScheduler|Lost executor {n} on {node}: Container killed by YARN for exceeding memory limits. {gsize} of {gsize} physical memory used.
 C@executor.CoarseGrainedExecutorBackend|RECEIVED SIGNAL TERM; driver disassociated, executor exiting with code 1
 C@scheduler.TaskSetManager|Task {n} in stage {n}.0 failed 4 times; aborting job
 H@ui.JettyUtils|GET /api/v1/applications/{appid}/jobs from {ip} returned {status} in {ms} ms
@@ -735,7 +735,7 @@ H@OkHttp|<-- {status} https://{domain}{url} ({ms}ms, {size} body)
 H@OkHttp|--> {method} https://{domain}{url} h2 ({bytes}-byte body)
 R*2@BatteryService|level:{pct} scale:100 status:2 health:2 present:true voltage:{num} temperature:{num}
 R@ActivityManager|Low on memory: {num}K free, {n} cached processes, trimming {pkg}
-R@StorageManager|Storage low: {size} free of {size} on /data
+R@StorageManager|Storage low: {gsize} free of {gsize} on /data
 E*2@AndroidRuntime|FATAL EXCEPTION: main Process: {pkg}, PID: {pid} java.lang.IllegalStateException: Fragment not attached to a context.
 E@{pkg}|Failed to sync account data: java.net.UnknownHostException: Unable to resolve host "{domain}"
 E@MediaPlayer|error (1, -{num}) while preparing stream
@@ -864,7 +864,7 @@ N*2@payments|settlement batch {num} closed: {num} transactions
 N@ledger|ledger entry {uuid} posted to account {num}
 N@payments|webhook charge.succeeded for {uuid} delivered in {ms}ms
 E*3@payments|payment {uuid} declined by issuer: insufficient_funds (card {card})
-E@payments|provider timeout after {ms}ms authorizing payment {uuid}, retrying ({n}/3)
+E@payments|provider timeout after {ms}ms authorizing payment {uuid}, retrying ({try}/3)
 E@payments|webhook delivery to {domain} failed with status 502, will retry in {n}s
 E@ledger|idempotency conflict for key {hex16}: request already in progress
 C@payments|payment processor unavailable: circuit breaker OPEN for provider {card}, all captures failing

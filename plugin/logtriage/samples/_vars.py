@@ -463,6 +463,11 @@ def _size(r: random.Random) -> str:
     return f"{v:.1f}TiB"
 
 
+def _gsize(r: random.Random) -> str:
+    v = r.lognormvariate(4.0, 1.5)
+    return f"{v:.1f}GiB" if v < 1024 else f"{v / 1024:.2f}TiB"
+
+
 def _blk(r: random.Random) -> str:
     return f"blk_{'-' if r.random() < 0.5 else ''}{r.getrandbits(62)}"
 
@@ -574,6 +579,9 @@ SAMPLERS: dict[str, Sampler] = {
     "size": _size,
     "mb": _int(16, 65536),
     "kb": _int(1024, 16777216),
+    "gsize": _gsize,
+    "try": _int(1, 5),
+    "dd": lambda r: f"{1 + int(r.random() * 28):02d}",
     "blk": _blk,
     "pod": _pod,
     "ns": _pick(NAMESPACES),
