@@ -17,10 +17,11 @@ Choices worth knowing:
 - **HTTP access lines with 4xx/5xx statuses are labelled HTTP Status.** The status
   code is a variable of the access-log template and a template carries one label (the
   same decision the shared OpenStack labelling notes take for its wsgi access lines).
-  The failure itself surfaces as Error on the companion lines that say what failed
-  (nginx/apache error log "upstream timed out", app exceptions, ...), and a 401/403
-  access line is still HTTP Status; the *denial* lines (auth failures, WAF blocks) are
-  Security Alert.
+  LABELING.md decides Error before HTTP Status, so a request line whose *text* states
+  a failure (envoy ``503 UF upstream_reset_before_response_started``, nginx/apache
+  error-log "upstream timed out ... request: GET ...") is Error, and one that states a
+  denial (WAF/RBAC/JWT ``403``/``401`` with "denied") is Security Alert; a bare status
+  code, 5xx included, leaves the line HTTP Status.
 - **Error vs Critical Error**: one request/operation failing (timeout, refused
   connection, exception, retry) is Error; a process/node/service/data being lost
   (OOM kill, panic, abort, FATAL, corruption, node declared dead) is Critical Error.
