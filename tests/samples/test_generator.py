@@ -187,6 +187,22 @@ def test_no_template_copied_from_loghub() -> None:
     theirs_norm = {_norm(t) for t in theirs}
     copied = sorted(t for t in ours if _norm(t) in theirs_norm)
     assert not copied, copied
+    # and no generated message is a LogHub line's content
+    contents: set[str] = set()
+    for f in sorted((_shared_data() / "loghub-2k").glob("*/*_structured.csv")):
+        with open(f, newline="", encoding="utf-8") as fh:
+            contents.update(row["Content"].strip() for row in csv.DictReader(fh))
+    assert len(contents) > 1000
+    same = {line.message.strip() for line in lines_20k()} & contents
+    assert not same, sorted(same)[:5]
+
+
+def test_each_category_spans_many_families() -> None:
+    fams_of: dict[str, set[str]] = {}
+    for t in templates():
+        fams_of.setdefault(t.label, set()).add(t.family)
+    for label in LABELS:
+        assert len(fams_of[label]) >= 12, (label, sorted(fams_of[label]))
 
 
 def test_write_csv_and_jsonl(tmp_path: Path) -> None:
