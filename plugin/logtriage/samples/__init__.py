@@ -32,6 +32,10 @@ Choices worth knowing:
   quantity (memory, CPU, disk, pool/cache/queue size, quota, bandwidth, battery) is
   Resource Usage, also at WARN level ("disk usage 91% above watermark"); timing and
   progress lines ("took 3.2s", "processed 500 records") are System Notification.
+  A limit that makes a request fail ("too many clients", "table full, dropping
+  packet", a circuit breaker rejecting a request) is Error, decided first; a line that
+  reports the level or the limit itself (quota used N of M, throttled at N B/s) stays
+  Resource Usage.
 - Multi-line stack traces (Java ``at ...`` frames, ``Caused by:`` lines, Python
   ``Traceback``/``File`` lines) are emitted as separate lines, all labelled Error.
 """

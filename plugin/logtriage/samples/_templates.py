@@ -124,7 +124,7 @@ E*2|open() "/usr/share/nginx/html{url}" failed (2: No such file or directory), c
 E|recv() failed (104: Connection reset by peer) while reading response header from upstream, client: {ip}, server: {domain}
 E|upstream prematurely closed connection while reading response header from upstream, client: {ip}, request: "{method} {url} HTTP/1.1"
 E|SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking, client: {ip}
-R|client intended to send too large body: {big} bytes, client: {ip}, server: {domain}
+E|client intended to send too large body: {big} bytes, client: {ip}, server: {domain}
 R|{n} worker_connections are not enough, reusing connections (active {num})
 R!warn|an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/{n}/{num} while reading upstream ({size})
 S|access forbidden by rule, client: {ip}, server: {domain}, request: "GET {url} HTTP/1.1"
@@ -160,7 +160,7 @@ S@auth_basic|AH01617: user {user}: authentication failure for "/admin": Password
 S@authz_core|AH01630: client denied by server configuration: /var/www/html/.git/config
 S@ssl|AH02039: Certificate Verification: Error ({n}): certificate has expired, client {ip}
 C@core|AH00060: seg fault or similar nasty error detected in the parent process
-C@mpm_event|AH00484: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting; no more connections accepted
+R@mpm_event|AH00484: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting; no more connections accepted
 C@core|AH00015: Unable to open logs, apache2 is exiting
 N*2@mpm_event|AH00489: Apache/2.4.58 (Ubuntu) configured -- resuming normal operations
 N@core|AH00094: Command line: '/usr/sbin/apache2'
@@ -194,7 +194,7 @@ S|TCP: request_sock_TCP: Possible SYN flooding on port {sport}. Sending cookies.
 R|{proc} invoked oom-killer: gfp_mask=0x{hex8}, order=0, oom_score_adj=0
 R|Mem-Info: active_anon:{big} inactive_anon:{big} isolated_anon:0 free:{num} slab_reclaimable:{num}
 R|CPU{n}: Package temperature above threshold, cpu clock throttled (total events = {num})
-R|nf_conntrack: nf_conntrack: table full, dropping packet ({num} entries)
+E|nf_conntrack: nf_conntrack: table full, dropping packet ({num} entries)
 R|Memory: {kb}K/{kb}K available ({kb}K kernel code, {kb}K rwdata, {kb}K reserved)
 N*2|{iface}: Link is Up - {n}Gbps/Full - flow control off
 N*2|{iface}: Link is Down
@@ -416,7 +416,7 @@ C|server process (PID {pid}) was terminated by signal 9: Killed
 C|the database system is in recovery mode
 C|invalid page in block {num} of relation base/{num}/{num}
 R|temporary file: path "base/pgsql_tmp/pgsql_tmp{pid}.{n}", size {big}
-R|sorry, too many clients already (max_connections={num})
+E|sorry, too many clients already (max_connections={num})
 R|duration: {ms}.{n} ms  statement: {sql}
 R|using {mb} MB of shared_buffers, {num} buffers dirty, {pct}% of WAL segment used
 """
@@ -438,7 +438,7 @@ C@InnoDB|Database page corruption on disk or a failed file read of page [page id
 C@Server|mysqld got signal 11 ;
 C@InnoDB|Unable to lock ./ibdata1 error: 11; InnoDB cannot continue
 R@InnoDB|Buffer pool size {mb}M, {pct}% of pages are dirty, {num} free pages
-R@Server|Too many connections (max_connections={num}, current {num})
+E@Server|Too many connections (max_connections={num}, current {num})
 R@Server|Slow query: Query_time: {secs}  Lock_time: 0.000{n} Rows_sent: {num}  Rows_examined: {big}
 """
 
@@ -490,7 +490,7 @@ N@o.e.c.s.MasterService|node-join[{node} {{node}}{{uuid}} join existing leader],
 N@o.e.x.i.IndexLifecycleRunner|policy [logs] for index [logs-{word}-2026.01.{dd}] on an error step due to a transient error, moving back to the failed step [rollover] for execution. retry attempt [{try}]
 R*2@o.e.c.r.a.DiskThresholdMonitor|high disk watermark [90%] exceeded on [{uuid}][{node}][/var/lib/elasticsearch] free: {gsize}[{n}%], shards will be relocated away from this node
 R@o.e.m.j.JvmGcMonitorService|[gc][{num}] overhead, spent [{ms}ms] collecting in the last [1s]
-R@o.e.i.b.HierarchyCircuitBreakerService|[parent] Data too large, data for [<http_request>] would be [{big}/{size}], which is larger than the limit of [{big}/{size}]
+E@o.e.i.b.HierarchyCircuitBreakerService|[parent] Data too large, data for [<http_request>] would be [{big}/{size}], which is larger than the limit of [{big}/{size}]
 R@o.e.m.f.FsHealthService|filesystem {path} usage {hipct}%, {gsize} free of {gsize}
 E*2@o.e.a.b.TransportShardBulkAction|[logs-{word}][0] failed to execute bulk item (index) index {num}
 E@o.e.x.s.a.AuthenticationService|Authentication to realm ldap1 failed - bind timed out ({ms}ms)
@@ -536,7 +536,7 @@ E@NIOServerCnxn|Unable to read additional data from client sessionid 0x{hex16}, 
 E@Learner|Exception when following the leader java.net.SocketTimeoutException: Read timed out
 C@QuorumPeer|Unexpected exception causing shutdown while sock still open; quorum lost
 C@FileTxnLog|Severe unrecoverable error, exiting: transaction log /var/lib/zookeeper/version-2/log.{hex8} is corrupt
-R@ZooKeeperServer|Too many connections from /{ip} - max is {n}
+E@ZooKeeperServer|Too many connections from /{ip} - max is {n}
 R@FileTxnLog|fsync-ing the write ahead log in SyncThread:0 took {ms}ms which will adversely effect operation latency.
 H@JettyAdminServer|GET /commands/mntr from {ip} -> HTTP {status} ({ms} ms)
 S@SaslServerCallbackHandler|Failed to authenticate client /{ip}:{port}: digest mismatch for user {baduser}
