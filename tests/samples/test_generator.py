@@ -92,6 +92,10 @@ def test_labels_and_anomaly_consistent() -> None:
         assert line.service in FAMILIES
         assert line.message and line.raw and line.host and line.level
         assert line.message in line.raw or json.dumps(line.message)[1:-1] in line.raw
+    # the same message text never carries two labels
+    label_of: dict[str, str] = {}
+    for line in lines_20k():
+        assert label_of.setdefault(line.message, line.label) == line.label, line.message
 
 
 def test_every_category_has_at_least_five_percent() -> None:

@@ -239,7 +239,7 @@ R|System journal (/var/log/journal/{hex16}) is {size}, max {size}, {size} free.
 
 CRON = r"""
 N*4|(root) CMD ({croncmd})
-U*2|({user}) CMD ({croncmd})
+U*2|({huser}) CMD ({croncmd})
 U|({user}) REPLACE ({user})
 U|({user}) BEGIN EDIT ({user})
 U|({user}) END EDIT ({user})
@@ -679,7 +679,7 @@ E|iptables-restore: line {n} failed: Couldn't load match `{word}':No such file o
 AUDITD = r"""
 S*3|type=USER_AUTH msg=audit({auditts}): pid={pid} uid=0 auid=4294967295 ses=4294967295 msg='op=PAM:authentication grantors=? acct="{baduser}" exe="/usr/sbin/sshd" hostname={ip} addr={ip} terminal=ssh res=failed'
 S*2|type=AVC msg=audit({auditts}): avc:  denied  { read } for  pid={pid} comm="{proc}" name="{word}" dev="{disk}1" ino={num} scontext=system_u:system_r:httpd_t:s0 tcontext=unconfined_u:object_r:user_home_t:s0 tclass=file permissive=0
-S|type=ANOM_ABEND msg=audit({auditts}): auid={num} uid={uid} gid={uid} ses={n} pid={pid} comm="{proc}" reason="memory violation" sig=11
+E|type=ANOM_ABEND msg=audit({auditts}): auid={num} uid={uid} gid={uid} ses={n} pid={pid} comm="{proc}" reason="memory violation" sig=11
 S|type=USER_CMD msg=audit({auditts}): pid={pid} uid={num} auid={num} msg='cwd="/tmp" cmd=2F62696E2F7368 exe="/usr/bin/sudo" terminal=pts/{n} res=failed'
 S|type=SYSCALL msg=audit({auditts}): arch=c000003e syscall=2 success=no exit=-13 comm="{proc}" exe="/usr/bin/{proc}" key="shadow-access"
 U*3|type=USER_LOGIN msg=audit({auditts}): pid={pid} uid=0 auid={num} ses={n} msg='op=login id={num} exe="/usr/sbin/sshd" hostname={ip} addr={ip} terminal=/dev/pts/{n} res=success'

@@ -545,6 +545,7 @@ SAMPLERS: dict[str, Sampler] = {
     "port": _int(1024, 65535),
     "sport": _pick(("22", "80", "443", "3306", "5432", "6379", "8080", "9200", "9092", "2181")),
     "user": _pick(USERS),
+    "huser": _pick(tuple(u for u in USERS if u != "root")),
     "baduser": _pick(BAD_USERS),
     "pid": _int(300, 65000),
     "uid": _pick(("0", "1000", "1001", "1002", "33", "999", "1005")),
