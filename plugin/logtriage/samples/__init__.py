@@ -55,7 +55,7 @@ from pathlib import Path
 
 from logtriage.samples._headers import HEADERS, TS
 from logtriage.samples._templates import FAMILY_SPECS, FOLLOW_SPECS, FamilySpec
-from logtriage.samples._vars import SAMPLERS
+from logtriage.samples._vars import SAMPLERS, Sampler
 
 __all__ = [
     "ANOMALY_LABELS",
@@ -149,6 +149,8 @@ class Template:
     follow: str | None
     parts: tuple[str, ...]
     names: tuple[str, ...]
+    # (sampler or None for a time variable, variable name, literal text that follows)
+    steps: tuple[tuple[Sampler | None, str, str], ...]
 
 
 def _compile(
@@ -179,6 +181,7 @@ def _compile(
         follow=follow,
         parts=parts,
         names=names,
+        steps=tuple((SAMPLERS.get(name), name, parts[i + 1]) for i, name in enumerate(names)),
     )
 
 
@@ -232,24 +235,24 @@ def templates(families: Sequence[str] | None = None) -> list[Template]:
     return out
 
 
+def _time_var(name: str, r: random.Random, dt: TS) -> str:
+    if name == "clf":
+        return f"{dt.day:02d}/{dt.mon}/{dt.year}:{dt.hms} +0000"
+    if name == "clfms":
+        return f"{dt.day:02d}/{dt.mon}/{dt.year}:{dt.hms}.{dt.ms}"
+    if name == "auditts":
+        return f"{dt.epoch_ms // 1000}.{dt.ms}:{r.randint(1000, 999999)}"
+    return str(dt.epoch_ms // 1000)  # epoch
+
+
 def _render(t: Template, r: random.Random, dt: TS) -> str:
-    parts = t.parts
-    if not t.names:
-        return parts[0]
-    buf = [parts[0]]
-    for i, name in enumerate(t.names):
-        s = SAMPLERS.get(name)
-        if s is not None:
-            buf.append(s(r))
-        elif name == "clf":
-            buf.append(f"{dt.day:02d}/{dt.mon}/{dt.year}:{dt.hms} +0000")
-        elif name == "clfms":
-            buf.append(f"{dt.day:02d}/{dt.mon}/{dt.year}:{dt.hms}.{dt.ms}")
-        elif name == "auditts":
-            buf.append(f"{dt.epoch_ms // 1000}.{dt.ms}:{r.randint(1000, 999999)}")
-        else:  # epoch
-            buf.append(str(dt.epoch_ms // 1000))
-        buf.append(parts[i + 1])
+    if not t.steps:
+        return t.parts[0]
+    buf = [t.parts[0]]
+    append = buf.append
+    for fn, name, lit in t.steps:
+        append(fn(r) if fn is not None else _time_var(name, r, dt))
+        append(lit)
     return "".join(buf)
 
 
