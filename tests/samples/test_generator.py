@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
@@ -110,6 +110,17 @@ def test_timestamps_iso_and_strictly_increasing() -> None:
     stamps = [line.timestamp for line in lines_20k()]
     parsed = [datetime.fromisoformat(s.replace("Z", "+00:00")) for s in stamps]
     assert all(a < b for a, b in itertools.pairwise(parsed))
+
+
+def test_start_time() -> None:
+    start = datetime(2025, 6, 30, 23, 59, 59, tzinfo=timezone.utc)
+    out = generate(500, seed=1, start=start)
+    first = datetime.fromisoformat(out[0].timestamp.replace("Z", "+00:00"))
+    last = datetime.fromisoformat(out[-1].timestamp.replace("Z", "+00:00"))
+    assert start < first < last
+    assert out[-1].timestamp.startswith("2025-07-01T")
+    assert generate(500, seed=1, start=start.replace(tzinfo=None)) == out
+    assert [x.template for x in out] == [x.template for x in generate(500, seed=1)]
 
 
 def test_at_least_25_families_and_each_generates_alone() -> None:

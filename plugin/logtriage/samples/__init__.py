@@ -49,7 +49,7 @@ import re
 from bisect import bisect
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from itertools import accumulate
 from pathlib import Path
 
@@ -275,12 +275,20 @@ def _follow_lines(fam: str, group: str, r: random.Random) -> list[Template]:
     return seq
 
 
-def generate(n: int, *, seed: int = 0, families: Sequence[str] | None = None) -> list[SampleLine]:
+def generate(
+    n: int,
+    *,
+    seed: int = 0,
+    families: Sequence[str] | None = None,
+    start: datetime | None = None,
+) -> list[SampleLine]:
     """Generate ``n`` labelled log lines, identical for the same ``n``, ``seed``, ``families``.
 
     Labels are drawn with :data:`LABEL_SHARES` (renormalised over the labels the chosen
     families have), then a template of that label, then its variables. Timestamps are
-    ISO-8601 UTC with milliseconds and strictly increasing.
+    ISO-8601 UTC with milliseconds and strictly increasing, from ``start`` (a naive
+    datetime is taken as UTC; default 2026-01-01 plus ``seed % 1000`` days) onwards at
+    about 2.5 lines per second.
     """
     if n < 0:
         raise ValueError("n must be >= 0")
@@ -302,7 +310,12 @@ def generate(n: int, *, seed: int = 0, families: Sequence[str] | None = None) ->
     label_cum = list(accumulate(LABEL_SHARES[lab] for lab in labels))
     cums = {lab: (pools[lab][0], list(accumulate(pools[lab][1]))) for lab in labels}
 
-    t_ms = 1_767_225_600_000 + (seed % 1000) * 86_400_000  # 2026-01-01 UTC + seed days
+    if start is None:
+        t_ms = 1_767_225_600_000 + (seed % 1000) * 86_400_000  # 2026-01-01 UTC + seed days
+    else:
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=timezone.utc)
+        t_ms = int(start.timestamp() * 1000)
     epoch = date(1970, 1, 1)
     day_cache: dict[int, tuple[int, int, int, int, str]] = {}
     last_sec = -1
