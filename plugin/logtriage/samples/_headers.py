@@ -121,7 +121,7 @@ def mongo(dt: TS, host: str, proc: str, pid: int, level: str, comp: str, msg: st
 
 
 def redis(dt: TS, host: str, proc: str, pid: int, level: str, comp: str, msg: str) -> str:
-    mark = {"WARNING": "#", "ERROR": "#", "CRITICAL": "#", "INFO": "*"}.get(level, "-")
+    mark = {"WARN": "#", "ERROR": "#", "FATAL": "#", "INFO": "*"}.get(level, "-")
     return f"{pid}:M {dt.day:02d} {dt.mon} {dt.year} {dt.hms}.{_ms(dt)} {mark} {msg}"
 
 

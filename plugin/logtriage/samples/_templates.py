@@ -665,15 +665,15 @@ FIREWALL = r"""
 S*5|[UFW BLOCK] IN={iface} OUT= MAC={mac} SRC={ip} DST={ip} LEN={n} TOS=0x00 PREC=0x00 TTL={n} ID={num} DF PROTO=TCP SPT={port} DPT={sport} WINDOW={num} RES=0x00 SYN URGP=0
 S*3|IPTABLES-DROP: IN={iface} OUT= SRC={ip} DST={ip} LEN={n} PROTO=UDP SPT={port} DPT={port} LEN={n}
 S*2|iptables denied: IN={iface} SRC={ip} DST={ip} PROTO=TCP DPT=22 reason=port-scan threshold {n} exceeded
-S|fail2ban.actions: NOTICE [sshd] Ban {ip}
-S|fail2ban.filter: INFO [sshd] Found {ip} - {clf}
-U|fail2ban.actions: NOTICE [sshd] Unban {ip} (manual unban by {user})
-U|ufw: rule added by {user}: allow {sport}/tcp from {ip}
+S@fail2ban-server|fail2ban.actions: NOTICE [sshd] Ban {ip}
+S@fail2ban-server|fail2ban.filter: INFO [sshd] Found {ip} - {clf}
+U@fail2ban-server|fail2ban.actions: NOTICE [sshd] Unban {ip} (manual unban by {user})
+U@ufw|ufw: rule added by {user}: allow {sport}/tcp from {ip}
 N*2|[UFW ALLOW] IN={iface} OUT= SRC={ip} DST={ip} PROTO=TCP SPT={port} DPT=443
-N|fail2ban.server: INFO Starting Fail2ban v1.0.{n}
-N|firewalld: reloaded zone public ({n} rules)
+N@fail2ban-server|fail2ban.server: INFO Starting Fail2ban v1.0.{n}
+N@firewalld|firewalld: reloaded zone public ({n} rules)
 R|nf_conntrack: {num} connections tracked, max {num} ({pct}% used)
-E|iptables-restore: line {n} failed: Couldn't load match `{word}':No such file or directory
+E@iptables-restore|iptables-restore: line {n} failed: Couldn't load match `{word}':No such file or directory
 """
 
 AUDITD = r"""
@@ -1026,7 +1026,7 @@ FAMILY_SPECS: dict[str, FamilySpec] = {
         "std",
         CLOUDTRAIL,
     ),
-    "firewall": FamilySpec("kernel", "kernel", ("kernel",), _hosts("fw", 2), "syslog", FIREWALL),
+    "firewall": FamilySpec("syslog", "kernel", ("kernel",), _hosts("fw", 2), "syslog", FIREWALL),
     "auditd": FamilySpec("bare", "auditd", ("auditd",), _hosts("node", 12), "std", AUDITD),
     "windows": FamilySpec(
         "windows",
