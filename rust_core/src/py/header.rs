@@ -1,7 +1,9 @@
 use super::Lines;
-use crate::header::HeaderParser;
+use crate::error::CoreError;
+use crate::header::{HeaderParser, PRESETS};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
 use std::collections::HashMap;
 
 #[pyclass(name = "HeaderParser", module = "logtriage._core", frozen)]
@@ -9,7 +11,13 @@ pub(crate) struct PyHeaderParser {
     inner: HeaderParser,
 }
 
-type ParseOut<'py> = (HashMap<String, Vec<String>>, Bound<'py, PyArray1<bool>>);
+type ParseOut<'py> = (Bound<'py, PyDict>, Bound<'py, PyArray1<bool>>);
+
+/// Named log formats (`name -> format`).
+#[pyfunction]
+pub(crate) fn header_presets() -> HashMap<&'static str, &'static str> {
+    PRESETS.iter().copied().collect()
+}
 
 #[pymethods]
 impl PyHeaderParser {
@@ -20,44 +28,58 @@ impl PyHeaderParser {
         })
     }
 
+    #[staticmethod]
+    fn from_preset(name: &str) -> PyResult<Self> {
+        Ok(Self {
+            inner: HeaderParser::from_preset(name)?,
+        })
+    }
+
     #[getter]
     fn fields(&self) -> Vec<String> {
         self.inner.fields().to_vec()
     }
 
-    fn parse_batch<'py>(&self, py: Python<'py>, lines: Lines) -> ParseOut<'py> {
-        let (columns, matched) = py.detach(|| {
-            let names = self.inner.fields();
-            let content_at = names.iter().position(|n| n == "Content").unwrap_or(0);
-            let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(lines.len()); names.len()];
-            let mut matched = Vec::with_capacity(lines.len());
-            for line in &lines {
-                match self.inner.parse(line) {
-                    Some(values) => {
-                        for (col, v) in columns.iter_mut().zip(values) {
-                            col.push(v.to_owned());
-                        }
-                        matched.push(true);
-                    }
-                    None => {
-                        for (i, col) in columns.iter_mut().enumerate() {
-                            col.push(if i == content_at {
-                                line.trim().to_owned()
-                            } else {
-                                String::new()
-                            });
-                        }
-                        matched.push(false);
-                    }
-                }
-            }
-            let columns = names
+    #[getter]
+    fn log_format(&self) -> &str {
+        self.inner.format()
+    }
+
+    #[pyo3(signature = (lines, *, fields = None))]
+    fn parse_batch<'py>(
+        &self,
+        py: Python<'py>,
+        lines: Lines,
+        fields: Option<Vec<String>>,
+    ) -> PyResult<ParseOut<'py>> {
+        let names = self.inner.fields();
+        let wanted: Vec<usize> = match &fields {
+            None => (0..names.len()).collect(),
+            Some(list) => list
                 .iter()
-                .cloned()
-                .zip(columns)
-                .collect::<HashMap<_, _>>();
-            (columns, matched)
-        });
-        (columns, matched.into_pyarray(py))
+                .map(|f| {
+                    names.iter().position(|n| n == f).ok_or_else(|| {
+                        CoreError::BadFormat {
+                            format: self.inner.format().to_owned(),
+                            reason: format!("no field <{f}>; fields are {names:?}"),
+                        }
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let (spans, matched) = py.detach(|| self.inner.parse_batch(&lines));
+        let k = names.len();
+        let out = PyDict::new(py);
+        for &j in &wanted {
+            let column = PyList::new(
+                py,
+                lines.iter().enumerate().map(|(i, line)| {
+                    let (s, e) = spans[i * k + j];
+                    &line[s..e]
+                }),
+            )?;
+            out.set_item(&names[j], column)?;
+        }
+        Ok((out, matched.into_pyarray(py)))
     }
 }

@@ -22,6 +22,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mask::default_masks, m)?)?;
     m.add_function(wrap_pyfunction!(features::feature_names, m)?)?;
     m.add_function(wrap_pyfunction!(features::features_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(header::header_presets, m)?)?;
     m.add_function(wrap_pyfunction!(disable_parallelism, m)?)?;
     Ok(())
 }

@@ -37,15 +37,16 @@ impl PyRuleSet {
         py: Python<'py>,
         lines: Lines,
         fields: Option<HashMap<String, Vec<String>>>,
-    ) -> Bound<'py, PyArray1<i32>> {
-        let _ = fields;
+    ) -> PyResult<Bound<'py, PyArray1<i32>>> {
+        let fields = fields.unwrap_or_default();
         let out = py.detach(|| {
-            lines
+            let columns: Vec<(&str, &[String])> = fields
                 .iter()
-                .map(|l| self.inner.match_line(l).map_or(-1, |i| i as i32))
-                .collect::<Vec<_>>()
-        });
-        out.into_pyarray(py)
+                .map(|(name, column)| (name.as_str(), column.as_slice()))
+                .collect();
+            self.inner.match_batch(&lines, &columns)
+        })?;
+        Ok(out.into_pyarray(py))
     }
 
     #[getter]
@@ -61,6 +62,21 @@ impl PyRuleSet {
     #[getter]
     fn anomalies(&self) -> Vec<Option<bool>> {
         self.inner.rules().iter().map(|r| r.anomaly).collect()
+    }
+
+    #[getter]
+    fn priorities(&self) -> Vec<i32> {
+        self.inner.rules().iter().map(|r| r.priority).collect()
+    }
+
+    #[getter]
+    fn fields(&self) -> Vec<Option<String>> {
+        self.inner.rules().iter().map(|r| r.field.clone()).collect()
+    }
+
+    #[getter]
+    fn patterns(&self) -> Vec<String> {
+        self.inner.rules().iter().map(|r| r.pattern.clone()).collect()
     }
 
     fn __len__(&self) -> usize {
