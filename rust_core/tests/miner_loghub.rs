@@ -114,6 +114,8 @@ fn loghub_grouping_accuracy() {
         let rows = load(&dir, s);
         let mut miner = Miner::new(MinerConfig::default(), Masker::default()).expect("miner");
         let ids: Vec<u32> = rows.iter().map(|(c, _)| miner.train_at(c, 0).0).collect();
+        // final grouping: ids of merged templates resolve to the survivor
+        let ids: Vec<u32> = ids.iter().map(|&i| miner.resolve(i)).collect();
         let texts: Vec<String> = ids
             .iter()
             .map(|&i| miner.template(i).map(|t| t.text.clone()).unwrap_or_default())
@@ -121,6 +123,11 @@ fn loghub_grouping_accuracy() {
         let truth: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
         let (ga, pa) = ga_pa(&ids, &texts, &truth);
         println!("{s:10} GA {ga:.4} PA {pa:.4} templates {}", miner.len());
+        if std::env::var("MINER_DUMP").is_ok_and(|d| d == s) {
+            for t in miner.templates() {
+                println!("  {:4} {:5} {}", t.id, t.count, t.text);
+            }
+        }
         if verbose {
             let mut bad: HashMap<String, (usize, String)> = HashMap::new();
             let mut gt_of: HashMap<u32, std::collections::BTreeSet<&str>> = HashMap::new();

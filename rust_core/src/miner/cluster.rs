@@ -42,6 +42,8 @@ impl Rec {
 pub(crate) struct Interner {
     map: FxHashMap<Box<str>, u32>,
     strs: Vec<Box<str>>,
+    /// `true` for plain words (shapes without `<*>`)
+    word: Vec<bool>,
 }
 
 impl Interner {
@@ -49,6 +51,7 @@ impl Interner {
         let mut s = Self {
             map: FxHashMap::default(),
             strs: Vec::new(),
+            word: Vec::new(),
         };
         let w = s.intern(super::tokenize::WILDCARD_TEXT);
         debug_assert_eq!(w, WILDCARD);
@@ -67,6 +70,7 @@ impl Interner {
         }
         let id = self.strs.len() as u32;
         let b: Box<str> = s.into();
+        self.word.push(!s.contains(super::tokenize::WILDCARD_TEXT));
         self.strs.push(b.clone());
         self.map.insert(b, id);
         id
@@ -77,8 +81,10 @@ impl Interner {
         self.strs.get(id as usize).map_or("<*>", |s| s)
     }
 
-    pub fn len(&self) -> usize {
-        self.strs.len()
+    /// A plain word (no variable part); unknown ids are not words.
+    #[inline]
+    pub fn is_word(&self, id: u32) -> bool {
+        self.word.get(id as usize).copied().unwrap_or(false)
     }
 
     pub fn memory_bytes(&self) -> usize {

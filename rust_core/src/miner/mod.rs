@@ -113,6 +113,8 @@ pub struct Miner {
     recs: Vec<Option<Rec>>,
     live: usize,
     cache: FxHashMap<u64, u32>,
+    /// templates merged into another: absorbed id → survivor id
+    aliases: FxHashMap<u32, u32>,
     tick: u64,
     shape_buf: String,
     ids_buf: Vec<u32>,
@@ -136,6 +138,7 @@ impl Miner {
             recs: Vec::new(),
             live: 0,
             cache: FxHashMap::default(),
+            aliases: FxHashMap::default(),
             tick: 0,
             shape_buf: String::new(),
             ids_buf: Vec::new(),
@@ -197,30 +200,45 @@ impl Miner {
         tpl.len() == ids.len() && tpl.iter().zip(ids).all(|(&t, &l)| t == l || t == WILDCARD)
     }
 
-    /// Similarity of a template and a line of equal length, and its wildcard count.
+    /// Similarity of a template and a line of equal length: (share of
+    /// positions that match, wildcard count, word-vs-word mismatches).
+    /// A template `<*>` counts as a match only where the line has a
+    /// variable too (token-type aware); a different plain word in both is a
+    /// *strong* mismatch.
     #[inline]
-    fn similarity(tpl: &[u32], ids: &[u32]) -> (f64, usize) {
+    fn similarity(&self, tpl: &[u32], ids: &[u32]) -> (f64, usize, usize) {
         if tpl.is_empty() {
-            return (1.0, 0);
+            return (1.0, 0, 0);
         }
+        let k = knobs();
         let mut same = 0usize;
         let mut wild = 0usize;
+        let mut strong = 0usize;
         for (&t, &l) in tpl.iter().zip(ids) {
             if t == WILDCARD {
                 wild += 1;
+                if k.wild_mode == 1 || (k.wild_mode == 2 && !self.interner.is_word(l)) {
+                    same += 1;
+                }
             } else if t == l {
                 same += 1;
+            } else if self.interner.is_word(t) && self.interner.is_word(l) {
+                strong += 1;
             }
         }
-        ((same + wild) as f64 / tpl.len() as f64, wild)
+        (same as f64 / tpl.len() as f64, wild, strong)
     }
 
     fn best_in_leaf(&self, leaf: u32, ids: &[u32], threshold: f64) -> Option<u32> {
         let node = &self.tree.nodes[leaf as usize];
+        let max_strong = knobs().max_strong;
         let mut best: Option<(f64, usize, u32)> = None;
         for &tid in &node.templates {
             let Some(rec) = self.rec(tid) else { continue };
-            let (sim, wild) = Self::similarity(&rec.tokens, ids);
+            let (sim, wild, strong) = self.similarity(&rec.tokens, ids);
+            if strong > max_strong {
+                continue;
+            }
             let better = match best {
                 None => true,
                 Some((bs, bw, _)) => sim > bs || (sim == bs && wild > bw),
@@ -230,6 +248,98 @@ impl Miner {
             }
         }
         best.filter(|b| b.0 >= threshold).map(|b| b.2)
+    }
+
+    /// After `tid` was created: templates of its leaf that differ from it in
+    /// exactly one position, word against word, are *siblings*. When a
+    /// position has `merge_values` siblings or more, that position is a
+    /// variable: the siblings merge into the oldest (ids become aliases).
+    fn merge_siblings(&mut self, tid: u32) -> Option<u32> {
+        let k = knobs();
+        if k.merge_values == 0 {
+            return None;
+        }
+        let rec = self.rec(tid)?;
+        let leaf = rec.leaf;
+        let tokens = &rec.tokens;
+        let mut by_pos: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
+        for &o in &self.tree.nodes[leaf as usize].templates {
+            if o == tid {
+                continue;
+            }
+            let Some(or) = self.rec(o) else { continue };
+            if or.tokens.len() != tokens.len() {
+                continue;
+            }
+            let mut pos = None;
+            let mut ok = true;
+            for (q, (&a, &b)) in tokens.iter().zip(&or.tokens).enumerate() {
+                if a == b || a == WILDCARD || b == WILDCARD {
+                    continue;
+                }
+                if pos.is_some() || !(self.interner.is_word(a) && self.interner.is_word(b)) {
+                    ok = false;
+                    break;
+                }
+                pos = Some(q);
+            }
+            if let (true, Some(p)) = (ok, pos) {
+                by_pos.entry(p).or_default().push(o);
+            }
+        }
+        let (_, group) = by_pos
+            .into_iter()
+            .filter(|(_, g)| g.len() + 1 >= k.merge_values)
+            .max_by_key(|(p, g)| (g.len(), usize::MAX - p))?;
+        let mut members = group;
+        members.push(tid);
+        members.sort_unstable();
+        let survivor = members[0];
+        let mut tokens = self.rec(survivor)?.tokens.clone();
+        let (mut count, mut first, mut last, mut used) = (0u64, i64::MAX, i64::MIN, 0u64);
+        for &m in &members {
+            if let Some(r) = self.rec(m) {
+                for (t, &o) in tokens.iter_mut().zip(&r.tokens) {
+                    if *t != o {
+                        *t = WILDCARD;
+                    }
+                }
+                count += r.tpl.count;
+                first = first.min(r.tpl.first_seen_s);
+                last = last.max(r.tpl.last_seen_s);
+                used = used.max(r.last_used);
+            }
+        }
+        for &m in &members[1..] {
+            if let Some(r) = self.recs.get_mut(m as usize).and_then(Option::take) {
+                self.tree.remove_template(r.leaf, m);
+                self.live -= 1;
+                self.aliases.insert(m, survivor);
+            }
+        }
+        let text = self.text_of(&tokens);
+        if let Some(Some(r)) = self.recs.get_mut(survivor as usize) {
+            r.tokens = tokens;
+            r.tpl.text = text;
+            r.tpl.count = count;
+            r.tpl.first_seen_s = first;
+            r.tpl.last_seen_s = last;
+            r.last_used = used;
+        }
+        Some(survivor)
+    }
+
+    /// The live template an id stands for now (ids of merged templates
+    /// resolve to the template they were merged into).
+    pub fn resolve(&self, id: u32) -> u32 {
+        let mut cur = id;
+        for _ in 0..64 {
+            match self.aliases.get(&cur) {
+                Some(&next) => cur = next,
+                None => break,
+            }
+        }
+        cur
     }
 
     #[inline]
@@ -305,7 +415,13 @@ impl Miner {
                 self.touch(tid, now_s);
                 (tid, if changed { Change::Generalized } else { Change::Unchanged })
             }
-            None => (self.create(ids, now_s), Change::Created),
+            None => {
+                let id = self.create(ids, now_s);
+                match self.merge_siblings(id) {
+                    Some(survivor) => (survivor, Change::Generalized),
+                    None => (id, Change::Created),
+                }
+            }
         };
         if self.cache.len() > 4 * self.config.max_templates.min(1 << 20) + 65_536 {
             self.cache.clear();
@@ -415,8 +531,9 @@ impl Miner {
         }
     }
 
+    /// The template of an id (a merged id gives the template it joined).
     pub fn template(&self, id: u32) -> Option<&Template> {
-        self.rec(id).map(|r| &r.tpl)
+        self.rec(self.resolve(id)).map(|r| &r.tpl)
     }
 
     pub fn templates(&self) -> impl Iterator<Item = &Template> {
@@ -447,6 +564,30 @@ impl Miner {
     pub fn from_bytes(data: &[u8]) -> CoreResult<Self> {
         state::from_bytes(data)
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Knobs {
+    wild_mode: u8,
+    max_strong: usize,
+    merge_values: usize,
+}
+
+fn knobs() -> Knobs {
+    static K: std::sync::OnceLock<Knobs> = std::sync::OnceLock::new();
+    *K.get_or_init(|| {
+        let g = |n: &str, d: usize| {
+            std::env::var(n)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        Knobs {
+            wild_mode: g("K_WILD", 2) as u8,
+            max_strong: g("K_STRONG", 0),
+            merge_values: g("K_MERGE", 4),
+        }
+    })
 }
 
 /// Shape of one token: the built-in classifier with the default masks, else

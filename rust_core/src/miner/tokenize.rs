@@ -22,7 +22,12 @@ fn is_trigger(b: u8) -> bool {
 /// Does the token need the classifier at all? (Fast path: plain words.)
 #[inline]
 pub fn needs_shape(tok: &[u8]) -> bool {
-    tok.len() > MAX_TOKEN_BYTES || tok.iter().any(|&b| is_trigger(b))
+    (tok.len() == 3 && tok[0].is_ascii_uppercase())
+        || tok.len() > MAX_TOKEN_BYTES
+        || tok.iter().any(|&b| is_trigger(b))
+        || memchr::memchr(b'.', tok).is_some()
+        || memchr::memmem::find(tok, b"true").is_some()
+        || memchr::memmem::find(tok, b"false").is_some()
 }
 
 #[inline]
@@ -92,19 +97,78 @@ fn is_whole_var(c: &[u8]) -> bool {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Seg {
     Lit,
+    /// a word of hex letters only (`b8cc`): joins runs of variables (UUIDs)
+    HexLit,
     Var,
+    /// the value of a key=value
+    KvVar,
+}
+
+/// `a.b.c` style names (hosts, packages): 3+ dot-separated parts of `[\w-]`.
+fn is_dotted_name(c: &[u8]) -> bool {
+    let mut parts = 1;
+    let mut prev_dot = true;
+    for &x in c {
+        if x == b'.' {
+            if prev_dot {
+                return false;
+            }
+            parts += 1;
+            prev_dot = true;
+        } else if x.is_ascii_alphanumeric() || x == b'_' || x == b'-' {
+            prev_dot = false;
+        } else {
+            return false;
+        }
+    }
+    parts >= 3 && !prev_dot
+}
+
+/// Month and weekday abbreviations (parts of timestamps).
+fn is_date_word(r: &[u8]) -> bool {
+    const WORDS: [&[u8]; 19] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec", b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun",
+    ];
+    r.len() == 3 && r[0].is_ascii_uppercase() && WORDS.iter().any(|w| r.eq_ignore_ascii_case(w))
+}
+
+/// Kind of an alphanumeric run.
+fn classify_run(r: &[u8]) -> Seg {
+    let digits = r.iter().filter(|x| x.is_ascii_digit()).count();
+    if digits == 0 {
+        if r.eq_ignore_ascii_case(b"true") || r.eq_ignore_ascii_case(b"false") || is_date_word(r) {
+            return Seg::Var;
+        }
+        if r.len() >= 4 && r.iter().all(u8::is_ascii_hexdigit) {
+            return Seg::HexLit;
+        }
+        return Seg::Lit;
+    }
+    // `eth0`, `ssh2`, `ipv6`: a word with one trailing digit is a name
+    let n = r.len();
+    if digits == 1 && n >= 3 && r[n - 1].is_ascii_digit() && r[..n - 1].iter().all(u8::is_ascii_alphabetic) {
+        return Seg::Lit;
+    }
+    Seg::Var
 }
 
 /// Shape of a token core: key=value values and alphanumeric runs with digits
-/// become `<*>`; runs of variables joined by `.:-_/+%` collapse into one.
+/// become `<*>`; runs of variables joined by `.:-_/+%` collapse into one; a
+/// core with two or more separate variables (and no `=`) is one variable.
 fn shape_core(core: &str, out: &mut String) {
     let b = core.as_bytes();
-    // Segments: (kind, start, end) over b.
+    if is_dotted_name(b) {
+        out.push_str(WILDCARD_TEXT);
+        return;
+    }
     let mut segs: Vec<(Seg, usize, usize)> = Vec::with_capacity(8);
     let mut i = 0;
+    let mut has_eq = false;
     while i < b.len() {
         let c = b[i];
         if c == b'=' && i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') {
+            has_eq = true;
             // key=value: the value runs to the next separator.
             segs.push((Seg::Lit, i, i + 1));
             let mut j = i + 1;
@@ -112,17 +176,15 @@ fn shape_core(core: &str, out: &mut String) {
                 j += 1;
             }
             if j > i + 1 {
-                segs.push((Seg::Var, i + 1, j));
+                segs.push((Seg::KvVar, i + 1, j));
             }
             i = j;
         } else if c.is_ascii_alphanumeric() {
             let mut j = i;
-            let mut digit = false;
             while j < b.len() && b[j].is_ascii_alphanumeric() {
-                digit |= b[j].is_ascii_digit();
                 j += 1;
             }
-            segs.push((if digit { Seg::Var } else { Seg::Lit }, i, j));
+            segs.push((classify_run(&b[i..j]), i, j));
             i = j;
         } else {
             // one punctuation byte (or a whole UTF-8 char)
@@ -134,18 +196,24 @@ fn shape_core(core: &str, out: &mut String) {
             i = j;
         }
     }
-    // Collapse Var (join Var)* and a sign before a Var.
+    let is_var = |s: Seg| matches!(s, Seg::Var | Seg::KvVar);
+    let is_join_seg = |seg: &(Seg, usize, usize)| seg.0 == Seg::Lit && seg.2 - seg.1 == 1 && is_join(b[seg.1]);
+    // Collapse Var (join (Var|HexLit))* and a sign before a Var.
+    let start = out.len();
+    let mut groups = 0;
     let mut k = 0;
     while k < segs.len() {
-        if segs[k].0 == Seg::Var {
+        if is_var(segs[k].0) {
+            if segs[k].0 == Seg::Var {
+                groups += 1;
+            }
             let mut m = k + 1;
             loop {
-                // join chars then a Var
                 let mut n = m;
-                while n < segs.len() && segs[n].0 == Seg::Lit && segs[n].2 - segs[n].1 == 1 && is_join(b[segs[n].1]) {
+                while n < segs.len() && is_join_seg(&segs[n]) {
                     n += 1;
                 }
-                if n > m && n < segs.len() && segs[n].0 == Seg::Var {
+                if n > m && n < segs.len() && matches!(segs[n].0, Seg::Var | Seg::HexLit) {
                     m = n + 1;
                 } else {
                     break;
@@ -166,6 +234,10 @@ fn shape_core(core: &str, out: &mut String) {
             }
             k += 1;
         }
+    }
+    if groups >= 2 && !has_eq {
+        out.truncate(start);
+        out.push_str(WILDCARD_TEXT);
     }
 }
 
