@@ -49,6 +49,9 @@ struct State {
     next_id: u32,
     tick: u64,
     templates: Vec<TemplateState>,
+    /// merged ids: (absorbed, survivor)
+    #[serde(default)]
+    aliases: Vec<(u32, u32)>,
 }
 
 pub fn to_bytes(m: &Miner) -> Vec<u8> {
@@ -91,6 +94,11 @@ pub fn to_bytes(m: &Miner) -> Vec<u8> {
                 last_used: r.last_used,
             })
             .collect(),
+        aliases: {
+            let mut a: Vec<(u32, u32)> = m.aliases.iter().map(|(&k, &v)| (k, v)).collect();
+            a.sort_unstable();
+            a
+        },
     };
     // Serializing plain structs of strings and numbers cannot fail.
     serde_json::to_vec(&state).unwrap_or_default()
@@ -169,5 +177,6 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
     m.tree = tree;
     m.recs = recs;
     m.tick = st.tick;
+    m.aliases = st.aliases.into_iter().collect();
     Ok(m)
 }
