@@ -1,15 +1,48 @@
-//! Drain-style online template miner. PLACEHOLDER: exact-match only, to be implemented.
+//! Drain-style online template miner with stable ids.
+//!
+//! Pipeline per line: split on whitespace (at most `max_tokens` tokens, the
+//! rest becomes one `<*>`), reduce every token to its shape (variables →
+//! `<*>`, see [`tokenize`]), intern shapes to `u32`, then
+//! 1. exact-repeat cache: a hash of the shape sequence → template id
+//!    (verified against the template, so a collision cannot mislabel);
+//! 2. Drain's prefix tree (token count, then the first `depth - 2` tokens;
+//!    tokens that are variables go to the `<*>` child) gives candidates;
+//! 3. token-type aware similarity: a template `<*>` matches anything and
+//!    counts as similar; best candidate ≥ `sim_threshold` wins and is
+//!    generalised (differing positions become `<*>`), else a new template.
+//!
+//! Ids are stable `u32`s that are never reused; a template keeps its id and
+//! string id when its text generalises. Beyond `max_templates` the least
+//! recently used templates are evicted (in small batches, see [`Miner::train`]).
+
+mod cluster;
+mod state;
+pub mod tokenize;
+mod tree;
+
+pub use cluster::Template;
 
 use crate::error::{CoreError, CoreResult};
-use crate::mask::Masker;
-use std::collections::HashMap;
+use crate::mask::{default_masks, MaskSpec, Masker};
+use cluster::{Interner, Rec};
+use rustc_hash::{FxHashMap, FxHasher};
+use std::hash::Hasher;
+use tree::Tree;
+
+/// Interned id of the wildcard token `<*>`.
+pub const WILDCARD: u32 = 0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MinerConfig {
+    /// Minimum similarity (fraction of positions that match) to join a template.
     pub sim_threshold: f64,
+    /// Depth of the prefix tree, counting the root and the token-count level.
     pub depth: usize,
+    /// Children per inner node before new tokens go to the `<*>` child.
     pub max_children: usize,
+    /// Live templates kept; least recently used ones are evicted beyond it.
     pub max_templates: usize,
+    /// Tokens of a line the miner looks at; the rest becomes one `<*>`.
     pub max_tokens: usize,
 }
 
@@ -27,13 +60,30 @@ impl Default for MinerConfig {
 
 impl MinerConfig {
     pub fn validate(&self) -> CoreResult<()> {
+        let mut problems = Vec::new();
         if !(0.0..=1.0).contains(&self.sim_threshold) {
-            return Err(CoreError::BadConfig(format!(
+            problems.push(format!(
                 "sim_threshold must be in [0, 1], got {}",
                 self.sim_threshold
-            )));
+            ));
         }
-        Ok(())
+        if self.depth < 3 {
+            problems.push(format!("depth must be >= 3, got {}", self.depth));
+        }
+        if self.max_children < 2 {
+            problems.push(format!("max_children must be >= 2, got {}", self.max_children));
+        }
+        if self.max_templates < 1 {
+            problems.push("max_templates must be >= 1".to_owned());
+        }
+        if self.max_tokens < 1 {
+            problems.push("max_tokens must be >= 1".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::BadConfig(problems.join("; ")))
+        }
     }
 }
 
@@ -45,32 +95,53 @@ pub enum Change {
     Generalized = 2,
 }
 
-#[derive(Debug, Clone)]
-pub struct Template {
-    pub id: u32,
-    pub string_id: String,
-    pub text: String,
-    pub count: u64,
-    pub first_seen_s: i64,
-    pub last_seen_s: i64,
+/// Unix time in seconds.
+pub fn now_s() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[derive(Debug, Clone)]
 pub struct Miner {
     config: MinerConfig,
     masker: Masker,
-    by_text: HashMap<String, u32>,
-    templates: Vec<Template>,
+    /// `None`: default masks, the built-in token classifier runs.
+    custom_masks: Option<Vec<MaskSpec>>,
+    interner: Interner,
+    tree: Tree,
+    recs: Vec<Option<Rec>>,
+    live: usize,
+    cache: FxHashMap<u64, u32>,
+    /// templates merged into another: absorbed id → survivor id
+    aliases: FxHashMap<u32, u32>,
+    tick: u64,
+    shape_buf: String,
+    ids_buf: Vec<u32>,
 }
 
 impl Miner {
     pub fn new(config: MinerConfig, masker: Masker) -> CoreResult<Self> {
         config.validate()?;
+        let specs = masker.specs().to_vec();
+        let custom_masks = if specs == default_masks() {
+            None
+        } else {
+            Some(specs)
+        };
         Ok(Self {
             config,
             masker,
-            by_text: HashMap::new(),
-            templates: Vec::new(),
+            custom_masks,
+            interner: Interner::new(),
+            tree: Tree::new(),
+            recs: Vec::new(),
+            live: 0,
+            cache: FxHashMap::default(),
+            aliases: FxHashMap::default(),
+            tick: 0,
+            shape_buf: String::new(),
+            ids_buf: Vec::new(),
         })
     }
 
@@ -78,54 +149,484 @@ impl Miner {
         &self.config
     }
 
-    pub fn train(&mut self, line: &str) -> (u32, Change) {
-        let text = self.masker.mask(line);
-        if let Some(&id) = self.by_text.get(&text) {
-            self.templates[id as usize].count += 1;
-            return (id, Change::Unchanged);
-        }
-        let id = self.templates.len() as u32;
-        self.templates.push(Template {
-            id,
-            string_id: format!("t{id}"),
-            text: text.clone(),
-            count: 1,
-            first_seen_s: 0,
-            last_seen_s: 0,
+    pub fn masker(&self) -> &Masker {
+        &self.masker
+    }
+
+    fn levels(&self) -> usize {
+        self.config.depth - 2
+    }
+
+    /// Token ids of `line` into `out`. `intern` adds unseen shapes; otherwise
+    /// an unseen shape gets `u32::MAX` (matches nothing but `<*>`).
+    fn tokenize_into(&mut self, line: &str, intern: bool, out: &mut Vec<u32>) {
+        out.clear();
+        let masked;
+        let src: &str = if self.custom_masks.is_some() {
+            masked = self.masker.mask(line);
+            &masked
+        } else {
+            line
+        };
+        let mut shape = std::mem::take(&mut self.shape_buf);
+        let custom = self.custom_masks.as_deref();
+        let interner = &mut self.interner;
+        let more = tokenize::for_each_token(src, self.config.max_tokens, |t| {
+            let s = token_shape(t, custom, &mut shape);
+            let id = if intern {
+                interner.intern(s)
+            } else {
+                interner.get(s).unwrap_or(u32::MAX)
+            };
+            out.push(id);
         });
-        self.by_text.insert(text, id);
-        (id, Change::Created)
+        if more {
+            out.push(WILDCARD);
+        }
+        self.shape_buf = shape;
     }
 
+    fn seq_hash(ids: &[u32]) -> u64 {
+        let mut h = FxHasher::default();
+        h.write_usize(ids.len());
+        for &i in ids {
+            h.write_u32(i);
+        }
+        h.finish()
+    }
+
+    #[inline]
+    fn covers(tpl: &[u32], ids: &[u32]) -> bool {
+        tpl.len() == ids.len() && tpl.iter().zip(ids).all(|(&t, &l)| t == l || t == WILDCARD)
+    }
+
+    /// Similarity of a template and a line of equal length: (share of
+    /// positions that match, wildcard count, word-vs-word mismatches).
+    /// A template `<*>` counts as a match only where the line has a
+    /// variable too (token-type aware); a different plain word in both is a
+    /// *strong* mismatch.
+    #[inline]
+    fn similarity(&self, tpl: &[u32], ids: &[u32]) -> (f64, usize, usize) {
+        if tpl.is_empty() {
+            return (1.0, 0, 0);
+        }
+        let k = knobs();
+        let mut same = 0usize;
+        let mut wild = 0usize;
+        let mut strong = 0usize;
+        for (&t, &l) in tpl.iter().zip(ids) {
+            if t == WILDCARD {
+                wild += 1;
+                if k.wild_mode == 1 || (k.wild_mode == 2 && !self.interner.is_word(l)) {
+                    same += 1;
+                }
+            } else if t == l {
+                same += 1;
+            } else if self.interner.is_word(t) && self.interner.is_word(l) {
+                strong += 1;
+            }
+        }
+        (same as f64 / tpl.len() as f64, wild, strong)
+    }
+
+    fn best_in_leaf(&self, leaf: u32, ids: &[u32], threshold: f64) -> Option<u32> {
+        let node = &self.tree.nodes[leaf as usize];
+        let max_strong = knobs().max_strong;
+        let mut best: Option<(f64, usize, u32)> = None;
+        for &tid in &node.templates {
+            let Some(rec) = self.rec(tid) else { continue };
+            let (sim, wild, strong) = self.similarity(&rec.tokens, ids);
+            if strong > max_strong {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((bs, bw, _)) => sim > bs || (sim == bs && wild > bw),
+            };
+            if better {
+                best = Some((sim, wild, tid));
+            }
+        }
+        best.filter(|b| b.0 >= threshold).map(|b| b.2)
+    }
+
+    /// After `tid` was created: templates of its leaf that differ from it in
+    /// exactly one position, word against word, are *siblings*. When a
+    /// position has `merge_values` siblings or more, that position is a
+    /// variable: the siblings merge into the oldest (ids become aliases).
+    fn merge_siblings(&mut self, tid: u32) -> Option<u32> {
+        let k = knobs();
+        if k.merge_values == 0 {
+            return None;
+        }
+        let rec = self.rec(tid)?;
+        let leaf = rec.leaf;
+        let tokens = &rec.tokens;
+        let mut by_pos: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
+        for &o in &self.tree.nodes[leaf as usize].templates {
+            if o == tid {
+                continue;
+            }
+            let Some(or) = self.rec(o) else { continue };
+            if or.tokens.len() != tokens.len() {
+                continue;
+            }
+            let mut pos = None;
+            let mut ok = true;
+            for (q, (&a, &b)) in tokens.iter().zip(&or.tokens).enumerate() {
+                if a == b || a == WILDCARD || b == WILDCARD {
+                    continue;
+                }
+                if pos.is_some() || !(self.interner.is_word(a) && self.interner.is_word(b)) {
+                    ok = false;
+                    break;
+                }
+                pos = Some(q);
+            }
+            if let (true, Some(p)) = (ok, pos) {
+                by_pos.entry(p).or_default().push(o);
+            }
+        }
+        let (_, group) = by_pos
+            .into_iter()
+            .filter(|(_, g)| g.len() + 1 >= k.merge_values)
+            .max_by_key(|(p, g)| (g.len(), usize::MAX - p))?;
+        let mut members = group;
+        members.push(tid);
+        members.sort_unstable();
+        let survivor = members[0];
+        let mut tokens = self.rec(survivor)?.tokens.clone();
+        let (mut count, mut first, mut last, mut used) = (0u64, i64::MAX, i64::MIN, 0u64);
+        for &m in &members {
+            if let Some(r) = self.rec(m) {
+                for (t, &o) in tokens.iter_mut().zip(&r.tokens) {
+                    if *t != o {
+                        *t = WILDCARD;
+                    }
+                }
+                count += r.tpl.count;
+                first = first.min(r.tpl.first_seen_s);
+                last = last.max(r.tpl.last_seen_s);
+                used = used.max(r.last_used);
+            }
+        }
+        for &m in &members[1..] {
+            if let Some(r) = self.recs.get_mut(m as usize).and_then(Option::take) {
+                self.tree.remove_template(r.leaf, m);
+                self.live -= 1;
+                self.aliases.insert(m, survivor);
+            }
+        }
+        let text = self.text_of(&tokens);
+        if let Some(Some(r)) = self.recs.get_mut(survivor as usize) {
+            r.tokens = tokens;
+            r.tpl.text = text;
+            r.tpl.count = count;
+            r.tpl.first_seen_s = first;
+            r.tpl.last_seen_s = last;
+            r.last_used = used;
+        }
+        Some(survivor)
+    }
+
+    /// The live template an id stands for now (ids of merged templates
+    /// resolve to the template they were merged into).
+    pub fn resolve(&self, id: u32) -> u32 {
+        let mut cur = id;
+        for _ in 0..64 {
+            match self.aliases.get(&cur) {
+                Some(&next) => cur = next,
+                None => break,
+            }
+        }
+        cur
+    }
+
+    #[inline]
+    fn rec(&self, id: u32) -> Option<&Rec> {
+        self.recs.get(id as usize).and_then(Option::as_ref)
+    }
+
+    fn text_of(&self, tokens: &[u32]) -> String {
+        let mut s = String::with_capacity(tokens.len() * 8);
+        for (i, &t) in tokens.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(self.interner.text(t));
+        }
+        s
+    }
+
+    /// Mine one line at the current time.
+    pub fn train(&mut self, line: &str) -> (u32, Change) {
+        self.train_at(line, now_s())
+    }
+
+    /// Mine one line seen at `now_s` (unix seconds).
+    pub fn train_at(&mut self, line: &str, now_s: i64) -> (u32, Change) {
+        let mut ids = std::mem::take(&mut self.ids_buf);
+        self.tokenize_into(line, true, &mut ids);
+        let out = self.train_ids(&ids, now_s);
+        self.ids_buf = ids;
+        out
+    }
+
+    fn touch(&mut self, id: u32, now_s: i64) {
+        self.tick += 1;
+        let tick = self.tick;
+        if let Some(Some(rec)) = self.recs.get_mut(id as usize) {
+            rec.tpl.count += 1;
+            rec.tpl.last_seen_s = rec.tpl.last_seen_s.max(now_s);
+            rec.last_used = tick;
+        }
+    }
+
+    fn train_ids(&mut self, ids: &[u32], now_s: i64) -> (u32, Change) {
+        let h = Self::seq_hash(ids);
+        if let Some(&tid) = self.cache.get(&h) {
+            if self.rec(tid).is_some_and(|r| Self::covers(&r.tokens, ids)) {
+                self.touch(tid, now_s);
+                return (tid, Change::Unchanged);
+            }
+        }
+        let levels = self.levels();
+        let found = self
+            .tree
+            .search(ids, levels)
+            .and_then(|leaf| self.best_in_leaf(leaf, ids, self.config.sim_threshold));
+        let (tid, change) = match found {
+            Some(tid) => {
+                let mut changed = false;
+                if let Some(Some(rec)) = self.recs.get_mut(tid as usize) {
+                    for (t, &l) in rec.tokens.iter_mut().zip(ids) {
+                        if *t != l && *t != WILDCARD {
+                            *t = WILDCARD;
+                            changed = true;
+                        }
+                    }
+                }
+                if changed {
+                    let text = self.rec(tid).map(|r| self.text_of(&r.tokens)).unwrap_or_default();
+                    if let Some(Some(rec)) = self.recs.get_mut(tid as usize) {
+                        rec.tpl.text = text;
+                    }
+                }
+                self.touch(tid, now_s);
+                (tid, if changed { Change::Generalized } else { Change::Unchanged })
+            }
+            None => {
+                let id = self.create(ids, now_s);
+                match self.merge_siblings(id) {
+                    Some(survivor) => (survivor, Change::Generalized),
+                    None => (id, Change::Created),
+                }
+            }
+        };
+        if self.cache.len() > 4 * self.config.max_templates.min(1 << 20) + 65_536 {
+            self.cache.clear();
+        }
+        self.cache.insert(h, tid);
+        (tid, change)
+    }
+
+    fn create(&mut self, ids: &[u32], now_s: i64) -> u32 {
+        let id = self.recs.len() as u32;
+        let (leaf, route) = self
+            .tree
+            .insert_path(ids, self.levels(), self.config.max_children);
+        self.tree.nodes[leaf as usize].templates.push(id);
+        let text = self.text_of(ids);
+        let string_id = string_id_for(&text);
+        self.tick += 1;
+        self.recs.push(Some(Rec {
+            tpl: Template {
+                id,
+                string_id,
+                text,
+                count: 1,
+                first_seen_s: now_s,
+                last_seen_s: now_s,
+            },
+            tokens: ids.to_vec(),
+            route,
+            leaf,
+            last_used: self.tick,
+        }));
+        self.live += 1;
+        if self.live > self.config.max_templates {
+            self.evict(id);
+        }
+        id
+    }
+
+    /// Evicts least recently used templates (never `keep`) down to
+    /// `max_templates - max_templates / 64`.
+    fn evict(&mut self, keep: u32) {
+        let max = self.config.max_templates;
+        let target = max - max / 64;
+        let n = self.live.saturating_sub(target);
+        if n == 0 {
+            return;
+        }
+        let mut cand: Vec<(u64, u32)> = self
+            .recs
+            .iter()
+            .flatten()
+            .filter(|r| r.tpl.id != keep)
+            .map(|r| (r.last_used, r.tpl.id))
+            .collect();
+        let n = n.min(cand.len());
+        if n < cand.len() {
+            cand.select_nth_unstable(n);
+        }
+        for &(_, id) in &cand[..n] {
+            if let Some(rec) = self.recs.get_mut(id as usize).and_then(Option::take) {
+                self.tree.remove_template(rec.leaf, id);
+                self.live -= 1;
+            }
+        }
+    }
+
+    /// Read-only lookup (like Loki's `Match`): the template that covers the
+    /// line exactly (its constants equal, `<*>` anywhere), or `None`.
     pub fn match_line(&self, line: &str) -> Option<u32> {
-        self.by_text.get(&self.masker.mask(line)).copied()
+        let mut ids = Vec::new();
+        // tokenize without interning: needs &mut for buffers only, so clone-free path
+        self.tokenize_readonly(line, &mut ids);
+        let h = Self::seq_hash(&ids);
+        if let Some(&tid) = self.cache.get(&h) {
+            if self.rec(tid).is_some_and(|r| Self::covers(&r.tokens, &ids)) {
+                return Some(tid);
+            }
+        }
+        let leaf = self.tree.search(&ids, self.levels())?;
+        let node = &self.tree.nodes[leaf as usize];
+        node.templates
+            .iter()
+            .copied()
+            .filter_map(|t| self.rec(t))
+            .filter(|r| Self::covers(&r.tokens, &ids))
+            .min_by_key(|r| r.tokens.iter().filter(|&&t| t == WILDCARD).count())
+            .map(|r| r.tpl.id)
     }
 
+    fn tokenize_readonly(&self, line: &str, out: &mut Vec<u32>) {
+        out.clear();
+        let masked;
+        let src: &str = if self.custom_masks.is_some() {
+            masked = self.masker.mask(line);
+            &masked
+        } else {
+            line
+        };
+        let mut shape = String::new();
+        let custom = self.custom_masks.as_deref();
+        let more = tokenize::for_each_token(src, self.config.max_tokens, |t| {
+            let s = token_shape(t, custom, &mut shape);
+            out.push(self.interner.get(s).unwrap_or(u32::MAX));
+        });
+        if more {
+            out.push(WILDCARD);
+        }
+    }
+
+    /// The template of an id (a merged id gives the template it joined).
     pub fn template(&self, id: u32) -> Option<&Template> {
-        self.templates.get(id as usize)
+        self.rec(self.resolve(id)).map(|r| &r.tpl)
     }
 
     pub fn templates(&self) -> impl Iterator<Item = &Template> {
-        self.templates.iter()
+        self.recs.iter().flatten().map(|r| &r.tpl)
     }
 
     pub fn len(&self) -> usize {
-        self.templates.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.templates.is_empty()
+        self.live == 0
     }
 
+    /// Approximate heap bytes: templates, tree, interner and repeat cache.
     pub fn memory_bytes(&self) -> usize {
-        self.templates.iter().map(|t| t.text.len() + 64).sum()
+        self.recs.capacity() * std::mem::size_of::<Option<Rec>>()
+            + self.recs.iter().flatten().map(Rec::memory_bytes).sum::<usize>()
+            + self.tree.memory_bytes()
+            + self.interner.memory_bytes()
+            + self.cache.capacity() * 16
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        Vec::new()
+        state::to_bytes(self)
     }
 
-    pub fn from_bytes(_data: &[u8]) -> CoreResult<Self> {
-        Err(CoreError::BadState("not implemented".to_owned()))
+    pub fn from_bytes(data: &[u8]) -> CoreResult<Self> {
+        state::from_bytes(data)
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Knobs {
+    wild_mode: u8,
+    max_strong: usize,
+    merge_values: usize,
+}
+
+fn knobs() -> Knobs {
+    static K: std::sync::OnceLock<Knobs> = std::sync::OnceLock::new();
+    *K.get_or_init(|| {
+        let g = |n: &str, d: usize| {
+            std::env::var(n)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        Knobs {
+            wild_mode: g("K_WILD", 2) as u8,
+            max_strong: g("K_STRONG", 0),
+            merge_values: g("K_MERGE", 4),
+        }
+    })
+}
+
+/// Shape of one token: the built-in classifier with the default masks, else
+/// the user's placeholders (already written by the masker) become `<*>`.
+#[inline]
+fn token_shape<'a>(t: &'a str, custom: Option<&[MaskSpec]>, buf: &'a mut String) -> &'a str {
+    match custom {
+        None => {
+            if tokenize::needs_shape(t.as_bytes()) {
+                tokenize::shape_token(t, buf);
+                buf
+            } else {
+                t
+            }
+        }
+        Some(_) if t.len() > tokenize::MAX_TOKEN_BYTES => tokenize::WILDCARD_TEXT,
+        Some(specs) => {
+            if !t.contains('<') {
+                return t;
+            }
+            buf.clear();
+            buf.push_str(t);
+            for sp in specs {
+                if !sp.placeholder.is_empty() && buf.contains(sp.placeholder.as_str()) {
+                    *buf = buf.replace(sp.placeholder.as_str(), tokenize::WILDCARD_TEXT);
+                }
+            }
+            buf
+        }
+    }
+}
+
+/// `T` + 16 hex digits of a 64-bit FNV-1a hash of the first text. Stable
+/// across processes and versions (unlike `std`'s random hasher).
+pub fn string_id_for(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in text.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("T{h:016x}")
 }

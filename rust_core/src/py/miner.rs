@@ -1,7 +1,7 @@
 use super::mask::specs_from_py;
 use super::Lines;
 use crate::mask::Masker;
-use crate::miner::{Change, Miner, MinerConfig};
+use crate::miner::{now_s, Change, Miner, MinerConfig};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
@@ -55,16 +55,21 @@ impl PyMiner {
     fn train_batch<'py>(&self, py: Python<'py>, lines: Lines) -> TrainOut<'py> {
         let (ids, changes, changed) = py.detach(|| {
             let mut miner = self.lock();
+            let now = now_s();
             let mut ids = Vec::with_capacity(lines.len());
             let mut changes = Vec::with_capacity(lines.len());
             let mut touched = Vec::new();
             for line in &lines {
-                let (id, change) = miner.train(line);
+                let (id, change) = miner.train_at(line, now);
                 ids.push(id);
                 changes.push(change as u8);
                 if change != Change::Unchanged {
                     touched.push(id);
                 }
+            }
+            // a template merged later in the batch is reported as its survivor
+            for t in &mut touched {
+                *t = miner.resolve(*t);
             }
             touched.sort_unstable();
             touched.dedup();
@@ -86,6 +91,15 @@ impl PyMiner {
                 .collect::<Vec<_>>()
         });
         ids.into_pyarray(py)
+    }
+
+    /// Current id of each template id (merged templates resolve to the survivor).
+    fn resolve_batch<'py>(&self, py: Python<'py>, ids: Vec<u32>) -> Bound<'py, PyArray1<u32>> {
+        let out = py.detach(|| {
+            let miner = self.lock();
+            ids.iter().map(|&i| miner.resolve(i)).collect::<Vec<_>>()
+        });
+        out.into_pyarray(py)
     }
 
     fn template_text(&self, template_id: u32) -> PyResult<String> {

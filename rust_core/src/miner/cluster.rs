@@ -1,0 +1,93 @@
+//! Templates (Drain's clusters) and the token interner.
+
+use super::WILDCARD;
+use rustc_hash::FxHashMap;
+
+/// A mined template, as other modules and Python see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// Stable integer id; never reused, never changed by generalisation.
+    pub id: u32,
+    /// Stable string id: a hash of the template's *first* text.
+    pub string_id: String,
+    /// Current text, `<*>` for variables.
+    pub text: String,
+    pub count: u64,
+    pub first_seen_s: i64,
+    pub last_seen_s: i64,
+}
+
+/// A template plus what the miner needs to route and match it.
+#[derive(Debug, Clone)]
+pub(crate) struct Rec {
+    pub tpl: Template,
+    pub tokens: Vec<u32>,
+    pub route: Vec<u32>,
+    pub leaf: u32,
+    pub last_used: u64,
+}
+
+impl Rec {
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of::<Option<Rec>>()
+            + self.tokens.capacity() * 4
+            + self.route.capacity() * 4
+            + self.tpl.text.capacity()
+            + self.tpl.string_id.capacity()
+    }
+}
+
+/// Token shapes interned to `u32`; id 0 is the wildcard `<*>`.
+#[derive(Debug, Clone)]
+pub(crate) struct Interner {
+    map: FxHashMap<Box<str>, u32>,
+    strs: Vec<Box<str>>,
+    /// `true` for plain words (shapes without `<*>`)
+    word: Vec<bool>,
+}
+
+impl Interner {
+    pub fn new() -> Self {
+        let mut s = Self {
+            map: FxHashMap::default(),
+            strs: Vec::new(),
+            word: Vec::new(),
+        };
+        let w = s.intern(super::tokenize::WILDCARD_TEXT);
+        debug_assert_eq!(w, WILDCARD);
+        s
+    }
+
+    #[inline]
+    pub fn get(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
+    }
+
+    #[inline]
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = self.strs.len() as u32;
+        let b: Box<str> = s.into();
+        self.word.push(!s.contains(super::tokenize::WILDCARD_TEXT));
+        self.strs.push(b.clone());
+        self.map.insert(b, id);
+        id
+    }
+
+    #[inline]
+    pub fn text(&self, id: u32) -> &str {
+        self.strs.get(id as usize).map_or("<*>", |s| s)
+    }
+
+    /// A plain word (no variable part); unknown ids are not words.
+    #[inline]
+    pub fn is_word(&self, id: u32) -> bool {
+        self.word.get(id as usize).copied().unwrap_or(false)
+    }
+
+    pub fn memory_bytes(&self) -> usize {
+        self.strs.iter().map(|s| 2 * s.len() + 32).sum::<usize>() + self.map.capacity() * 24
+    }
+}

@@ -1,0 +1,182 @@
+//! Versioned miner state (JSON). Ids, string ids, counters, first/last seen,
+//! the recency order and each template's tree route survive; the interner,
+//! tree and repeat cache are rebuilt on load.
+
+use super::cluster::{Interner, Rec, Template};
+use super::tree::Tree;
+use super::{Miner, MinerConfig, WILDCARD};
+use crate::error::{CoreError, CoreResult};
+use crate::mask::{MaskSpec, Masker};
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT: &str = "logtriage-miner";
+pub const VERSION: u32 = 1;
+
+#[derive(Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ConfigState {
+    sim_threshold: f64,
+    depth: usize,
+    max_children: usize,
+    max_templates: usize,
+    max_tokens: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TemplateState {
+    id: u32,
+    string_id: String,
+    tokens: Vec<String>,
+    /// tree route; `null` entries are the `<*>` child
+    route: Vec<Option<String>>,
+    count: u64,
+    first_seen_s: i64,
+    last_seen_s: i64,
+    last_used: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct State {
+    format: String,
+    version: u32,
+    config: ConfigState,
+    masks: Vec<(String, String, String)>,
+    next_id: u32,
+    tick: u64,
+    templates: Vec<TemplateState>,
+    /// merged ids: (absorbed, survivor)
+    #[serde(default)]
+    aliases: Vec<(u32, u32)>,
+}
+
+pub fn to_bytes(m: &Miner) -> Vec<u8> {
+    let c = &m.config;
+    let text = |t: u32| m.interner.text(t).to_owned();
+    let state = State {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        config: ConfigState {
+            sim_threshold: c.sim_threshold,
+            depth: c.depth,
+            max_children: c.max_children,
+            max_templates: c.max_templates,
+            max_tokens: c.max_tokens,
+        },
+        masks: m
+            .masker
+            .specs()
+            .iter()
+            .map(|s| (s.name.clone(), s.regex.clone(), s.placeholder.clone()))
+            .collect(),
+        next_id: m.recs.len() as u32,
+        tick: m.tick,
+        templates: m
+            .recs
+            .iter()
+            .flatten()
+            .map(|r| TemplateState {
+                id: r.tpl.id,
+                string_id: r.tpl.string_id.clone(),
+                tokens: r.tokens.iter().map(|&t| text(t)).collect(),
+                route: r
+                    .route
+                    .iter()
+                    .map(|&t| (t != WILDCARD).then(|| text(t)))
+                    .collect(),
+                count: r.tpl.count,
+                first_seen_s: r.tpl.first_seen_s,
+                last_seen_s: r.tpl.last_seen_s,
+                last_used: r.last_used,
+            })
+            .collect(),
+        aliases: {
+            let mut a: Vec<(u32, u32)> = m.aliases.iter().map(|(&k, &v)| (k, v)).collect();
+            a.sort_unstable();
+            a
+        },
+    };
+    // Serializing plain structs of strings and numbers cannot fail.
+    serde_json::to_vec(&state).unwrap_or_default()
+}
+
+pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
+    let header: Header =
+        serde_json::from_slice(data).map_err(|e| CoreError::BadState(e.to_string()))?;
+    if header.format != FORMAT {
+        return Err(CoreError::BadState(format!(
+            "not a miner state (format {:?})",
+            header.format
+        )));
+    }
+    if header.version != VERSION {
+        return Err(CoreError::StateVersion {
+            found: header.version,
+            expected: VERSION,
+        });
+    }
+    let st: State = serde_json::from_slice(data).map_err(|e| CoreError::BadState(e.to_string()))?;
+    let config = MinerConfig {
+        sim_threshold: st.config.sim_threshold,
+        depth: st.config.depth,
+        max_children: st.config.max_children,
+        max_templates: st.config.max_templates,
+        max_tokens: st.config.max_tokens,
+    };
+    let specs: Vec<MaskSpec> = st
+        .masks
+        .iter()
+        .map(|(n, r, p)| MaskSpec::new(n, r, p))
+        .collect();
+    let masker = Masker::new(&specs)?;
+    let mut m = Miner::new(config, masker)?;
+    let mut interner = Interner::new();
+    let mut tree = Tree::new();
+    let mut recs: Vec<Option<Rec>> = Vec::new();
+    recs.resize_with(st.next_id as usize, || None);
+    for t in st.templates {
+        if t.id >= st.next_id {
+            return Err(CoreError::BadState(format!(
+                "template id {} >= next_id {}",
+                t.id, st.next_id
+            )));
+        }
+        if recs[t.id as usize].is_some() {
+            return Err(CoreError::BadState(format!("duplicate template id {}", t.id)));
+        }
+        let tokens: Vec<u32> = t.tokens.iter().map(|s| interner.intern(s)).collect();
+        let route: Vec<u32> = t
+            .route
+            .iter()
+            .map(|s| s.as_deref().map_or(WILDCARD, |s| interner.intern(s)))
+            .collect();
+        let leaf = tree.replay(tokens.len() as u32, &route);
+        tree.nodes[leaf as usize].templates.push(t.id);
+        let text = t.tokens.join(" ");
+        recs[t.id as usize] = Some(Rec {
+            tpl: Template {
+                id: t.id,
+                string_id: t.string_id,
+                text,
+                count: t.count,
+                first_seen_s: t.first_seen_s,
+                last_seen_s: t.last_seen_s,
+            },
+            tokens,
+            route,
+            leaf,
+            last_used: t.last_used,
+        });
+    }
+    m.live = recs.iter().flatten().count();
+    m.interner = interner;
+    m.tree = tree;
+    m.recs = recs;
+    m.tick = st.tick;
+    m.aliases = st.aliases.into_iter().collect();
+    Ok(m)
+}
