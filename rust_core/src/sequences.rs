@@ -39,7 +39,7 @@ pub struct SequenceConfig {
 impl Default for SequenceConfig {
     fn default() -> Self {
         Self {
-            history: 3,
+            history: 4,
             top_g: 9,
             min_count: 1,
             check_end: true,

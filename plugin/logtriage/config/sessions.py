@@ -33,7 +33,7 @@ class SessionsSettings(BaseModel):
     detector: Literal["ngram", "lstm"] = "ngram"
     model_path: Path | None = None
     # n-gram baseline (rust_core/src/sequences.rs); defaults equal the Rust Default.
-    history: int = Field(3, ge=1, le=64)
+    history: int = Field(4, ge=1, le=64)
     top_g: int = Field(9, ge=1)
     min_count: int = Field(1, ge=1)
     check_end: bool = True
