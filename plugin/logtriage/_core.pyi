@@ -16,6 +16,7 @@ __all__ = [
     "Masker",
     "Miner",
     "RuleSet",
+    "SequenceModel",
     "__version__",
     "default_masks",
     "feature_names",
@@ -144,3 +145,73 @@ def feature_names() -> list[str]:
 
 def features_batch(lines: list[str]) -> tuple[npt.NDArray[np.float32], list[str]]:
     """Text-complexity features: ``float32[n, k]`` and the ``k`` column names."""
+
+@final
+class SequenceModel:
+    """Count / n-gram next-template model over sessions of template ids, with
+    DeepLog's top-g rule (the fast baseline of ``logtriage.sessions``).
+
+    Train on normal sessions only. A session is padded with a start marker and
+    closed with an end marker; a position is a *miss* when its template is not
+    among the ``top_g`` most frequent successors of the previous ``history``
+    templates (or was seen fewer than ``min_count`` times there). Unseen
+    template ids and unseen contexts are always misses. Every setting left as
+    ``None`` takes the Rust default (equal to the ``sessions`` config section).
+
+    Arguments:
+        history: templates of context (n-gram order minus one), 1..64.
+        top_g: successors ranked by count that count as normal.
+        min_count: least training count of a normal transition.
+        check_end: also predict the end of the session (truncation is a finding).
+
+    Raises:
+        logtriage.errors.ConfigError: invalid settings.
+    """
+
+    def __new__(
+        cls,
+        *,
+        history: int | None = None,
+        top_g: int | None = None,
+        min_count: int | None = None,
+        check_end: bool | None = None,
+    ) -> Self: ...
+    def train_batch(self, sessions: list[list[int]]) -> None:
+        """Count the transitions of normal sessions (incremental).
+
+        Raises:
+            logtriage.errors.ConfigError: a template id is a reserved marker (>= 2**32 - 2).
+        """
+    def score_batch(
+        self, sessions: list[list[int]]
+    ) -> tuple[
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.float32],
+    ]:
+        """Per session: anomalous flag, first offending position (-1 none; ``len`` means
+        the session ended unexpectedly), template id there (-1 none or end), misses,
+        and misses / checked positions."""
+    def to_json(self) -> str:
+        """Serialized model (versioned JSON)."""
+    @staticmethod
+    def from_json(text: str) -> SequenceModel:
+        """Restore a model. Raises logtriage.errors.StateError on a bad or newer format."""
+    @property
+    def history(self) -> int: ...
+    @property
+    def top_g(self) -> int: ...
+    @property
+    def min_count(self) -> int: ...
+    @property
+    def check_end(self) -> bool: ...
+    @property
+    def vocab(self) -> list[int]:
+        """Template ids seen in training, ascending."""
+    @property
+    def contexts(self) -> int:
+        """Distinct contexts learned."""
+    @property
+    def sessions_trained(self) -> int: ...

@@ -9,6 +9,7 @@ pub mod mask;
 pub mod miner;
 pub mod parallel;
 pub mod rules;
+pub mod sequences;
 
 #[cfg(feature = "python")]
 mod py;

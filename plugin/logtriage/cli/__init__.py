@@ -13,6 +13,7 @@ import typer
 from logtriage import __version__
 from logtriage.cli.config_cmd import config_app
 from logtriage.cli.parse import parse
+from logtriage.cli.sequences import sequences_app
 from logtriage.errors import LogtriageError
 
 __all__ = ["app", "main"]
@@ -44,6 +45,7 @@ def _root(
 
 app.command()(parse)
 app.add_typer(config_app, name="config")
+app.add_typer(sequences_app, name="sequences")
 
 
 def main(argv: list[str] | None = None) -> int:

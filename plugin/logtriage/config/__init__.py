@@ -22,6 +22,7 @@ from logtriage.config.core import MaskingSettings, MiningSettings, RulesSettings
 from logtriage.config.model import ModelSettings
 from logtriage.config.search import SearchSettings, SidecarSettings, SinkSettings
 from logtriage.config.serve import ApiSettings
+from logtriage.config.sessions import SessionsSettings
 from logtriage.errors import ConfigError
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ModelSettings",
     "RulesSettings",
     "SearchSettings",
+    "SessionsSettings",
     "Settings",
     "SidecarSettings",
     "SinkSettings",
@@ -56,6 +58,7 @@ class Settings(BaseSettings):
     sink: SinkSettings = SinkSettings()
     sidecar: SidecarSettings = SidecarSettings()
     api: ApiSettings = ApiSettings()
+    sessions: SessionsSettings = SessionsSettings()
 
     @classmethod
     def settings_customise_sources(

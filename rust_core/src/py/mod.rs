@@ -6,6 +6,7 @@ mod header;
 mod mask;
 mod miner;
 mod rules;
+mod sequences;
 
 use pyo3::prelude::*;
 
@@ -19,6 +20,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<miner::PyMiner>()?;
     m.add_class::<rules::PyRuleSet>()?;
     m.add_class::<header::PyHeaderParser>()?;
+    m.add_class::<sequences::PySequenceModel>()?;
     m.add_function(wrap_pyfunction!(mask::default_masks, m)?)?;
     m.add_function(wrap_pyfunction!(features::feature_names, m)?)?;
     m.add_function(wrap_pyfunction!(features::features_batch, m)?)?;
