@@ -180,3 +180,68 @@ def assert_labelled_once(
 def chunks(seq: list[Any], n: int) -> list[list[Any]]:
     it = iter(seq)
     return [list(c) for c in iter(lambda: list(itertools.islice(it, n)), [])]
+
+
+def write_config(settings: Settings, path: Any) -> Any:
+    """Write ``settings`` as a YAML config file for a sidecar subprocess."""
+    import yaml
+
+    data = settings.model_dump(mode="json", exclude_none=True)
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+class SidecarProcess:
+    """``logtriage run`` as a separate process (so it can be killed -9); output in files."""
+
+    _n = 0
+
+    def __init__(self, config: Any, *args: str, log_dir: Any = None) -> None:
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        SidecarProcess._n += 1
+        base = Path(log_dir or Path(config).parent) / f"sidecar-{SidecarProcess._n}"
+        self.out_path, self.err_path = base.with_suffix(".out"), base.with_suffix(".err")
+        with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "logtriage.cli.run", "--config", str(config), *args],
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def signal(self, sig: int) -> None:
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout: float) -> int:
+        return self.proc.wait(timeout=timeout)
+
+    @property
+    def stdout(self) -> str:
+        return self.out_path.read_text()
+
+    @property
+    def stderr(self) -> str:
+        return self.err_path.read_text()
+
+    def summary(self) -> dict[str, Any]:
+        import json
+
+        lines = self.stdout.strip().splitlines()
+        assert lines, f"no summary on stdout; stderr:\n{self.stderr[-3000:]}"
+        return json.loads(lines[-1])
+
+
+def count_labelled(client: SearchClient, index: str) -> int:
+    client.refresh(index)
+    resp = client.search(
+        {"size": 0, "track_total_hits": True, "query": {"exists": {"field": "logtriage.processed_at"}}},
+        index=index,
+    )
+    return int(resp["hits"]["total"]["value"])
