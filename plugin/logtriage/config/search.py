@@ -73,6 +73,7 @@ class SidecarSettings(_Section):
     worker_id: int | None = Field(None, ge=0)
     lease_ttl_s: float = Field(30.0, gt=0)
     checkpoint_overlap_s: float = Field(300.0, ge=0)
+    checkpoint_interval_s: float = Field(1.0, ge=0)
     start_from: str | None = None
     relabel_older_models: bool = False
     miner_state_path: Path | None = None

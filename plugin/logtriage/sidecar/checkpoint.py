@@ -85,6 +85,7 @@ class Lease:
         self.ttl_s = ttl_s
         self.slot: int | None = None
         self._doc: StateDoc | None = None
+        self._renewed_at = 0.0
 
     def _id(self, slot: int) -> str:
         return f"{self.name}:lease:{slot}"
@@ -112,6 +113,7 @@ class Lease:
             doc = self.store.put(self._id(slot), self._source(slot, self.ttl_s), current)
             if doc is not None:
                 self.slot, self._doc = slot, doc
+                self._renewed_at = time.monotonic()
                 return slot
         return None
 
@@ -119,15 +121,19 @@ class Lease:
         doc = self.store.get(self._id(slot))
         return doc.source if doc is not None else None
 
-    def renew(self) -> None:
-        """Extend the lease. Raises :class:`LeaseLost` if another process took it."""
+    def renew(self, *, force: bool = True) -> None:
+        """Extend the lease (unless ``force`` is false and a third of the TTL has not
+        passed yet). Raises :class:`LeaseLost` if another process took it."""
         if self.slot is None or self._doc is None:
             raise LeaseLost("no lease held")
+        if not force and time.monotonic() - self._renewed_at < self.ttl_s / 3:
+            return
         doc = self.store.put(self._id(self.slot), self._source(self.slot, self.ttl_s), self._doc)
         if doc is None:
             slot, self.slot, self._doc = self.slot, None, None
             raise LeaseLost(f"lease on worker slot {slot} of {self.name!r} was taken over")
         self._doc = doc
+        self._renewed_at = time.monotonic()
 
     def release(self) -> None:
         """Give the slot up now (graceful stop), so a restart need not wait for expiry."""

@@ -378,6 +378,7 @@ class Sidecar:
         query = self._query(self._start_position())
         held = False
         best = self.checkpoint.position_ms
+        saved_at = time.monotonic()
         source_fields = [s.search.message_field, s.search.timestamp_field]
         pages = iter_pages(
             self.client,
@@ -407,14 +408,15 @@ class Sidecar:
                         ts = hit.timestamp_ms
                         if ts is not None and (best is None or ts > best):
                             best = ts
-                    if best is not None and best != self.checkpoint.position_ms:
-                        self.checkpoint.save(best, stats.progress)
-                        self.metrics.checkpoint.set(best / 1000)
-                self.lease.renew()
+                    if time.monotonic() - saved_at >= s.sidecar.checkpoint_interval_s:
+                        self._save_checkpoint(best, stats)
+                        saved_at = time.monotonic()
+                self.lease.renew(force=False)
                 if self.stopping:
                     break
         finally:
             pages.close()  # closes the PIT
+        self._save_checkpoint(best, stats)
         self.metrics.passes.inc()
         self._update_lag(best)
         stats.seconds = time.perf_counter() - started
@@ -429,6 +431,12 @@ class Sidecar:
                 stats.seconds,
             )
         return stats
+
+    def _save_checkpoint(self, position_ms: int | None, stats: PassStats) -> None:
+        assert self.checkpoint is not None
+        if position_ms is not None and position_ms != self.checkpoint.position_ms:
+            self.checkpoint.save(position_ms, stats.progress)
+            self.metrics.checkpoint.set(position_ms / 1000)
 
     def _update_lag(self, position_ms: int | None) -> None:
         assert self.client is not None
