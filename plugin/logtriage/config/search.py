@@ -13,7 +13,12 @@ class _Section(BaseModel):
 
 
 class SearchSettings(_Section):
-    """Connection to Elasticsearch 8 / OpenSearch 2 and what to read."""
+    """Connection to Elasticsearch 8 / OpenSearch 2 and what to read.
+
+    ``index`` is an index pattern, alias or data stream (comma-separated allowed).
+    ``message_field``/``timestamp_field`` accept dotted paths. ``query`` is an
+    optional extra filter (query DSL) ANDed with "not yet labelled".
+    """
 
     hosts: list[str] = ["http://127.0.0.1:9200"]
     api_key: SecretStr | None = None
@@ -27,10 +32,19 @@ class SearchSettings(_Section):
     message_field: str = "message"
     timestamp_field: str = "@timestamp"
     query: dict[str, Any] | None = None
+    use_pit: bool = True
+    pit_keep_alive: str = "5m"
+    tiebreaker_field: str | None = None
+    max_message_bytes: int = Field(1024 * 1024, ge=256)
 
 
 class SinkSettings(_Section):
-    """How labels are written back (bulk helpers' habits)."""
+    """How labels are written back (bulk helpers' habits).
+
+    ``update``: partial updates of ``logtriage.*`` on the source documents, guarded
+    by ``if_seq_no``/``if_primary_term``. ``index``: one document per source
+    document in ``labels_index`` (id ``<index>:<id>``, ``op_type=create``).
+    """
 
     write_mode: Literal["update", "index"] = "update"
     labels_index: str = "logtriage-labels"
@@ -42,12 +56,28 @@ class SinkSettings(_Section):
 
 
 class SidecarSettings(_Section):
-    """The polling loop."""
+    """The polling loop.
 
+    ``workers`` is the number of slices the work is split into; each process
+    claims one slot (``worker_id``, or the first free one) through a lease in
+    ``state_index``. ``checkpoint_overlap_s`` re-reads that much before the
+    checkpoint on every pass, for late documents. ``miner_state_path`` keeps the
+    miner state in a local file instead of the state index.
+    """
+
+    name: str = "default"
     state_index: str = "logtriage-state"
     batch_size: int = Field(1000, ge=1)
     poll_interval_s: float = Field(5.0, gt=0)
     workers: int = Field(1, ge=1)
+    worker_id: int | None = Field(None, ge=0)
+    lease_ttl_s: float = Field(30.0, gt=0)
+    checkpoint_overlap_s: float = Field(300.0, ge=0)
+    checkpoint_interval_s: float = Field(1.0, ge=0)
+    start_from: str | None = None
     relabel_older_models: bool = False
+    miner_state_path: Path | None = None
+    max_backoff_s: float = Field(30.0, gt=0)
+    metrics_enabled: bool = True
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(9464, ge=0, le=65535)

@@ -1,0 +1,110 @@
+"""``logtriage run``: the sidecar. Polls, labels and writes back until SIGTERM.
+
+Data (the ``--once`` summary, JSON) goes to stdout; structured logs (JSON lines)
+to stderr. Exit codes: 0 ok, 1 failure, 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from logtriage.config import Settings, load_settings
+from logtriage.errors import LogtriageError
+
+__all__ = ["JsonFormatter", "app", "configure_logging", "run_command", "with_overrides"]
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, msg (+ exception)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
+def configure_logging(debug: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    logging.getLogger("logtriage").setLevel(logging.DEBUG if debug else logging.INFO)
+    for noisy in ("elastic_transport", "opensearch", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def with_overrides(settings: Settings, section: str, **values: Any) -> Settings:
+    """A copy of ``settings`` with some fields of one (frozen) section replaced."""
+    values = {k: v for k, v in values.items() if v is not None}
+    if not values:
+        return settings
+    current = getattr(settings, section)
+    return settings.model_copy(update={section: current.model_copy(update=values)})
+
+
+def run_command(
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config file.")
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Label the current backlog, then exit.")
+    ] = False,
+    worker_id: Annotated[
+        int | None, typer.Option("--worker-id", help="Claim this worker slot (default: first free).")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and debug logs.")] = False,
+) -> None:
+    """Run the Elasticsearch/OpenSearch sidecar (poll, label, write back)."""
+    from logtriage.sidecar import Sidecar
+
+    configure_logging(debug)
+    try:
+        settings = with_overrides(load_settings(config), "sidecar", worker_id=worker_id)
+        sidecar = Sidecar(settings)
+        signal.signal(signal.SIGTERM, lambda *_: sidecar.request_stop())
+        signal.signal(signal.SIGINT, lambda *_: sidecar.request_stop())
+        sidecar.serve_metrics()
+        summary = sidecar.run(once=once)
+    except LogtriageError as exc:
+        if debug:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    result = {
+        "passes": summary.passes,
+        "labelled": summary.labelled,
+        "errors": summary.errored,
+        "conflicts": summary.conflicts,
+        "failed": summary.failed,
+        "slot": summary.slot,
+        "complete": summary.complete,
+        "seconds": round(summary.seconds, 3),
+        "labels": summary.labels,
+        "error_reasons": summary.error_reasons,
+    }
+    typer.echo(json.dumps(result, sort_keys=True))
+    if once and summary.failed:
+        raise typer.Exit(1)
+
+
+app = typer.Typer(add_completion=False)
+app.command("run")(run_command)
+
+if __name__ == "__main__":
+    typer.run(run_command)

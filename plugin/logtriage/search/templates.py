@@ -1,0 +1,186 @@
+"""Mappings for the ``logtriage.*`` fields and the sidecar's own indices.
+
+- ``logtriage-mappings`` is a component template; compose it into your index
+  templates (``composed_of``) so new indices and data-stream generations get the
+  mappings up front.
+- :func:`ensure_field_mappings` also puts the mapping on every existing concrete
+  index the sidecar reads (data-stream backing indices included), so writes never
+  rely on dynamic mapping. A conflict (e.g. ``logtriage`` already mapped as a
+  keyword) is reported with the index name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logtriage.search.client import EngineRequestError, SearchClient
+
+__all__ = [
+    "COMPONENT_TEMPLATE",
+    "LOGTRIAGE_PROPERTIES",
+    "STATE_MAPPINGS",
+    "concrete_indices",
+    "ensure_field_mappings",
+    "ensure_labels_index",
+    "ensure_state_index",
+    "install_component_template",
+    "install_data_stream_template",
+]
+
+COMPONENT_TEMPLATE = "logtriage-mappings"
+
+_KW = {"type": "keyword", "ignore_above": 1024}
+
+LOGTRIAGE_PROPERTIES: dict[str, Any] = {
+    "logtriage": {
+        "properties": {
+            "label": {"type": "keyword"},
+            "confidence": {"type": "float"},
+            "anomaly": {"type": "boolean"},
+            "anomaly_score": {"type": "float"},
+            "template": {
+                "properties": {
+                    "id": {"type": "long"},
+                    "text": {"type": "keyword", "ignore_above": 4096},
+                }
+            },
+            "rule": {"type": "keyword"},
+            "model": {"properties": {"version": {"type": "keyword"}}},
+            "processed_at": {"type": "date"},
+            "error": {"properties": {"reason": {"type": "keyword"}, "detail": _KW}},
+        }
+    }
+}
+
+STATE_MAPPINGS: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {
+        "kind": {"type": "keyword"},
+        "name": {"type": "keyword"},
+        "slot": {"type": "integer"},
+        "owner": {"type": "keyword"},
+        "expires_at": {"type": "double"},
+        "updated_at": {"type": "date"},
+        "position_ms": {"type": "long"},
+        "miner_state": {"type": "binary"},
+    },
+}
+
+LABELS_MAPPINGS: dict[str, Any] = {
+    "properties": {
+        "source": {"properties": {"index": {"type": "keyword"}, "id": {"type": "keyword"}}},
+        "@timestamp": {"type": "date"},
+        **LOGTRIAGE_PROPERTIES,
+    }
+}
+
+
+def install_component_template(client: SearchClient, name: str = COMPONENT_TEMPLATE) -> None:
+    client.request(
+        "PUT",
+        f"/_component_template/{name}",
+        body={
+            "template": {"mappings": {"properties": LOGTRIAGE_PROPERTIES}},
+            "_meta": {"managed_by": "logtriage"},
+        },
+    )
+
+
+def install_data_stream_template(
+    client: SearchClient, name: str, pattern: str, *, priority: int = 500
+) -> None:
+    """An index template for a data stream that composes the logtriage mappings
+    (used by the demo and tests; production clusters compose it into their own)."""
+    install_component_template(client)
+    client.request(
+        "PUT",
+        f"/_index_template/{name}",
+        body={
+            "index_patterns": [pattern],
+            "data_stream": {},
+            "priority": priority,
+            "composed_of": [COMPONENT_TEMPLATE],
+            "template": {
+                "settings": {"number_of_replicas": 0},
+                "mappings": {
+                    "properties": {
+                        "@timestamp": {"type": "date"},
+                        "message": {"type": "text"},
+                    }
+                },
+            },
+        },
+    )
+
+
+def concrete_indices(client: SearchClient, pattern: str) -> list[str]:
+    """Concrete indices behind a pattern: plain indices plus data-stream backing indices."""
+    try:
+        resolved = client.resolve(pattern)
+    except EngineRequestError as exc:
+        if exc.status == 404:
+            return []
+        raise
+    names = [i["name"] for i in resolved.get("indices", []) if "data_stream" not in i]
+    for ds in resolved.get("data_streams", []):
+        names.extend(ds.get("backing_indices", []))
+    for idx in resolved.get("indices", []):
+        if "data_stream" in idx and idx["name"] not in names:
+            names.append(idx["name"])
+    return sorted(set(names))
+
+
+def ensure_field_mappings(client: SearchClient, pattern: str) -> list[str]:
+    """Put the ``logtriage.*`` mapping on each concrete index that lacks it.
+
+    Returns the indices updated.
+
+    Raises:
+        EngineRequestError: a mapping conflict; the message names the index.
+    """
+    indices = concrete_indices(client, pattern)
+    if not indices:
+        return []
+    have = client.request(
+        "GET",
+        f"/{pattern}/_mapping/field/logtriage.processed_at",
+        params={"ignore_unavailable": "true", "allow_no_indices": "true"},
+    )
+    missing = [i for i in indices if not (have.get(i) or {}).get("mappings")]
+    for index in missing:
+        try:
+            client.request(
+                "PUT", f"/{index}/_mapping", body={"properties": LOGTRIAGE_PROPERTIES}
+            )
+        except EngineRequestError as exc:
+            if exc.status == 404:  # deleted meanwhile (e.g. ILM)
+                continue
+            raise EngineRequestError(
+                f"cannot add logtriage.* mappings to index {index}: {exc}",
+                exc.status,
+                exc.error_type,
+                exc.body,
+            ) from exc
+    return missing
+
+
+def _ensure_index(client: SearchClient, index: str, mappings: dict[str, Any]) -> None:
+    body = {
+        "settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+        "mappings": mappings,
+    }
+    resp = client.request("PUT", f"/{index}", body=body, ignore=(400,))
+    if isinstance(resp, dict) and resp.get("status") == 400:
+        err = (resp.get("error") or {}).get("error", {})
+        if err.get("type") != "resource_already_exists_exception":
+            raise EngineRequestError(f"cannot create index {index}: {err}", 400, err.get("type"))
+
+
+def ensure_state_index(client: SearchClient, index: str) -> None:
+    """The sidecar's state index (checkpoints, leases, miner state)."""
+    _ensure_index(client, index, STATE_MAPPINGS)
+
+
+def ensure_labels_index(client: SearchClient, index: str) -> None:
+    """The labels index of ``index`` write mode (one document per source document)."""
+    _ensure_index(client, index, LABELS_MAPPINGS)

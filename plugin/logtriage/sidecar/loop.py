@@ -1,0 +1,622 @@
+"""The sidecar: poll unlabelled documents, label them with the Pipeline, write back.
+
+One pass:
+
+1. renew the worker lease; put ``logtriage.*`` mappings on new concrete indices;
+2. open a PIT over ``search.index`` and page (``search_after``) through documents
+   of this worker's slice that are not labelled yet (``update`` mode:
+   ``logtriage.processed_at`` missing, or an older model version when
+   re-labelling) from the checkpoint (inclusive, minus ``checkpoint_overlap_s``)
+   onwards, oldest first;
+3. per page: documents whose message is unusable get ``logtriage.error``; the
+   rest go through :meth:`Pipeline.process_batch`; the miner state is saved
+   *before* labels using a new template are written; labels are written with
+   guarded partial updates;
+4. the checkpoint moves to the last document of the fully written prefix.
+
+Why it is restart-safe: a document is only ever skipped by the query once its
+labels are stored; every write is conditional on the version that was read, so
+a second writer (a restarted or concurrent process) gets 409 instead of applying
+labels twice; the checkpoint never passes a document that was not written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from logtriage._core import Miner
+from logtriage.config import Settings
+from logtriage.errors import SinkError
+from logtriage.labels import Labeler
+from logtriage.pipeline import LabeledBatch, Pipeline
+from logtriage.search.client import EngineRequestError, SearchClient
+from logtriage.search.templates import (
+    ensure_field_mappings,
+    ensure_labels_index,
+    ensure_state_index,
+    install_component_template,
+)
+from logtriage.sidecar.checkpoint import Checkpoint, Lease, LeaseLost, MinerStore, StateStore
+from logtriage.sidecar.metrics import MetricsServer, SidecarMetrics
+from logtriage.sinks.search import (
+    SearchSink,
+    WriteAction,
+    WriteResult,
+    backoff_delay,
+    labels_action,
+    update_action,
+)
+from logtriage.sources.search import Hit, MessageProblem, extract_message, iter_pages
+
+__all__ = ["PassStats", "RunSummary", "Sidecar"]
+
+log = logging.getLogger("logtriage.sidecar")
+
+
+@dataclass
+class PassStats:
+    """Counts for one pass over the backlog."""
+
+    seen: int = 0
+    labelled: int = 0
+    errored: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    labels: dict[str, int] = field(default_factory=dict)
+    error_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def progress(self) -> int:
+        return self.labelled + self.errored
+
+
+@dataclass
+class RunSummary:
+    """Totals over a :meth:`Sidecar.run`."""
+
+    passes: int = 0
+    labelled: int = 0
+    errored: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    labels: dict[str, int] = field(default_factory=dict)
+    error_reasons: dict[str, int] = field(default_factory=dict)
+    engine_errors: int = 0
+    slot: int | None = None
+    complete: bool = False
+
+    def add(self, p: PassStats) -> None:
+        self.passes += 1
+        self.labelled += p.labelled
+        self.errored += p.errored
+        self.conflicts += p.conflicts
+        self.failed = p.failed  # failures of the last pass are what is left
+        for k, v in p.labels.items():
+            self.labels[k] = self.labels.get(k, 0) + v
+        for k, v in p.error_reasons.items():
+            self.error_reasons[k] = self.error_reasons.get(k, 0) + v
+
+
+def _utc_now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_start(value: str | None) -> int | None:
+    """``start_from`` as epoch ms: ISO-8601, or ``now-<N>s|m|h|d``."""
+    if not value:
+        return None
+    if value.startswith("now-"):
+        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[value[-1]]
+        return int((time.time() - float(value[4:-1]) * unit) * 1000)
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
+
+
+class Sidecar:
+    """Label documents of ``settings.search.index`` where they live.
+
+    Arguments:
+        settings: resolved configuration (``search``, ``sink``, ``sidecar`` sections).
+        client: an engine adapter; connected from ``settings.search`` when ``None``.
+        labeler: the model stage for the :class:`Pipeline` (``None``: templates + rules).
+        metrics: where to count; a fresh registry when ``None``.
+        sleep: waits between retries/polls; must return early when ``stop`` is set.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: SearchClient | None = None,
+        labeler: Labeler | None = None,
+        metrics: SidecarMetrics | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.labeler = labeler
+        self.metrics = metrics or SidecarMetrics()
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.pipeline: Pipeline | None = None
+        self.lease: Lease | None = None
+        self.checkpoint: Checkpoint | None = None
+        self.miner_store: MinerStore | None = None
+        self.sink: SearchSink | None = None
+        self._stop = threading.Event()
+        self._ready = False
+        self._server: MetricsServer | None = None
+        self._mappings_checked_at = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    @property
+    def slot(self) -> int | None:
+        return self.lease.slot if self.lease is not None else None
+
+    def request_stop(self) -> None:
+        """Finish the current batch, then stop (SIGTERM handler)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def health(self) -> dict[str, Any]:
+        return {"live": True, "ready": self._ready, "slot": self.slot, "owner": self.owner}
+
+    def serve_metrics(self) -> MetricsServer | None:
+        cfg = self.settings.sidecar
+        if not cfg.metrics_enabled or self._server is not None:
+            return self._server
+        self._server = MetricsServer(
+            self.metrics, self.health, cfg.metrics_host, cfg.metrics_port
+        ).start()
+        log.info("metrics on http://%s:%d/metrics", cfg.metrics_host, self._server.port)
+        return self._server
+
+    def setup(self) -> None:
+        """Connect, install mappings and state index, claim a worker slot, restore the miner.
+
+        Raises:
+            EngineRequestError: the engine failed (retryable or not).
+            LeaseLost: every worker slot is held by a live process.
+        """
+        s = self.settings
+        if self.client is None:
+            self.client = SearchClient.connect(s.search)
+        client = self.client
+        ensure_state_index(client, s.sidecar.state_index)
+        install_component_template(client)
+        if s.sink.write_mode == "index":
+            ensure_labels_index(client, s.sink.labels_index)
+        self.sink = SearchSink(client, s.sink)
+        store = StateStore(client, s.sidecar.state_index)
+        if self.lease is None or self.lease.slot is None:
+            self.lease = Lease(store, s.sidecar.name, self.owner, s.sidecar.lease_ttl_s)
+            slot = self.lease.claim(s.sidecar.workers, s.sidecar.worker_id)
+            if slot is None:
+                wanted = s.sidecar.worker_id
+                raise LeaseLost(
+                    f"worker slot {wanted} is held by another live process"
+                    if wanted is not None
+                    else f"all {s.sidecar.workers} worker slots of {s.sidecar.name!r} are held"
+                )
+        slot = self.lease.slot
+        assert slot is not None
+        self.checkpoint = Checkpoint(store, s.sidecar.name, slot, s.sidecar.workers)
+        self.checkpoint.load()
+        self.miner_store = MinerStore(store, s.sidecar.name, slot, s.sidecar.miner_state_path)
+        if self.pipeline is None:
+            data = self.miner_store.load()
+            miner = Miner.from_bytes(data) if data else None
+            self.pipeline = Pipeline(s, labeler=self.labeler, miner=miner)
+        elif s.sidecar.miner_state_path is None:
+            self.miner_store.load()  # refresh the stored version for guarded saves
+        self._ready = True
+        log.info(
+            "sidecar ready: engine=%s %s slot=%d/%d checkpoint=%s",
+            client.engine,
+            client.info.version,
+            slot,
+            s.sidecar.workers,
+            self.checkpoint.position_ms,
+        )
+
+    def close(self) -> None:
+        """Release the lease and stop the metrics server (keeps the client open)."""
+        self._ready = False
+        if self.lease is not None:
+            self.lease.release()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def run(
+        self,
+        *,
+        once: bool = False,
+        max_passes: int | None = None,
+        max_failures: int | None = None,
+        on_pass: Callable[[PassStats], None] | None = None,
+    ) -> RunSummary:
+        """Poll until stopped. ``once``: stop when a pass finds nothing left to do
+        (or makes no progress). Retryable engine errors back off (jitter, capped at
+        ``sidecar.max_backoff_s``) and keep going; ``max_failures`` consecutive ones end
+        the run (default: unlimited, 10 with ``once``)."""
+        if max_failures is None and once:
+            max_failures = 10
+        summary = RunSummary()
+        started = time.perf_counter()
+        failures = 0
+        needs_setup = True
+        try:
+            while not self.stopping:
+                try:
+                    if needs_setup:
+                        self.setup()
+                        needs_setup = False
+                    stats = self.run_pass(refresh=summary.passes > 0 or once)
+                    failures = 0
+                    self.metrics.up.set(1)
+                except EngineRequestError as exc:
+                    self.metrics.up.set(0)
+                    self.metrics.engine_errors.labels(kind=_error_kind(exc)).inc()
+                    summary.engine_errors += 1
+                    if not exc.retryable:
+                        raise
+                    failures += 1
+                    self._ready = False
+                    needs_setup = True
+                    if max_failures is not None and failures >= max_failures:
+                        raise
+                    delay = backoff_delay(
+                        failures - 1, 0.5, self.settings.sidecar.max_backoff_s
+                    )
+                    log.warning("engine unavailable (%s); retrying in %.1fs", exc, delay)
+                    self._stop.wait(delay)
+                    continue
+                except LeaseLost as exc:
+                    log.warning("%s; claiming a slot again", exc)
+                    self.lease = None
+                    self._ready = False
+                    needs_setup = True
+                    failures += 1
+                    if max_failures is not None and failures >= max_failures:
+                        raise
+                    self._stop.wait(min(self.settings.sidecar.lease_ttl_s, 5.0))
+                    continue
+                summary.add(stats)
+                summary.slot = self.slot
+                if on_pass is not None:
+                    on_pass(stats)
+                if max_passes is not None and summary.passes >= max_passes:
+                    break
+                if once and (stats.seen == 0 or stats.progress == 0):
+                    summary.complete = stats.seen == 0
+                    break
+                if not once:
+                    self._stop.wait(self.settings.sidecar.poll_interval_s)
+        finally:
+            summary.seconds = time.perf_counter() - started
+            self.close()
+        return summary
+
+    # -- one pass -------------------------------------------------------------------------
+
+    def _query(self, from_ms: int | None) -> dict[str, Any]:
+        s = self.settings
+        ts = s.search.timestamp_field
+        filters: list[dict[str, Any]] = []
+        must_not: list[dict[str, Any]] = []
+        if s.sink.write_mode == "update":
+            if s.sidecar.relabel_older_models and self.pipeline is not None:
+                version = self.pipeline.labeler.model_version
+                filters.append(
+                    {
+                        "bool": {
+                            "should": [
+                                {"bool": {"must_not": [{"exists": {"field": "logtriage.processed_at"}}]}},
+                                {"bool": {"must_not": [{"term": {"logtriage.model.version": version}}]}},
+                            ],
+                            "minimum_should_match": 1,
+                        }
+                    }
+                )
+            else:
+                must_not.append({"exists": {"field": "logtriage.processed_at"}})
+        if s.search.query:
+            filters.append(s.search.query)
+        if from_ms is not None:
+            filters.append(
+                {
+                    "bool": {
+                        "should": [
+                            {"range": {ts: {"gte": from_ms, "format": "epoch_millis"}}},
+                            {"bool": {"must_not": [{"exists": {"field": ts}}]}},
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                }
+            )
+        return {"bool": {"filter": filters, "must_not": must_not}}
+
+    def _start_position(self) -> int | None:
+        assert self.checkpoint is not None
+        cp = self.checkpoint.position_ms
+        if cp is None:
+            return _parse_start(self.settings.sidecar.start_from)
+        return cp - int(self.settings.sidecar.checkpoint_overlap_s * 1000)
+
+    def run_pass(self, *, refresh: bool = True) -> PassStats:
+        """Work through the current backlog of this worker's slice once."""
+        assert self.client is not None and self.lease is not None and self.checkpoint is not None
+        s = self.settings
+        started = time.perf_counter()
+        stats = PassStats()
+        self.lease.renew()
+        if not self._mappings_checked_at or time.monotonic() - self._mappings_checked_at > 60:
+            if s.sink.write_mode == "update":
+                ensure_field_mappings(self.client, s.search.index)
+            self._mappings_checked_at = time.monotonic()
+        if refresh:
+            self.client.refresh(s.search.index)
+        query = self._query(self._start_position())
+        held = False
+        best = self.checkpoint.position_ms
+        saved_at = time.monotonic()
+        source_fields = [s.search.message_field, s.search.timestamp_field]
+        pages = iter_pages(
+            self.client,
+            index=s.search.index,
+            query=query,
+            timestamp_field=s.search.timestamp_field,
+            page_size=s.sidecar.batch_size,
+            source_fields=source_fields,
+            use_pit=s.search.use_pit,
+            keep_alive=s.search.pit_keep_alive,
+            slice_id=self.lease.slot,
+            slice_max=s.sidecar.workers,
+            tiebreaker_field=s.search.tiebreaker_field,
+        )
+        try:
+            for page in pages:
+                t0 = time.perf_counter()
+                done = self._process_page(page, stats)
+                self.metrics.batch_seconds.observe(time.perf_counter() - t0)
+                stats.pages += 1
+                stats.seen += len(page)
+                if not held:
+                    for hit in page:
+                        if (hit.index, hit.id) not in done:
+                            held = True
+                            break
+                        ts = hit.timestamp_ms
+                        if ts is not None and (best is None or ts > best):
+                            best = ts
+                    if time.monotonic() - saved_at >= s.sidecar.checkpoint_interval_s:
+                        self._save_checkpoint(best, stats)
+                        saved_at = time.monotonic()
+                self.lease.renew(force=False)
+                if self.stopping:
+                    break
+        finally:
+            pages.close()  # closes the PIT
+        self._save_checkpoint(best, stats)
+        self.metrics.passes.inc()
+        self._update_lag(best)
+        stats.seconds = time.perf_counter() - started
+        if stats.seen:
+            log.info(
+                "pass: seen=%d labelled=%d errors=%d conflicts=%d failed=%d in %.2fs",
+                stats.seen,
+                stats.labelled,
+                stats.errored,
+                stats.conflicts,
+                stats.failed,
+                stats.seconds,
+            )
+        return stats
+
+    def _save_checkpoint(self, position_ms: int | None, stats: PassStats) -> None:
+        assert self.checkpoint is not None
+        if position_ms is not None and position_ms != self.checkpoint.position_ms:
+            self.checkpoint.save(position_ms, stats.progress)
+            self.metrics.checkpoint.set(position_ms / 1000)
+
+    def _update_lag(self, position_ms: int | None) -> None:
+        assert self.client is not None
+        ts = self.settings.search.timestamp_field
+        try:
+            resp = self.client.search(
+                {"size": 0, "aggs": {"newest": {"max": {"field": ts}}}},
+                index=self.settings.search.index,
+                ignore_unavailable="true",
+                allow_no_indices="true",
+            )
+        except EngineRequestError:
+            return
+        newest = ((resp.get("aggregations") or {}).get("newest") or {}).get("value")
+        if newest is not None and position_ms is not None:
+            self.metrics.lag_seconds.set(max(0.0, (float(newest) - position_ms) / 1000))
+        elif newest is None:
+            self.metrics.lag_seconds.set(0)
+
+    def _fields(self, batch: LabeledBatch, j: int, now: str) -> dict[str, Any]:
+        labels = batch.labels
+        return {
+            "label": labels.label[j],
+            "confidence": round(float(labels.confidence[j]), 6),
+            "anomaly": bool(labels.anomaly[j]),
+            "anomaly_score": round(float(labels.anomaly_score[j]), 6),
+            "template": {"id": int(batch.template_ids[j]), "text": batch.template_texts[j]},
+            "rule": batch.rules[j],
+            "model": {"version": batch.model_version},
+            "processed_at": now,
+        }
+
+    def _action(self, hit: Hit, fields: dict[str, Any]) -> WriteAction:
+        sink = self.settings.sink
+        if sink.write_mode == "index":
+            ts = hit.source.get(self.settings.search.timestamp_field)
+            return labels_action(sink.labels_index, hit.index, hit.id, fields, ts)
+        if self.settings.sidecar.relabel_older_models and "error" not in fields:
+            fields = {**fields, "error": None}
+        return update_action(hit.index, hit.id, hit.seq_no, hit.primary_term, fields)
+
+    def _process_page(self, page: list[Hit], stats: PassStats) -> set[tuple[str, str]]:
+        """Label one page and write it; return the source keys now stored."""
+        assert self.pipeline is not None and self.sink is not None
+        s = self.settings
+        now = _utc_now_iso()
+        messages: list[str] = []
+        good: list[int] = []
+        problems: dict[int, MessageProblem] = {}
+        for i, hit in enumerate(page):
+            m = extract_message(hit.source, s.search.message_field, s.search.max_message_bytes)
+            if isinstance(m, str):
+                good.append(i)
+                messages.append(m)
+            else:
+                problems[i] = m
+        actions: list[WriteAction] = []
+        label_of: dict[tuple[str, str], str] = {}
+        reason_of: dict[tuple[str, str], str] = {}
+        if messages:
+            t0 = time.perf_counter()
+            batch = self.pipeline.process_batch(messages)
+            self.metrics.inference_seconds.observe(time.perf_counter() - t0)
+            self.metrics.cache_hit_ratio.set(float(np.mean(batch.changes == 0)))
+            if bool(np.any(batch.changes != 0)):
+                self._save_miner()
+            for j, i in enumerate(good):
+                fields = self._fields(batch, j, now)
+                hit = page[i]
+                label_of[(hit.index, hit.id)] = fields["label"]
+                actions.append(self._action(hit, fields))
+        version = self.pipeline.labeler.model_version
+        for i, problem in problems.items():
+            hit = page[i]
+            reason_of[(hit.index, hit.id)] = problem.reason
+            fields = {
+                "error": {"reason": problem.reason, "detail": problem.detail},
+                "model": {"version": version},
+                "processed_at": now,
+            }
+            actions.append(self._action(hit, fields))
+        result = self.sink.write(actions)
+        if result.errors:
+            result = self._mark_rejected(result, page, now, version, reason_of)
+        return self._account(result, stats, label_of, reason_of)
+
+    def _save_miner(self) -> None:
+        assert self.pipeline is not None and self.miner_store is not None
+        self.miner_store.save(self.pipeline.miner.to_bytes())
+
+    def _mark_rejected(
+        self,
+        result: WriteResult,
+        page: list[Hit],
+        now: str,
+        version: str,
+        reason_of: dict[tuple[str, str], str],
+    ) -> WriteResult:
+        """Documents the engine rejected (e.g. a mapping conflict) get ``logtriage.error``
+        instead, once; what still fails stays unlabelled (re-read next pass)."""
+        by_key = {(h.index, h.id): h for h in page}
+        retry: list[WriteAction] = []
+        keep: list[dict[str, Any]] = []
+        for err in result.errors:
+            key = tuple(err["key"])
+            hit = by_key.get(key)  # type: ignore[arg-type]
+            log.warning(
+                "write rejected for %s/%s: %s: %s",
+                err["index"],
+                err["id"],
+                err["type"],
+                err["reason"],
+            )
+            if hit is None or not (400 <= int(err["status"]) < 500) or key in reason_of:
+                keep.append(err)
+                continue
+            reason_of[hit.index, hit.id] = "write_rejected"
+            fields = {
+                "error": {"reason": "write_rejected", "detail": f"{err['type']}: {err['reason']}"[:1000]},
+                "model": {"version": version},
+                "processed_at": now,
+            }
+            retry.append(self._action(hit, fields))
+        assert self.sink is not None
+        second = self.sink.write(retry) if retry else WriteResult()
+        result.written.extend(second.written)
+        result.conflicts.extend(second.conflicts)
+        result.errors = keep + second.errors
+        result.retries += second.retries
+        return result
+
+    def _account(
+        self,
+        result: WriteResult,
+        stats: PassStats,
+        label_of: dict[tuple[str, str], str],
+        reason_of: dict[tuple[str, str], str],
+    ) -> set[tuple[str, str]]:
+        m = self.metrics
+        done: set[tuple[str, str]] = set()
+        for key in result.written:
+            done.add(key)
+            reason = reason_of.get(key)
+            if reason is None:
+                label = label_of.get(key, "")
+                stats.labelled += 1
+                stats.labels[label] = stats.labels.get(label, 0) + 1
+                m.labelled.labels(label=label).inc()
+            else:
+                stats.errored += 1
+                stats.error_reasons[reason] = stats.error_reasons.get(reason, 0) + 1
+                m.doc_errors.labels(reason=reason).inc()
+        stats.conflicts += len(result.conflicts)
+        m.conflicts.inc(len(result.conflicts))
+        if self.settings.sink.write_mode == "index":
+            done.update(result.conflicts)  # a labels document already exists
+        if result.retries:
+            m.retries.inc(result.retries)
+        for err in result.errors:
+            stats.failed += 1
+            m.doc_errors.labels(reason=f"write_{err['type']}").inc()
+        if result.errors:
+            log.error("%s", _sink_error_text(result))
+        return done
+
+
+def _sink_error_text(result: WriteResult) -> str:
+    try:
+        result.raise_for_errors()
+    except SinkError as exc:
+        return str(exc)
+    return ""
+
+
+def _error_kind(exc: EngineRequestError) -> str:
+    if exc.status is None:
+        return "connection"
+    if exc.status == 429:
+        return "rejected"
+    if exc.status >= 500:
+        return "server"
+    return "client"
+

@@ -1,0 +1,253 @@
+"""Write labels back to Elasticsearch/OpenSearch with ``_bulk``, helpers-style.
+
+- ``update`` mode: partial ``update`` actions carrying only ``logtriage.*``, sent
+  to the concrete (backing) index of each hit and guarded by its
+  ``if_seq_no``/``if_primary_term``. A 409 means the document changed since it
+  was read (or another worker labelled it): it is reported as a conflict to be
+  re-read, never overwritten.
+- ``index`` mode: one ``create`` per source document into a labels index, id
+  ``<index>:<id>``; a 409 means it is already labelled.
+- Actions are chunked by count (``chunk_size``) and by bytes (``max_chunk_bytes``).
+- Only documents rejected with 429 are retried, alone, with exponential backoff
+  (``initial_backoff_s * 2**attempt``, capped at ``max_backoff_s``, equal jitter).
+  A whole chunk is retried the same way when the request itself gets 429/5xx or
+  no answer; after ``max_retries`` the :class:`EngineRequestError` propagates.
+- Every other per-document failure is collected in :attr:`WriteResult.errors`;
+  :meth:`WriteResult.raise_for_errors` turns them into a :class:`SinkError`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from logtriage.config import SinkSettings
+from logtriage.errors import SinkError
+from logtriage.search.client import EngineRequestError, SearchClient
+
+__all__ = [
+    "SearchSink",
+    "WriteAction",
+    "WriteResult",
+    "backoff_delay",
+    "labels_action",
+    "update_action",
+]
+
+_FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteAction:
+    """One bulk action. ``key`` identifies the *source* document ``(index, id)``."""
+
+    op: Literal["update", "create", "index"]
+    index: str
+    id: str
+    body: dict[str, Any]
+    key: tuple[str, str]
+    seq_no: int | None = None
+    primary_term: int | None = None
+
+    def encode(self) -> bytes:
+        meta: dict[str, Any] = {"_index": self.index, "_id": self.id}
+        if self.seq_no is not None and self.primary_term is not None:
+            meta["if_seq_no"] = self.seq_no
+            meta["if_primary_term"] = self.primary_term
+        head = json.dumps({self.op: meta}, separators=(",", ":"))
+        tail = json.dumps(self.body, separators=(",", ":"), ensure_ascii=False)
+        return f"{head}\n{tail}\n".encode()
+
+
+def update_action(
+    index: str, doc_id: str, seq_no: int, primary_term: int, fields: dict[str, Any]
+) -> WriteAction:
+    """Partial update of ``logtriage.*`` on the source document, guarded by its version."""
+    return WriteAction(
+        op="update",
+        index=index,
+        id=doc_id,
+        body={"doc": {"logtriage": fields}},
+        key=(index, doc_id),
+        seq_no=seq_no,
+        primary_term=primary_term,
+    )
+
+
+def labels_action(
+    labels_index: str,
+    index: str,
+    doc_id: str,
+    fields: dict[str, Any],
+    timestamp: Any = None,
+) -> WriteAction:
+    """A labels document for ``index`` write mode; ``create`` so it is written once."""
+    body: dict[str, Any] = {"source": {"index": index, "id": doc_id}, "logtriage": fields}
+    if timestamp is not None:
+        body["@timestamp"] = timestamp
+    return WriteAction(
+        op="create", index=labels_index, id=f"{index}:{doc_id}", body=body, key=(index, doc_id)
+    )
+
+
+@dataclass
+class WriteResult:
+    """What happened to each action of a :meth:`SearchSink.write` call."""
+
+    written: list[tuple[str, str]] = field(default_factory=list)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    retries: int = 0
+    requests: int = 0
+
+    def raise_for_errors(self) -> None:
+        if self.errors:
+            first = self.errors[0]
+            raise SinkError(
+                f"{len(self.errors)} document(s) failed to write "
+                f"(first: {first.get('index')}/{first.get('id')}: {first.get('type')}: "
+                f"{first.get('reason')})",
+                errors=self.errors,
+            )
+
+
+def backoff_delay(
+    attempt: int, initial_s: float, max_s: float, rand: Callable[[], float] = random.random
+) -> float:
+    """``min(max_s, initial_s * 2**attempt)`` with equal jitter (half fixed, half random)."""
+    cap = min(max_s, initial_s * (2**attempt))
+    return cap / 2 + rand() * cap / 2
+
+
+class SearchSink:
+    """Send :class:`WriteAction` lists with ``_bulk``.
+
+    Arguments:
+        client: the engine adapter.
+        settings: ``chunk_size`` (actions, default 500), ``max_chunk_bytes`` (default
+            10 MiB), ``max_retries`` (default 5), ``initial_backoff_s`` (0.5 s),
+            ``max_backoff_s`` (30 s).
+        sleep: how to wait between retries (tests pass a recorder).
+        refresh: ``refresh`` parameter of each bulk request (default none).
+    """
+
+    def __init__(
+        self,
+        client: SearchClient,
+        settings: SinkSettings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+        refresh: str | None = None,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self._sleep = sleep
+        self._rand = rand
+        self.refresh = refresh
+
+    def chunks(
+        self, encoded: Sequence[tuple[WriteAction, bytes]]
+    ) -> Iterator[list[tuple[WriteAction, bytes]]]:
+        """Split by ``chunk_size`` actions and ``max_chunk_bytes`` bytes (a single
+        action larger than the byte limit goes alone)."""
+        chunk: list[tuple[WriteAction, bytes]] = []
+        size = 0
+        for item in encoded:
+            n = len(item[1])
+            if chunk and (
+                len(chunk) >= self.settings.chunk_size or size + n > self.settings.max_chunk_bytes
+            ):
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(item)
+            size += n
+        if chunk:
+            yield chunk
+
+    def write(self, actions: Sequence[WriteAction]) -> WriteResult:
+        """Write all actions; per-document outcomes in the result.
+
+        Raises:
+            EngineRequestError: a bulk request kept failing as a whole (no answer,
+                429 or 5xx after ``max_retries``), or failed with another status.
+        """
+        result = WriteResult()
+        encoded = [(a, a.encode()) for a in actions]
+        for chunk in self.chunks(encoded):
+            self._write_chunk(chunk, result)
+        return result
+
+    def _send(self, chunk: list[tuple[WriteAction, bytes]], result: WriteResult) -> list[Any]:
+        attempt = 0
+        payload = b"".join(b for _, b in chunk)
+        while True:
+            try:
+                result.requests += 1
+                params: dict[str, Any] = {"filter_path": _FILTER}
+                if self.refresh is not None:
+                    params["refresh"] = self.refresh
+                resp = self.client.bulk(payload, **params)
+                items: list[Any] = resp.get("items", [])
+                if len(items) != len(chunk):
+                    raise EngineRequestError(
+                        f"bulk answered {len(items)} items for {len(chunk)} actions", 500
+                    )
+                return items
+            except EngineRequestError as exc:
+                if not exc.retryable or attempt >= self.settings.max_retries:
+                    raise
+                result.retries += 1
+                self._sleep(
+                    backoff_delay(
+                        attempt,
+                        self.settings.initial_backoff_s,
+                        self.settings.max_backoff_s,
+                        self._rand,
+                    )
+                )
+                attempt += 1
+
+    def _write_chunk(self, chunk: list[tuple[WriteAction, bytes]], result: WriteResult) -> None:
+        attempt = 0
+        pending = chunk
+        while pending:
+            items = self._send(pending, result)
+            retry: list[tuple[WriteAction, bytes]] = []
+            for (action, raw), item in zip(pending, items, strict=True):
+                outcome = next(iter(item.values()))
+                status = int(outcome.get("status", 500))
+                if 200 <= status < 300:
+                    result.written.append(action.key)
+                elif status == 409:
+                    result.conflicts.append(action.key)
+                elif status == 429 and attempt < self.settings.max_retries:
+                    retry.append((action, raw))
+                else:
+                    err = outcome.get("error") or {}
+                    result.errors.append(
+                        {
+                            "index": action.index,
+                            "id": action.id,
+                            "key": action.key,
+                            "status": status,
+                            "type": err.get("type", "unknown"),
+                            "reason": err.get("reason", ""),
+                        }
+                    )
+            if retry:
+                result.retries += len(retry)
+                self._sleep(
+                    backoff_delay(
+                        attempt,
+                        self.settings.initial_backoff_s,
+                        self.settings.max_backoff_s,
+                        self._rand,
+                    )
+                )
+                attempt += 1
+            pending = retry

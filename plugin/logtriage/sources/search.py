@@ -1,0 +1,229 @@
+"""Read documents from Elasticsearch/OpenSearch in timestamp order, page by page.
+
+:func:`iter_pages` is a generator over a point in time (PIT) with ``search_after``;
+it closes the PIT in ``finally:``, whether the caller exhausts it, breaks out or
+fails. Without PIT (``use_pit=False``) it pages with plain ``search_after`` on the
+timestamp plus a tie-breaker. Each hit keeps its concrete ``_index``, ``_seq_no``
+and ``_primary_term`` so the sink can write back to exactly that version.
+
+:func:`extract_message` turns a hit's message field into a ``str`` or a
+:class:`MessageProblem` (missing, not a string, not UTF-8, control characters,
+empty, too large): bad documents are reported, never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from logtriage.search.client import EngineRequestError, SearchClient
+
+__all__ = [
+    "Hit",
+    "MessageProblem",
+    "extract_message",
+    "get_path",
+    "iter_pages",
+    "timestamp_sort",
+]
+
+# C0 control characters other than tab, newline, carriage return and ESC (ANSI colours).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
+_MISSING_SORT = -(2**63)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One document as read: where it lives, which version, and the fields asked for."""
+
+    index: str
+    id: str
+    seq_no: int
+    primary_term: int
+    source: dict[str, Any]
+    sort: list[Any]
+
+    @property
+    def timestamp_ms(self) -> int | None:
+        """The sort timestamp in epoch milliseconds; ``None`` when the document has none."""
+        if not self.sort:
+            return None
+        value = self.sort[0]
+        if not isinstance(value, int) or value in (_MISSING_SORT, 2**63 - 1):
+            return None
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class MessageProblem:
+    """Why a document cannot be labelled: a stable ``reason`` code and a short ``detail``."""
+
+    reason: str
+    detail: str
+
+
+_ABSENT = object()
+
+
+def get_path(source: dict[str, Any], path: str) -> Any:
+    """Value at a dotted ``path``: a literal dotted key first, then nested objects.
+    Returns a private sentinel when absent (``None`` is a present JSON null)."""
+    if path in source:
+        return source[path]
+    node: Any = source
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(node, dict):
+            return _ABSENT
+        rest = ".".join(parts[i:])
+        if rest in node:
+            return node[rest]
+        if part not in node:
+            return _ABSENT
+        node = node[part]
+    return node
+
+
+def extract_message(source: dict[str, Any], field: str, max_bytes: int) -> str | MessageProblem:
+    """The message to label, or why there is none worth labelling."""
+    value = get_path(source, field)
+    if value is _ABSENT:
+        return MessageProblem("message_missing", f"field {field!r} is absent")
+    if value is None:
+        return MessageProblem("message_missing", f"field {field!r} is null")
+    if not isinstance(value, str):
+        kind = {dict: "object", list: "array", bool: "boolean"}.get(type(value), "number")
+        return MessageProblem("message_not_string", f"field {field!r} is a JSON {kind}")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # lone surrogates from \ud800-style JSON escapes
+        return MessageProblem("message_not_utf8", f"invalid UTF-8 at offset {exc.start}")
+    if size > max_bytes:
+        return MessageProblem("message_too_large", f"{size} bytes > max_message_bytes {max_bytes}")
+    match = _CONTROL.search(value)
+    if match is not None:
+        return MessageProblem(
+            "message_control_chars",
+            f"control character U+{ord(match.group()):04X} at offset {match.start()}",
+        )
+    if not value.strip():
+        return MessageProblem("message_empty", f"field {field!r} is empty or blank")
+    return value
+
+
+def timestamp_sort(field: str) -> dict[str, Any]:
+    """Ascending timestamp; documents without one first; indices without the field ok."""
+    return {field: {"order": "asc", "missing": "_first", "unmapped_type": "date"}}
+
+
+def iter_pages(
+    client: SearchClient,
+    *,
+    index: str,
+    query: dict[str, Any],
+    timestamp_field: str,
+    page_size: int,
+    source_fields: list[str] | None = None,
+    use_pit: bool = True,
+    keep_alive: str = "5m",
+    slice_id: int | None = None,
+    slice_max: int = 1,
+    tiebreaker_field: str | None = None,
+    max_pages: int | None = None,
+) -> Iterator[list[Hit]]:
+    """Yield pages of hits matching ``query``, oldest first, until none are left.
+
+    With ``use_pit`` the pages come from one consistent snapshot (documents
+    written after the PIT opened wait for the next call). ``slice_id``/``slice_max``
+    split the PIT by a hash of the timestamp so workers never share a document.
+    Without PIT the sort is timestamp + ``tiebreaker_field`` (``_id`` on
+    OpenSearch when unset); ties at a page boundary without a tie-breaker are
+    picked up by the next call, not lost, because callers only read unlabelled
+    documents from a checkpoint (inclusive) onwards.
+
+    Raises:
+        EngineRequestError: the engine failed a request (PIT closed anyway).
+    """
+    sort: list[Any] = [timestamp_sort(timestamp_field)]
+    body: dict[str, Any] = {
+        "size": page_size,
+        "query": query,
+        "seq_no_primary_term": True,
+        "track_total_hits": False,
+    }
+    if source_fields is not None:
+        body["_source"] = source_fields
+    pit_id: str | None = None
+    if use_pit:
+        try:
+            pit_id = client.open_pit(index, keep_alive)
+        except EngineRequestError as exc:
+            if exc.status == 404:  # nothing matches the pattern yet
+                return
+            raise
+        sort.extend(client.pit_tiebreaker)
+        if slice_max > 1 and slice_id is not None:
+            body["slice"] = {"field": timestamp_field, "id": slice_id, "max": slice_max}
+    else:
+        if slice_max > 1:
+            raise ValueError("sliced reading needs point in time (search.use_pit)")
+        if tiebreaker_field:
+            sort.append({tiebreaker_field: "asc"})
+        elif client.engine == "opensearch":
+            sort.append({"_id": "asc"})
+    body["sort"] = sort
+    search_after: list[Any] | None = None
+    pages = 0
+    try:
+        while max_pages is None or pages < max_pages:
+            if search_after is not None:
+                body["search_after"] = search_after
+            if pit_id is not None:
+                body["pit"] = {"id": pit_id, "keep_alive": keep_alive}
+                resp = client.search(body)
+                pit_id = resp.get("pit_id", pit_id)
+            else:
+                try:
+                    resp = client.search(
+                        body, index=index, ignore_unavailable="true", allow_no_indices="true"
+                    )
+                except EngineRequestError as exc:
+                    if exc.status == 404:
+                        return
+                    raise
+            shards = resp.get("_shards", {})
+            if shards.get("failed"):
+                failures = shards.get("failures") or []
+                reason = failures[0].get("reason") if failures else "unknown"
+                raise EngineRequestError(
+                    f"search failed on {shards['failed']} shard(s) of {index}: {reason}",
+                    503,
+                    "shard_failure",
+                )
+            raw = resp["hits"]["hits"]
+            if not raw:
+                return
+            page = [
+                Hit(
+                    index=h["_index"],
+                    id=h["_id"],
+                    seq_no=h["_seq_no"],
+                    primary_term=h["_primary_term"],
+                    source=h.get("_source") or {},
+                    sort=h.get("sort") or [],
+                )
+                for h in raw
+            ]
+            search_after = page[-1].sort
+            pages += 1
+            yield page
+            if len(raw) < page_size:
+                return
+    finally:
+        if pit_id is not None:
+            try:
+                client.close_pit(pit_id)
+            except EngineRequestError:
+                pass  # expires by itself after keep_alive

@@ -1,0 +1,91 @@
+"""End to end on real engines: a data stream and a plain index get labelled in place."""
+
+from __future__ import annotations
+
+from _search_helpers import (
+    assert_labelled_once,
+    fetch_all,
+    load,
+    make_data_stream,
+    make_docs,
+    make_index,
+    settings_for,
+    unique,
+)
+
+from logtriage.local_engine import LocalEngine
+from logtriage.search.client import SearchClient
+from logtriage.sidecar import Sidecar
+
+
+def test_data_stream_is_labelled_in_place(engine: LocalEngine, client: SearchClient) -> None:
+    ds = unique("logs-e2e")
+    make_data_stream(client, ds)
+    docs = make_docs(1500, seed=1)
+    load(client, ds, docs)
+    settings = settings_for(engine.url, ds)
+
+    summary = Sidecar(settings, client=client).run(once=True)
+
+    assert summary.complete
+    assert summary.labelled == 1500
+    assert summary.errored == 0
+    hits = fetch_all(client, ds)
+    assert all(h["_index"].startswith(".ds-") for h in hits)
+    assert_labelled_once(hits, docs)
+    # Same message template -> same template id; fields have the mapped types.
+    first = hits[0]["_source"]["logtriage"]
+    assert isinstance(first["template"]["id"], int)
+    assert first["model"]["version"] == "none"
+    mapping = client.request("GET", f"/{ds}/_mapping/field/logtriage.label")
+    assert all(
+        m["mappings"]["logtriage.label"]["mapping"]["label"]["type"] == "keyword"
+        for m in mapping.values()
+    )
+
+
+def test_plain_index_is_labelled_and_new_documents_are_picked_up(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    index = unique("plain-e2e")
+    make_index(client, index)
+    docs = make_docs(800, seed=2)
+    load(client, index, docs[:500], op="index")
+    settings = settings_for(engine.url, index)
+    sidecar = Sidecar(settings, client=client)
+    summary = sidecar.run(once=True)
+    assert summary.labelled == 500
+
+    # New documents after the first run are picked up from the checkpoint on.
+    load(client, index, docs[500:], op="index")
+    summary = Sidecar(settings, client=client).run(once=True)
+    assert summary.labelled == 300
+    assert_labelled_once(fetch_all(client, index), docs)
+    # A third run has nothing left to do.
+    assert Sidecar(settings, client=client).run(once=True).labelled == 0
+
+
+def test_index_write_mode_writes_one_labels_document_per_source(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    index = unique("idxmode")
+    make_index(client, index)
+    docs = make_docs(300, seed=3)
+    load(client, index, docs, op="index")
+    labels_index = f"labels-{index}"
+    settings = settings_for(
+        engine.url, index, sink={"write_mode": "index", "labels_index": labels_index}
+    )
+    assert Sidecar(settings, client=client).run(once=True).labelled == 300
+    # Source documents untouched (version 1, no logtriage field).
+    src = fetch_all(client, index)
+    assert all(h["_version"] == 1 and "logtriage" not in h["_source"] for h in src)
+    client.refresh(labels_index)
+    resp = client.search({"size": 0, "aggs": {"ids": {"cardinality": {"field": "source.id"}}}},
+                         index=labels_index)
+    assert resp["aggregations"]["ids"]["value"] == 300
+    # Running again re-reads the overlap but creates nothing twice.
+    again = Sidecar(settings, client=client).run(once=True)
+    assert again.labelled == 0
+    client.refresh(labels_index)
+    assert client.request("GET", f"/{labels_index}/_count")["count"] == 300
