@@ -20,7 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from exporters.data import DEFAULT_ANOMALY_LABELS, Example, TemplateSet, grouped_split, mine_templates
+from exporters.data import (
+    DEFAULT_ANOMALY_LABELS,
+    Example,
+    TemplateSet,
+    grouped_split,
+    mine_templates,
+)
 
 __all__ = ["BuildOptions", "build_bundle", "fit_calibration", "train_lgbm"]
 
@@ -43,11 +49,17 @@ class BuildOptions:
     anomaly_labels: list[str] | None = None
     data_description: str = ""
     keep_fp32: bool = False
+    fp32_copy: Path | None = None
     log: Callable[[str], None] = field(default=lambda s: None)
 
 
 def train_lgbm(
-    x: np.ndarray, y: np.ndarray, n_labels: int, *, seed: int, rounds: int,
+    x: np.ndarray,
+    y: np.ndarray,
+    n_labels: int,
+    *,
+    seed: int,
+    rounds: int,
     weight: np.ndarray | None = None,
 ) -> Any:
     """A deterministic multiclass LightGBM booster."""
@@ -100,8 +112,12 @@ def _metrics(y: np.ndarray, pred: np.ndarray, w: np.ndarray, labels: list[str]) 
 
     present = sorted(set(y.tolist()))
     return {
-        "macro_f1": round(float(f1_score(y, pred, labels=present, average="macro",
-                                         sample_weight=w, zero_division=0)), 4),
+        "macro_f1": round(
+            float(
+                f1_score(y, pred, labels=present, average="macro", sample_weight=w, zero_division=0)
+            ),
+            4,
+        ),
         "accuracy": round(float(((y == pred) * w).sum() / w.sum()), 4),
         "n_templates": len(y),
         "n_lines": int(w.sum()),
@@ -120,15 +136,6 @@ def _subsample(ts: TemplateSet, max_templates: int, seed: int) -> list[int]:
 
 def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict[str, Any]:
     """Train and write a bundle to ``out``; returns its manifest."""
-    from exporters.encoder import (
-        export_onnx,
-        finetune,
-        load_base,
-        quantize_int8,
-        resolve_base_model,
-        save_tokenizer,
-        seed_everything,
-    )
     from logtriage.model.bundle import (
         CALIBRATION_FILE,
         ENCODER_FILE,
@@ -143,6 +150,16 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
         blend,
         feature_matrix,
         softmax,
+    )
+
+    from exporters.encoder import (
+        export_onnx,
+        finetune,
+        load_base,
+        quantize_int8,
+        resolve_base_model,
+        save_tokenizer,
+        seed_everything,
     )
 
     t0 = time.perf_counter()
@@ -173,9 +190,17 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
     model = load_base(base_dir, len(labels))
     log(f"fine-tuning {base_dir.name} for {opts.epochs} epoch(s) on {len(tr)} templates")
     model = finetune(
-        model, tok_path, [texts[i] for i in tr], y_all[tr].tolist(),
-        epochs=opts.epochs, max_len=opts.max_seq_len, seed=opts.seed,
-        batch_size=opts.batch_size, lr=opts.lr, weights=sample_w[tr].tolist(), log=log,
+        model,
+        tok_path,
+        [texts[i] for i in tr],
+        y_all[tr].tolist(),
+        epochs=opts.epochs,
+        max_len=opts.max_seq_len,
+        seed=opts.seed,
+        batch_size=opts.batch_size,
+        lr=opts.lr,
+        weights=sample_w[tr].tolist(),
+        log=log,
     )
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "encoder.fp32.onnx"
@@ -183,18 +208,21 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
         quantize_int8(fp32, out / ENCODER_FILE)
         if opts.keep_fp32:
             shutil.copyfile(fp32, out / "encoder.fp32.onnx")
+        if opts.fp32_copy is not None:  # outside the bundle, e.g. for int8-vs-fp32 benches
+            opts.fp32_copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(fp32, opts.fp32_copy)
     log("exported and quantized; embedding templates with the int8 encoder")
     enc = Encoder(out / ENCODER_FILE, tok_path, max_seq_len=opts.max_seq_len, batch_size=64)
     eo = enc.encode(texts)
     x, feat_names = feature_matrix(eo.embedding, texts)
-    booster = train_lgbm(x[tr], y_all[tr], len(labels), seed=opts.seed,
-                         rounds=opts.lgbm_rounds, weight=sample_w[tr])
+    booster = train_lgbm(
+        x[tr], y_all[tr], len(labels), seed=opts.seed, rounds=opts.lgbm_rounds, weight=sample_w[tr]
+    )
     booster.save_model(str(out / LGBM_FILE))
     p_enc = softmax(eo.logits)
     p_lgbm = np.asarray(booster.predict(x, num_threads=1), dtype=np.float64)
     fine_tuned = opts.epochs > 0
-    calib = fit_calibration(p_enc[cal], p_lgbm[cal], y_all[cal], counts[cal],
-                            fine_tuned=fine_tuned)
+    calib = fit_calibration(p_enc[cal], p_lgbm[cal], y_all[cal], counts[cal], fine_tuned=fine_tuned)
     calib_doc = {
         **calib,
         "anomaly_score_weights": {"model": 0.8, "novelty": 0.1, "rarity": 0.1},
@@ -206,9 +234,11 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
     metrics = {
         "test": _metrics(y_all[te], pred[te], counts[te], labels) if len(te) else {},
         "test_lgbm_only": _metrics(y_all[te], p_lgbm[te].argmax(1), counts[te], labels)
-        if len(te) else {},
+        if len(te)
+        else {},
         "test_encoder_head_only": _metrics(y_all[te], p_enc[te].argmax(1), counts[te], labels)
-        if len(te) and fine_tuned else {},
+        if len(te) and fine_tuned
+        else {},
         "calibration": _metrics(y_all[cal], pred[cal], counts[cal], labels) if len(cal) else {},
         "train": _metrics(y_all[tr], pred[tr], counts[tr], labels),
         "note": "template-grouped split; line-weighted (each template counts its lines)",
@@ -251,8 +281,10 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
     if opts.keep_fp32:
         manifest["extra_files"] = ["encoder.fp32.onnx"]
     written = write_manifest(out, manifest)
-    log(f"bundle {written['version']} written to {out} (test macro-F1 "
-        f"{metrics['test'].get('macro_f1', float('nan'))})")
+    log(
+        f"bundle {written['version']} written to {out} (test macro-F1 "
+        f"{metrics['test'].get('macro_f1', float('nan'))})"
+    )
     return written
 
 

@@ -134,9 +134,7 @@ def mine_templates(examples: list[Example], *, batch: int = 4096) -> TemplateSet
     )
 
 
-def grouped_split(
-    labels: list[str], fractions: tuple[float, ...], *, seed: int
-) -> list[list[int]]:
+def grouped_split(labels: list[str], fractions: tuple[float, ...], *, seed: int) -> list[list[int]]:
     """Split item indices into parts by ``fractions``, stratified by label, deterministic.
 
     Every label keeps at least one item in the first part."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def _module_class() -> Any:
     return EncoderWithHead
 
 
-def EncoderWithHead(base: Any, n_labels: int) -> Any:  # noqa: N802 (factory of an nn.Module)
+def EncoderWithHead(base: Any, n_labels: int) -> Any:
     return _module_class()(base, n_labels)
 
 
@@ -155,10 +156,10 @@ def finetune(
     counts = np.bincount(np.asarray(labels), minlength=n_labels).astype(np.float64)
     cw = 1.0 / np.sqrt(np.maximum(counts, 1.0))
     cw = cw / cw[counts > 0].mean()
-    loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(cw, dtype=torch.float32),
-                                        reduction="none")
-    sw = torch.tensor(weights if weights is not None else [1.0] * len(texts),
-                      dtype=torch.float32)
+    loss_fn = torch.nn.CrossEntropyLoss(
+        weight=torch.tensor(cw, dtype=torch.float32), reduction="none"
+    )
+    sw = torch.tensor(weights if weights is not None else [1.0] * len(texts), dtype=torch.float32)
     head_params = list(model.head.parameters())
     head_ids = {id(p) for p in head_params}
     base_params = [p for p in model.parameters() if id(p) not in head_ids]
@@ -183,7 +184,7 @@ def finetune(
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         if log is not None:
             log(f"epoch {epoch + 1}/{epochs}: loss {total / len(texts):.4f}")
     return model.eval()
@@ -200,7 +201,10 @@ def export_onnx(model: Any, out: Path, *, opset: int = 17) -> None:
 
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
         kwargs["dynamo"] = False
-    with torch.no_grad():
+    # The TorchScript exporter (dynamo=False) is deprecated but needs no onnxscript and
+    # handles HF attention masks reliably; its deprecation/tracer warnings are expected.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             model,
             (ids, mask),

@@ -24,11 +24,14 @@ def line_scores(
     from sklearn.metrics import f1_score, precision_recall_fscore_support
 
     present = sorted(set(y_true))
-    p, r, f, s = precision_recall_fscore_support(
-        y_true, y_pred, labels=present, zero_division=0
-    )
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=present, zero_division=0)
     per_class = {
-        c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+        c: {
+            "precision": float(p[i]),
+            "recall": float(r[i]),
+            "f1": float(f[i]),
+            "support": int(s[i]),
+        }
         for i, c in enumerate(present)
     }
     tp = sum(1 for t, q in zip(a_true, a_pred, strict=True) if t and q)
@@ -41,8 +44,9 @@ def line_scores(
         "accuracy": float(np.mean([a == b for a, b in zip(y_true, y_pred, strict=True)])),
         "per_class": per_class,
         "n": len(y_true),
-        "weighted_f1": float(f1_score(y_true, y_pred, labels=present, average="weighted",
-                                      zero_division=0)),
+        "weighted_f1": float(
+            f1_score(y_true, y_pred, labels=present, average="weighted", zero_division=0)
+        ),
     }
 
 

@@ -89,8 +89,14 @@ def build_tiny(tmp: Path, arch: str = "distilbert", seed: int = 0) -> Path:
     data = write_csv(tmp / "train.csv", make_lines())
     out = tmp / f"bundle-{arch}"
     opts = BuildOptions(
-        base_model=str(base), name=f"tiny-{arch}", seed=seed, epochs=1, max_seq_len=32,
-        lgbm_rounds=20, min_confidence=0.0, keep_fp32=True,
+        base_model=str(base),
+        name=f"tiny-{arch}",
+        seed=seed,
+        epochs=1,
+        max_seq_len=32,
+        lgbm_rounds=20,
+        min_confidence=0.0,
+        keep_fp32=True,
     )
     build_bundle(load_spec(f"csv:{data}"), out, opts)
     return out

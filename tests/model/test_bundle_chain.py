@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from logtriage.errors import ModelBundleError
 from logtriage.labels import UNCLASSIFIED
 from logtriage.model import Classifier, load_bundle
@@ -134,8 +133,7 @@ def test_runtime_never_imports_torch(tiny_bundle: Path) -> None:
         "assert 'transformers' not in sys.modules\n"
         "print('ok')\n"
     )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "ok"
 

@@ -12,14 +12,20 @@ from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
-
 from logtriage.errors import LogtriageError
 
 __all__ = ["OUTPUT_COLUMNS", "app", "classify_command", "classify_stream"]
 
 OUTPUT_COLUMNS = [
-    "LineId", "Content", "EventId", "EventTemplate", "label", "confidence", "anomaly",
-    "anomaly_score", "rule",
+    "LineId",
+    "Content",
+    "EventId",
+    "EventTemplate",
+    "label",
+    "confidence",
+    "anomaly",
+    "anomaly_score",
+    "rule",
 ]
 
 app = typer.Typer(add_completion=False, no_args_is_help=False)
@@ -43,7 +49,7 @@ def _read_batches(src: TextIO, batch: int) -> Iterator[list[str]]:
 def _open_input(path: str) -> TextIO:
     if path == "-":
         return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-    return open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+    return open(path, encoding="utf-8", errors="replace", newline="")
 
 
 def classify_stream(
@@ -77,6 +83,7 @@ def classify_stream(
     line_id = 0
     n_unparsed = 0
     bar = _progress() if progress else None
+    string_ids: dict[int, str] = {}
     for lines in _read_batches(src, batch_size):
         fields, matched = parser.parse_batch(lines)
         n_unparsed += int((~matched).sum())
@@ -84,14 +91,23 @@ def classify_stream(
         res = pipeline.process_batch(content, fields=fields)
         lab = res.labels
         ids = res.template_ids.tolist()
+        if any(t not in string_ids for t in set(ids)):
+            string_ids = {t[0]: t[1] for t in pipeline.miner.templates()}
         conf = lab.confidence.tolist()
         anom = lab.anomaly.tolist()
         score = lab.anomaly_score.tolist()
         for i in range(len(lines)):
             line_id += 1
             row = [
-                line_id, content[i], f"T{ids[i]}", res.template_texts[i], lab.label[i],
-                round(conf[i], 4), int(anom[i]), round(score[i], 4), res.rules[i] or "",
+                line_id,
+                content[i],
+                string_ids.get(ids[i], str(ids[i])),
+                res.template_texts[i],
+                lab.label[i],
+                round(conf[i], 4),
+                int(anom[i]),
+                round(score[i], 4),
+                res.rules[i] or "",
             ]
             if writer is not None:
                 writer.writerow(row)
@@ -151,12 +167,26 @@ def classify_command(
     try:
         with src:
             if out == "-":
-                summary = classify_stream(src, sys.stdout, log_format=log_format, model=model,
-                                          fmt=fmt, config=config, progress=False)
+                summary = classify_stream(
+                    src,
+                    sys.stdout,
+                    log_format=log_format,
+                    model=model,
+                    fmt=fmt,
+                    config=config,
+                    progress=False,
+                )
             else:
                 with open(out, "w", encoding="utf-8", newline="") as dst:
-                    summary = classify_stream(src, dst, log_format=log_format, model=model,
-                                              fmt=fmt, config=config, progress=True)
+                    summary = classify_stream(
+                        src,
+                        dst,
+                        log_format=log_format,
+                        model=model,
+                        fmt=fmt,
+                        config=config,
+                        progress=True,
+                    )
     except LogtriageError as exc:
         if debug:
             raise

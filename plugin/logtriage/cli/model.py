@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-
 from logtriage.errors import LogtriageError
 
 __all__ = ["app", "import_exporters"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Build and evaluate model bundles.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Build and evaluate model bundles."
+)
 
 
 def import_exporters() -> Any:
@@ -66,9 +67,15 @@ def build(
 
         examples = load_spec(data)
         opts = BuildOptions(
-            base_model=base_model, name=name, seed=seed, epochs=epochs,
-            max_seq_len=max_seq_len, max_templates=max_templates,
-            min_confidence=min_confidence, data_description=data, keep_fp32=keep_fp32,
+            base_model=base_model,
+            name=name,
+            seed=seed,
+            epochs=epochs,
+            max_seq_len=max_seq_len,
+            max_templates=max_templates,
+            min_confidence=min_confidence,
+            data_description=data,
+            keep_fp32=keep_fp32,
             log=lambda s: typer.echo(s, err=True),
         )
         manifest = build_bundle(examples, out, opts)

@@ -210,6 +210,8 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     out = dict(manifest)
     out["format_version"] = BUNDLE_FORMAT_VERSION
     out["files"] = files
-    out["version"] = version_from_hashes(str(out["name"]), {k: v["sha256"] for k, v in files.items()})
+    out["version"] = version_from_hashes(
+        str(out["name"]), {k: v["sha256"] for k, v in files.items()}
+    )
     (path / MANIFEST_FILE).write_text(json.dumps(out, indent=2, sort_keys=True) + "\n", "utf-8")
     return out

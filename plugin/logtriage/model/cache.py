@@ -99,18 +99,21 @@ class TemplateCache:
             raise StateError(f"cannot read cache file {path}: {exc.strerror}") from exc
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StateError(f"cache file {path} is not valid JSON: {exc}") from exc
-        if not isinstance(doc, dict) or doc.get("format_version") != CACHE_FORMAT_VERSION:
+        found = doc.get("format_version") if isinstance(doc, dict) else None
+        if found != CACHE_FORMAT_VERSION:
             raise StateError(
-                f"cache file {path}: format_version {doc.get('format_version') if isinstance(doc, dict) else None!r}"
-                f" is not {CACHE_FORMAT_VERSION}"
+                f"cache file {path}: format_version {found!r} is not {CACHE_FORMAT_VERSION}"
             )
         n = 0
         try:
             for v, t, text, idx, conf, anom, count in doc["entries"]:
                 if version is not None and v != version:
                     continue
-                self.put(str(v), int(t), CacheEntry(str(text), int(idx), float(conf),
-                                                    float(anom), int(count)))
+                self.put(
+                    str(v),
+                    int(t),
+                    CacheEntry(str(text), int(idx), float(conf), float(anom), int(count)),
+                )
                 n += 1
         except (KeyError, TypeError, ValueError) as exc:
             raise StateError(f"cache file {path}: malformed entries ({exc})") from exc

@@ -84,7 +84,8 @@ class Classifier:
         _, runtime_names = text_features([""])
         if list(spec["feature_names"]) != runtime_names:
             raise ModelBundleError(
-                f"{b.file(MANIFEST_FILE)}: input feature names {spec['feature_names']} do not match "
+                f"{b.file(MANIFEST_FILE)}: input feature names {spec['feature_names']} "
+                "do not match "
                 f"this runtime's logtriage._core.features_batch names {runtime_names}; "
                 "rebuild the bundle with this version of logtriage"
             )

@@ -19,7 +19,7 @@ __all__ = ["Encoder", "EncoderOutput"]
 
 
 class EncoderOutput:
-    """Pooled embeddings ``float32[n, d]`` and head logits ``float32[n, k]`` (same order as input)."""
+    """Pooled embeddings ``float32[n, d]`` and head logits ``float32[n, k]``, input order."""
 
     __slots__ = ("embedding", "logits")
 
