@@ -6,6 +6,8 @@ lists; nothing is created per line on the Python side.
 
 from typing import Final, final
 
+from typing_extensions import Self
+
 import numpy as np
 import numpy.typing as npt
 
@@ -36,7 +38,7 @@ class Masker:
         logtriage.errors.ConfigError: a regex does not compile (the message names the mask).
     """
 
-    def __init__(self, *, masks: list[tuple[str, str, str]] | None = None) -> None: ...
+    def __new__(cls, *, masks: list[tuple[str, str, str]] | None = None) -> Self: ...
     def mask_batch(self, lines: list[str]) -> list[str]:
         """Masked text of each line."""
     @property
@@ -46,6 +48,9 @@ class Masker:
 @final
 class Miner:
     """Online Drain-style template miner with stable template ids.
+
+    Every setting left as ``None`` takes the Rust default (equal to the
+    ``mining`` section defaults of the config).
 
     Arguments:
         sim_threshold: minimum token similarity to join an existing template.
@@ -59,16 +64,16 @@ class Miner:
         logtriage.errors.ConfigError: invalid settings or mask regexes.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
-        sim_threshold: float = ...,
-        depth: int = ...,
-        max_children: int = ...,
-        max_templates: int = ...,
-        max_tokens: int = ...,
+        sim_threshold: float | None = None,
+        depth: int | None = None,
+        max_children: int | None = None,
+        max_templates: int | None = None,
+        max_tokens: int | None = None,
         masks: list[tuple[str, str, str]] | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def train_batch(
         self, lines: list[str]
     ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8], list[tuple[int, str]]]:
@@ -104,7 +109,7 @@ class RuleSet:
         logtriage.errors.RuleError: a pattern does not compile (``rule_id``, ``pattern``).
     """
 
-    def __init__(self, rules: list[tuple[str, str, str, bool | None, int, str | None]]) -> None: ...
+    def __new__(cls, rules: list[tuple[str, str, str, bool | None, int, str | None]]) -> Self: ...
     def match_batch(
         self, lines: list[str], *, fields: dict[str, list[str]] | None = None
     ) -> npt.NDArray[np.int32]:
@@ -126,7 +131,7 @@ class HeaderParser:
         logtriage.errors.ConfigError: the format has no ``<Content>`` field or is not valid.
     """
 
-    def __init__(self, log_format: str) -> None: ...
+    def __new__(cls, log_format: str) -> Self: ...
     @property
     def fields(self) -> list[str]:
         """Field names in format order (``Content`` included)."""

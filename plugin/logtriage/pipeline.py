@@ -119,8 +119,13 @@ class Pipeline:
 
     def save_state(self, path: Path) -> None:
         """Write the miner state atomically (temp file + rename)."""
+        self.save_miner(self.miner, path)
+
+    @staticmethod
+    def save_miner(miner: Miner, path: Path) -> None:
+        """Write a miner's state atomically (temp file + rename)."""
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(self.miner.to_bytes())
+        tmp.write_bytes(miner.to_bytes())
         tmp.replace(path)
 
     @staticmethod

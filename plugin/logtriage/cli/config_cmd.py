@@ -1,0 +1,30 @@
+"""``logtriage config show|validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import yaml
+
+from logtriage.config import load_settings
+
+config_app = typer.Typer(help="Show or check the resolved configuration.", no_args_is_help=True)
+
+ConfigOption = typer.Option(None, "--config", "-c", help="YAML config file.", dir_okay=False)
+
+
+@config_app.command("show")
+def show(config: Path | None = ConfigOption) -> None:
+    """Print the resolved configuration (defaults + file + LOGTRIAGE_* env) as YAML.
+    Secrets are masked."""
+    settings = load_settings(config)
+    data = settings.model_dump(mode="json")
+    typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
+
+
+@config_app.command("validate")
+def validate(config: Path = typer.Argument(..., dir_okay=False)) -> None:
+    """Check a config file; exit 1 listing every problem."""
+    load_settings(config)
+    typer.echo(f"{config}: ok")

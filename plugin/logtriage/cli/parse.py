@@ -1,0 +1,84 @@
+"""``logtriage parse``: mine templates from a log file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from logtriage.cli.progress import byte_progress, note
+from logtriage.config import load_settings
+from logtriage.core import build_miner
+from logtriage.errors import StateError
+from logtriage.pipeline import Pipeline
+from logtriage.sinks.tabular import OutputFormat, RowSink
+from logtriage.sources.files import LogFileSource
+
+PARSE_COLUMNS = ("LineId", "Content", "EventId", "EventTemplate")
+
+
+def parse(
+    file: str = typer.Argument(..., help="Log file, or - for standard input."),
+    log_format: str | None = typer.Option(
+        None,
+        "--log-format",
+        "-f",
+        help="LogPAI-style format, e.g. '<Date> <Time> <Level> <Component>: <Content>'.",
+    ),
+    out: str = typer.Option("-", "--out", "-o", help="Output file, or - for stdout."),
+    fmt: OutputFormat = typer.Option(OutputFormat.CSV, "--format", help="Output format."),
+    config: Path | None = typer.Option(None, "--config", "-c", dir_okay=False),
+    state: Path | None = typer.Option(
+        None, "--state", help="Miner state file: loaded if present, saved at the end."
+    ),
+) -> None:
+    """Write LineId,Content,EventId,EventTemplate for every line (<*> marks variables)."""
+    settings = load_settings(config)
+    if state is not None and state.exists():
+        miner = Pipeline.load_miner(state)
+    else:
+        miner = build_miner(settings.mining, settings.masking)
+    source = LogFileSource(file, log_format)
+
+    contents: list[str] = []
+    id_chunks: list[np.ndarray] = []
+    texts: dict[int, str] = {tid: text for tid, _sid, text, *_ in miner.templates()}
+    with byte_progress("parsing", source.size_bytes()) as advance:
+        seen = 0
+        for batch in source:
+            ids, _changes, changed = miner.train_batch(batch.contents)
+            texts.update(changed)
+            contents.extend(batch.contents)
+            id_chunks.append(ids)
+            advance(source.stats.bytes_read - seen)
+            seen = source.stats.bytes_read
+
+    # Templates only generalise, so every line gets its template's final text
+    # (kept here too for templates the miner evicted since).
+    string_ids = {tid: sid for tid, sid, *_ in miner.templates()}
+    ids = np.concatenate(id_chunks).tolist() if id_chunks else []
+    with RowSink(out, PARSE_COLUMNS, fmt) as sink:
+        sink.write_rows(
+            (line_id, content, string_ids.get(tid, str(tid)), texts[tid])
+            for line_id, (content, tid) in enumerate(zip(contents, ids, strict=True), start=1)
+        )
+    if state is not None:
+        try:
+            Pipeline.save_miner(miner, state)
+        except OSError as exc:
+            raise StateError(f"cannot write state file {state}: {exc.strerror}") from exc
+    stats = source.stats
+    note(
+        f"parsed {stats.lines} lines into {len(texts)} templates"
+        + (
+            f"; {stats.unmatched} lines did not match the log format (kept whole)"
+            if stats.unmatched
+            else ""
+        )
+        + (
+            f"; {stats.invalid_utf8} lines had invalid UTF-8 (replaced)"
+            if stats.invalid_utf8
+            else ""
+        )
+    )

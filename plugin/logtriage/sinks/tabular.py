@@ -1,0 +1,82 @@
+"""Row sinks for the CLI: CSV (with header) or JSON lines, to a file or stdout."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import Enum
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+from logtriage.errors import SinkError
+
+__all__ = ["OutputFormat", "RowSink"]
+
+
+class OutputFormat(str, Enum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+class RowSink:
+    """Write rows (sequences in ``columns`` order) as CSV or JSON lines.
+
+    ``out`` is a path or ``"-"`` for stdout. Used as a context manager; a file is
+    written to a temporary name and renamed on success, so a failed run never
+    leaves a half-written output behind.
+    """
+
+    def __init__(
+        self, out: str, columns: Sequence[str], fmt: OutputFormat = OutputFormat.CSV
+    ) -> None:
+        self.out = out
+        self.columns = list(columns)
+        self.fmt = fmt
+        self._tmp: Path | None = None
+        self._stream: TextIO | None = None
+        self._csv: Any = None
+
+    def __enter__(self) -> RowSink:
+        if self.out == "-":
+            self._stream = sys.stdout
+        else:
+            target = Path(self.out)
+            self._tmp = target.with_name(f".{target.name}.partial")
+            try:
+                self._stream = open(self._tmp, "w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise SinkError(f"cannot write {self.out}: {exc.strerror}") from exc
+        if self.fmt is OutputFormat.CSV:
+            self._csv = csv.writer(self._stream)
+            self._csv.writerow(self.columns)
+        return self
+
+    def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        assert self._stream is not None, "RowSink used outside 'with'"
+        if self.fmt is OutputFormat.CSV:
+            self._csv.writerows(rows)
+            return
+        write = self._stream.write
+        for row in rows:
+            write(json.dumps(dict(zip(self.columns, row, strict=True)), ensure_ascii=False))
+            write("\n")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._stream is None or self._stream is sys.stdout:
+            if self._stream is not None:
+                self._stream.flush()
+            return
+        self._stream.close()
+        assert self._tmp is not None
+        if exc_type is None:
+            self._tmp.replace(self.out)
+        else:
+            self._tmp.unlink(missing_ok=True)

@@ -1,0 +1,99 @@
+"""Log lines from a file or stdin, in batches, split by an optional log format.
+
+Bytes that are not UTF-8 are replaced (U+FFFD) and counted; lines that do not
+match the log format keep the whole line as ``Content`` and are counted. Nothing
+is dropped: line numbers (``LineId``, from 1) always follow the input.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from logtriage.core import build_header_parser
+
+__all__ = ["FileBatch", "LogFileSource", "ReadStats"]
+
+CONTENT = "Content"
+
+
+@dataclass(frozen=True)
+class FileBatch:
+    """A batch of consecutive lines: ``first_line_id`` is the LineId of ``contents[0]``."""
+
+    first_line_id: int
+    contents: list[str]
+    fields: dict[str, list[str]]
+
+
+@dataclass
+class ReadStats:
+    """What the reader saw; reported to the user at the end."""
+
+    lines: int = 0
+    bytes_read: int = 0
+    unmatched: int = 0
+    invalid_utf8: int = 0
+    field_names: list[str] = field(default_factory=list)
+
+
+class LogFileSource:
+    """Iterate over ``FileBatch`` objects of at most ``batch_lines`` lines.
+
+    Arguments:
+        path: a file path, or ``"-"`` for standard input.
+        log_format: LogPAI-style format (``<Date> <Time> <Level> <Content>``);
+            ``None`` means the whole line is the content.
+        batch_lines: lines per batch.
+    """
+
+    def __init__(self, path: str, log_format: str | None = None, batch_lines: int = 50_000):
+        self.path = path
+        self.parser = build_header_parser(log_format) if log_format else None
+        self.batch_lines = batch_lines
+        self.stats = ReadStats(field_names=self.parser.fields if self.parser else [CONTENT])
+
+    def size_bytes(self) -> int | None:
+        """Size of the input when known (for progress), else ``None``."""
+        return None if self.path == "-" else Path(self.path).stat().st_size
+
+    def __iter__(self) -> Iterator[FileBatch]:
+        if self.path == "-":
+            yield from self._batches(sys.stdin.buffer)
+        else:
+            with open(self.path, "rb") as stream:
+                yield from self._batches(stream)
+
+    def _batches(self, stream: BinaryIO) -> Iterator[FileBatch]:
+        pending: list[bytes] = []
+        for raw in stream:
+            pending.append(raw)
+            if len(pending) >= self.batch_lines:
+                yield self._decode(pending)
+                pending = []
+        if pending:
+            yield self._decode(pending)
+
+    def _decode(self, raw_lines: list[bytes]) -> FileBatch:
+        first = self.stats.lines + 1
+        lines: list[str] = []
+        for raw in raw_lines:
+            self.stats.bytes_read += len(raw)
+            body = raw.rstrip(b"\r\n")
+            try:
+                lines.append(body.decode("utf-8"))
+            except UnicodeDecodeError:
+                self.stats.invalid_utf8 += 1
+                lines.append(body.decode("utf-8", errors="replace"))
+        self.stats.lines += len(lines)
+        if self.parser is None:
+            contents = [line.strip() for line in lines]
+            return FileBatch(first, contents, {CONTENT: contents})
+        columns, matched = self.parser.parse_batch(lines)
+        self.stats.unmatched += int(np.count_nonzero(~matched))
+        return FileBatch(first, columns[CONTENT], columns)

@@ -1,0 +1,83 @@
+"""`logtriage parse` end to end, in a subprocess, as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.shared_data import grouping_accuracy, loghub_dir, loghub_format, loghub_structured
+
+CLI = [sys.executable, "-m", "logtriage.cli"]
+
+
+def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize("system", ["HDFS", "OpenSSH"])
+def test_parse_loghub_file_reaches_grouping_accuracy(tmp_path: Path, system: str) -> None:
+    out = tmp_path / "parsed.csv"
+    log = loghub_dir(system) / f"{system}_2k.log"
+    proc = run_cli("parse", str(log), "--log-format", loghub_format(system), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr.decode()
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["LineId", "Content", "EventId", "EventTemplate"]
+    truth = loghub_structured(system)
+    assert [r["Content"] for r in rows] == [t["Content"] for t in truth]
+    assert [int(r["LineId"]) for r in rows] == list(range(1, len(truth) + 1))
+    ga = grouping_accuracy([t["EventTemplate"] for t in truth], [r["EventId"] for r in rows])
+    assert ga >= 0.9, f"{system}: GA {ga:.3f}"
+    assert all("<*>" in r["EventTemplate"] or "<" not in r["EventTemplate"] for r in rows[:50])
+
+
+def test_parse_stdin_jsonl_keeps_every_line_including_bad_bytes() -> None:
+    data = b"job 1 done\njob 2 done\n\xff\xfe not utf8\n\nlast line without newline"
+    proc = run_cli("parse", "-", "--format", "jsonl", stdin=data)
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert [r["LineId"] for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[0]["EventId"] == rows[1]["EventId"] != rows[4]["EventId"]
+    assert "\ufffd" in rows[2]["Content"]
+    assert "invalid UTF-8" in proc.stderr.decode()
+
+
+def test_parse_state_keeps_template_ids_across_runs(tmp_path: Path) -> None:
+    state = tmp_path / "miner.state"
+    first = tmp_path / "a.log"
+    first.write_text("connected to 10.0.0.1 port 22\nuser bob logged out\n")
+    second = tmp_path / "b.log"
+    second.write_text("user carol logged out\nconnected to 10.0.0.9 port 23\n")
+    out1, out2 = tmp_path / "1.csv", tmp_path / "2.csv"
+    assert run_cli("parse", str(first), "--state", str(state), "-o", str(out1)).returncode == 0
+    assert state.stat().st_size > 0
+    assert run_cli("parse", str(second), "--state", str(state), "-o", str(out2)).returncode == 0
+    ids1 = {r["Content"].split()[0]: r["EventId"] for r in csv.DictReader(out1.open())}
+    ids2 = {r["Content"].split()[0]: r["EventId"] for r in csv.DictReader(out2.open())}
+    assert ids1 == ids2
+
+
+def test_parse_errors_are_one_line_and_exit_codes_follow_convention(tmp_path: Path) -> None:
+    missing = run_cli("parse", str(tmp_path / "nope.log"))
+    assert missing.returncode == 1
+    assert missing.stderr.decode().strip().splitlines() == [
+        f"error: {tmp_path / 'nope.log'}: No such file or directory"
+    ]
+    usage = run_cli("parse", str(tmp_path / "nope.log"), "--format", "xml")
+    assert usage.returncode == 2
+    bad_format = tmp_path / "x.log"
+    bad_format.write_text("a\n")
+    no_content = run_cli("parse", str(bad_format), "--log-format", "<Date> <Time>")
+    assert no_content.returncode == 1
+    assert no_content.stderr.decode().startswith("error: ")
+
+
+def test_version_flag() -> None:
+    proc = run_cli("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.decode().startswith("logtriage ")

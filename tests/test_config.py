@@ -1,0 +1,96 @@
+"""Settings: defaults, YAML, env overrides, every problem reported at once."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from logtriage._core import Miner, default_masks
+from logtriage.config import load_settings
+from logtriage.config.core import MaskingSettings, MaskSpec, RulesSettings
+from logtriage.core import load_rules, resolve_masks
+from logtriage.errors import ConfigError, RuleError
+
+
+def test_yaml_then_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("mining:\n  sim_threshold: 0.7\n  depth: 5\n")
+    monkeypatch.setenv("LOGTRIAGE_MINING__DEPTH", "6")
+    settings = load_settings(cfg)
+    assert settings.mining.sim_threshold == 0.7
+    assert settings.mining.depth == 6
+
+
+def test_all_problems_reported_together(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("mining:\n  sim_threshold: 3\n  depth: 1\nbogus: 1\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    message = str(err.value)
+    assert "mining.sim_threshold" in message
+    assert "mining.depth" in message
+    assert "bogus" in message
+
+
+def test_unreadable_or_non_mapping_config(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_settings(tmp_path / "missing.yaml")
+    listy = tmp_path / "list.yaml"
+    listy.write_text("- a\n- b\n")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_settings(listy)
+
+
+def test_python_defaults_match_rust_defaults() -> None:
+    """The miner built without arguments behaves like the one built from settings."""
+    settings = load_settings()
+    mining = settings.mining
+    lines = [f"worker {i} finished task {i * 7} in {i}ms on node-{i % 3}" for i in range(200)]
+    lines += [f"session opened for user u{i}" for i in range(50)]
+    from_rust_defaults = Miner()
+    from_settings = Miner(
+        sim_threshold=mining.sim_threshold,
+        depth=mining.depth,
+        max_children=mining.max_children,
+        max_templates=mining.max_templates,
+        max_tokens=mining.max_tokens,
+    )
+    a = from_rust_defaults.train_batch(lines)
+    b = from_settings.train_batch(lines)
+    assert a[0].tolist() == b[0].tolist()
+    assert a[2] == b[2]
+
+
+def test_masks_resolution_add_override_remove() -> None:
+    names = [name for name, _, _ in default_masks()]
+    victim = names[0]
+    settings = MaskingSettings(
+        remove=[victim],
+        add=[MaskSpec(name="ticket", regex=r"TICKET-\d+", placeholder="<TICKET>")],
+    )
+    resolved = [name for name, _, _ in resolve_masks(settings)]
+    assert victim not in resolved
+    assert resolved[-1] == "ticket"
+    with pytest.raises(ConfigError, match="unknown masks: nope"):
+        resolve_masks(MaskingSettings(remove=["nope"]))
+
+
+def test_bad_user_rule_file_names_the_rule(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - id: broken.one\n    pattern: 'a(b'\n    label: Error\n")
+    with pytest.raises(RuleError) as err:
+        load_rules(RulesSettings(use_defaults=False, path=rules))
+    assert err.value.rule_id == "broken.one"
+    assert err.value.pattern == "a(b"
+    clone = pickle.loads(pickle.dumps(err.value))
+    assert (clone.rule_id, clone.pattern, str(clone)) == ("broken.one", "a(b", str(err.value))
+
+
+def test_malformed_rule_entries_all_reported(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - id: a\n    label: Error\n  - id: b\n    pattern: x\n")
+    with pytest.raises(ConfigError) as err:
+        load_rules(RulesSettings(use_defaults=False, path=rules))
+    assert "rule a: pattern" in str(err.value)
+    assert "rule b: label" in str(err.value)

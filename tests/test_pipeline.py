@@ -1,0 +1,76 @@
+"""The shared Pipeline: rules decide first, templates always, labeler for the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from logtriage.config import load_settings
+from logtriage.labels import UNCLASSIFIED, LabelColumns
+from logtriage.pipeline import Pipeline
+
+
+class RecordingLabeler:
+    """A real Labeler implementation that labels by a keyword and records its calls."""
+
+    model_version = "test-1"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def label_batch(self, messages, template_ids, template_texts, changes) -> LabelColumns:  # type: ignore[no-untyped-def]
+        self.calls.append(list(messages))
+        n = len(messages)
+        labels = ["Error" if "fail" in m else "System Notification" for m in messages]
+        return LabelColumns(
+            label=labels,
+            confidence=np.full(n, 0.9, dtype=np.float32),
+            anomaly=np.array([lab == "Error" for lab in labels]),
+            anomaly_score=np.full(n, 0.5, dtype=np.float32),
+        )
+
+
+def write_rules(tmp_path: Path) -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - id: test.denied\n"
+        "    pattern: 'permission denied'\n"
+        "    label: Security Alert\n"
+        "    anomaly: true\n"
+    )
+    return path
+
+
+def test_rules_decide_before_the_labeler(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LOGTRIAGE_RULES__USE_DEFAULTS", "false")
+    monkeypatch.setenv("LOGTRIAGE_RULES__PATH", str(write_rules(tmp_path)))
+    labeler = RecordingLabeler()
+    pipeline = Pipeline(load_settings(), labeler=labeler)
+    batch = pipeline.process_batch(["permission denied for bob", "task 1 failed", "task 2 started"])
+    assert batch.rules == ["test.denied", None, None]
+    assert batch.labels.label == ["Security Alert", "Error", "System Notification"]
+    assert batch.labels.anomaly.tolist() == [True, True, False]
+    assert labeler.calls == [["task 1 failed", "task 2 started"]]
+    assert batch.model_version == "test-1"
+    assert len(batch.template_texts) == 3
+
+
+def test_without_model_lines_are_unclassified_and_novel_once() -> None:
+    pipeline = Pipeline(load_settings())
+    first = pipeline.process_batch(["cache warmed in 12 ms", "cache warmed in 15 ms"])
+    assert first.labels.label == [UNCLASSIFIED, UNCLASSIFIED]
+    assert first.labels.anomaly_score.tolist() == [1.0, 0.0]
+    assert first.template_ids[0] == first.template_ids[1]
+
+
+def test_state_round_trip_keeps_ids(tmp_path: Path) -> None:
+    settings = load_settings()
+    pipeline = Pipeline(settings)
+    lines = ["disk sda1 at 91% capacity", "user alice logged in from 10.1.2.3"]
+    before = pipeline.process_batch(lines).template_ids.tolist()
+    state = tmp_path / "miner.state"
+    pipeline.save_state(state)
+    restored = Pipeline(settings, miner=Pipeline.load_miner(state))
+    after = restored.process_batch(list(reversed(lines))).template_ids.tolist()
+    assert after == list(reversed(before))
