@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
 from logtriage.errors import LogtriageError
 
 __all__ = ["app", "import_exporters"]
