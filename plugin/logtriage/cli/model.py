@@ -58,6 +58,10 @@ def build(
     min_confidence: Annotated[float, typer.Option("--min-confidence")] = 0.4,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     keep_fp32: Annotated[bool, typer.Option("--keep-fp32", help="also ship the fp32 ONNX")] = False,
+    fp32_copy: Annotated[
+        Path | None,
+        typer.Option("--fp32-copy", help="also write the fp32 ONNX here (outside the bundle)"),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
 ) -> None:
     """Fine-tune, export (ONNX int8), train LightGBM, calibrate and write a bundle."""
@@ -77,6 +81,7 @@ def build(
             min_confidence=min_confidence,
             data_description=data,
             keep_fp32=keep_fp32,
+            fp32_copy=fp32_copy,
             log=lambda s: typer.echo(s, err=True),
         )
         manifest = build_bundle(examples, out, opts)
