@@ -3,7 +3,8 @@
 Specs:
     ``csv:PATH``                 columns ``message,label[,anomaly]``; other column names
                                  via ``csv:PATH?message=log_message&label=target_label``
-    ``generated:N[?seed=S]``     N lines of ``logtriage.samples.generate`` (redistributable)
+    ``generated:N[?seed=S&families=a,b&templates=0]``  N lines of ``logtriage.samples.generate``
+                                 (redistributable) plus each generator template once
     ``es:...``                   an Elasticsearch index with a label field (not yet)
 Several specs can be joined with ``+``.
 """
@@ -69,7 +70,17 @@ def _load_generated(n: int, opts: dict[str, str]) -> list[Example]:
     except ImportError as exc:  # lands with the samples generator
         raise ValueError("generated:N needs logtriage.samples (not in this checkout)") from exc
     seed = int(opts.get("seed", "0"))
-    return [Example(s.message, s.label, bool(s.anomaly)) for s in generate(n, seed=seed)]
+    fams = opts.get("families")
+    lines = generate(n, seed=seed, families=fams.split(",") if fams else None)
+    out = [Example(s.message, s.label, bool(s.anomaly)) for s in lines]
+    if opts.get("templates", "1") != "0":
+        # The generator's own templates (``<*>`` wildcards) too, once each: run-time
+        # template texts look like these once the miner has generalised a template.
+        seen: dict[str, Example] = {}
+        for s in lines:
+            seen.setdefault(s.template, Example(s.template, s.label, bool(s.anomaly)))
+        out += list(seen.values())
+    return out
 
 
 def load_spec(spec: str) -> list[Example]:

@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-LINES=${LINES:-20000}
-EPOCHS=${EPOCHS:-2}
+LINES=${LINES:-3000}
+EPOCHS=${EPOCHS:-1}
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONHASHSEED=0
 "$PY" -m logtriage.cli model build \
     --data "generated:${LINES}?seed=0" \
@@ -17,7 +17,7 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONHASHSEED=0
     --name logtriage-default \
     --epochs "$EPOCHS" \
     --max-seq-len 64 \
-    --max-templates 3000 \
+    --max-templates 3500 \
     --seed 0 \
     --fp32-copy out/default-fp32/encoder.fp32.onnx \
     --out plugin/logtriage/bundles/default

@@ -82,12 +82,14 @@ class Classifier:
             anomaly_threshold if anomaly_threshold is not None else thresholds.get("anomaly", 0.5)
         )
         _, runtime_names = text_features([""])
-        if list(spec["feature_names"]) != runtime_names:
+        self.feature_names = [str(n) for n in spec["feature_names"]]
+        missing = [n for n in self.feature_names if n not in runtime_names]
+        if missing or len(set(self.feature_names)) != len(self.feature_names):
             raise ModelBundleError(
-                f"{b.file(MANIFEST_FILE)}: input feature names {spec['feature_names']} "
-                "do not match "
-                f"this runtime's logtriage._core.features_batch names {runtime_names}; "
-                "rebuild the bundle with this version of logtriage"
+                f"{b.file(MANIFEST_FILE)}: input feature names {self.feature_names} "
+                f"do not match this runtime's logtriage._core.features_batch names "
+                f"{runtime_names} (missing: {missing}); rebuild the bundle with this "
+                "version of logtriage"
             )
         if list(spec["template_stats"]) != TEMPLATE_STAT_NAMES:
             raise ModelBundleError(
@@ -102,7 +104,7 @@ class Classifier:
             batch_size=batch_size,
             threads=threads,
         )
-        n_features = int(spec["embedding_dim"]) + len(runtime_names) + len(TEMPLATE_STAT_NAMES)
+        n_features = int(spec["embedding_dim"]) + len(self.feature_names) + len(TEMPLATE_STAT_NAMES)
         self.ensemble = Ensemble(b.file(LGBM_FILE), b.calibration, len(b.labels), n_features)
         self.labels = b.labels
         self._label_names = np.array([*self.labels, UNCLASSIFIED], dtype=object)
@@ -155,7 +157,7 @@ class Classifier:
     def predict_texts(self, texts: list[str]) -> Predictions:
         """Run the model on template texts (no cache, no threshold)."""
         out = self.encoder.encode(texts)
-        x, _ = feature_matrix(out.embedding, texts)
+        x, _ = feature_matrix(out.embedding, texts, self.feature_names)
         probs = self.ensemble.predict_proba(x, out.logits)
         idx = probs.argmax(axis=1)
         conf = probs[np.arange(len(texts)), idx].astype(np.float32)

@@ -50,10 +50,18 @@ def text_features(texts: list[str]) -> tuple[npt.NDArray[np.float32], list[str]]
 
 
 def feature_matrix(
-    embedding: npt.NDArray[np.float32], texts: list[str]
+    embedding: npt.NDArray[np.float32], texts: list[str], names: list[str] | None = None
 ) -> tuple[npt.NDArray[np.float32], list[str]]:
-    """``[embedding | text features | template stats]`` and the text feature names."""
-    feats, names = text_features(texts)
+    """``[embedding | text features | template stats]`` and the text feature names.
+
+    ``names`` selects (and orders) the text feature columns by name, so a bundle keeps
+    working when the runtime adds features; all of them must exist (checked at load)."""
+    feats, runtime_names = text_features(texts)
+    if names is None:
+        names = runtime_names
+    elif names != runtime_names:
+        pos = {n: i for i, n in enumerate(runtime_names)}
+        feats = feats[:, [pos[n] for n in names]]
     stats = template_stats(texts)
     return np.hstack([embedding.astype(np.float32), feats, stats]), names
 
