@@ -11,7 +11,9 @@ import sys
 import typer
 
 from logtriage import __version__
+from logtriage.cli.classify import classify
 from logtriage.cli.config_cmd import config_app
+from logtriage.cli.model import app as model_app
 from logtriage.cli.parse import parse
 from logtriage.cli.sequences import sequences_app
 from logtriage.errors import LogtriageError
@@ -46,6 +48,8 @@ def _root(
 app.command()(parse)
 app.add_typer(config_app, name="config")
 app.add_typer(sequences_app, name="sequences")
+app.command()(classify)
+app.add_typer(model_app, name="model")
 
 
 def main(argv: list[str] | None = None) -> int:

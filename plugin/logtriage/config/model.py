@@ -11,13 +11,17 @@ class ModelSettings(BaseModel):
     """Which bundle labels the lines and how cautious it is.
 
     ``bundle`` None means the default bundle shipped with logtriage (if present),
-    else templates and rules only."""
+    else templates and rules only. ``min_confidence``/``anomaly_threshold`` None take
+    the bundle's own thresholds (manifest.json)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     bundle: Path | None = None
-    min_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    min_confidence: float | None = Field(None, ge=0.0, le=1.0)
+    anomaly_threshold: float | None = Field(None, ge=0.0, le=1.0)
     cache_size: int = Field(100_000, ge=1)
-    max_seq_len: int = Field(128, ge=8, le=512)
+    cache_path: Path | None = None
+    max_seq_len: int = Field(64, ge=8, le=512)
     batch_size: int = Field(64, ge=1)
+    threads: int | None = Field(None, ge=1)
     max_message_bytes: int = Field(16_384, ge=256)

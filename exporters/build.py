@@ -1,0 +1,302 @@
+"""``logtriage model build``: data → templates → fine-tuned encoder → ONNX int8 →
+LightGBM → ensemble weights + temperature on a held-out split → bundle.
+
+Everything is seeded; the same data, base model and options give the same bundle
+metrics. Splits are by template (a template never sits in two splits).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from exporters.data import (
+    DEFAULT_ANOMALY_LABELS,
+    Example,
+    TemplateSet,
+    grouped_split,
+    mine_templates,
+)
+
+__all__ = ["BuildOptions", "build_bundle", "fit_calibration", "train_lgbm"]
+
+
+@dataclass
+class BuildOptions:
+    """Options of :func:`build_bundle` (defaults suit 2 shared CPU cores)."""
+
+    base_model: str = "all-MiniLM-L6-v2"
+    name: str = "logtriage-custom"
+    seed: int = 0
+    epochs: int = 2
+    max_seq_len: int = 64
+    batch_size: int = 32
+    lr: float = 5e-5
+    lgbm_rounds: int = 200
+    min_confidence: float = 0.4
+    split: tuple[float, float, float] = (0.7, 0.15, 0.15)
+    max_templates: int = 4000
+    anomaly_labels: list[str] | None = None
+    data_description: str = ""
+    keep_fp32: bool = False
+    fp32_copy: Path | None = None
+    log: Callable[[str], None] = field(default=lambda s: None)
+
+
+def train_lgbm(
+    x: np.ndarray,
+    y: np.ndarray,
+    n_labels: int,
+    *,
+    seed: int,
+    rounds: int,
+    weight: np.ndarray | None = None,
+) -> Any:
+    """A deterministic multiclass LightGBM booster."""
+    import lightgbm as lgb
+
+    n = len(y)
+    params = {
+        "objective": "multiclass",
+        "num_class": n_labels,
+        "learning_rate": 0.08,
+        "num_leaves": 15,
+        "min_data_in_leaf": max(1, min(10, n // 30)),
+        "min_sum_hessian_in_leaf": 1e-3,
+        "feature_fraction": 0.3,
+        "bagging_fraction": 0.9,
+        "bagging_freq": 1,
+        "lambda_l2": 1.0,
+        "seed": seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "num_threads": 2,
+        "verbose": -1,
+    }
+    ds = lgb.Dataset(x, label=y, weight=weight, free_raw_data=False)
+    return lgb.train(params, ds, num_boost_round=rounds)
+
+
+def _nll(p: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    return float(-(np.log(np.clip(p[np.arange(len(y)), y], 1e-12, 1.0)) * w).sum() / w.sum())
+
+
+def fit_calibration(
+    p_enc: np.ndarray, p_lgbm: np.ndarray, y: np.ndarray, w: np.ndarray, *, fine_tuned: bool
+) -> dict[str, float]:
+    """Encoder weight (grid 0..1) then temperature (grid 0.25..4) minimising held-out NLL."""
+    from logtriage.model.ensemble import apply_temperature, blend
+
+    if len(y) == 0:
+        return {"encoder_weight": 0.5 if fine_tuned else 0.0, "temperature": 1.0}
+    grid = np.linspace(0.0, 1.0, 11) if fine_tuned else np.array([0.0])
+    best_w = min(grid, key=lambda g: _nll(blend(p_enc, p_lgbm, float(g)), y, w))
+    p = blend(p_enc, p_lgbm, float(best_w))
+    temps = np.geomspace(0.25, 4.0, 41)
+    best_t = min(temps, key=lambda t: _nll(apply_temperature(p, float(t)), y, w))
+    return {"encoder_weight": round(float(best_w), 3), "temperature": round(float(best_t), 4)}
+
+
+def _metrics(y: np.ndarray, pred: np.ndarray, w: np.ndarray, labels: list[str]) -> dict[str, Any]:
+    from sklearn.metrics import f1_score
+
+    present = sorted(set(y.tolist()))
+    return {
+        "macro_f1": round(
+            float(
+                f1_score(y, pred, labels=present, average="macro", sample_weight=w, zero_division=0)
+            ),
+            4,
+        ),
+        "accuracy": round(float(((y == pred) * w).sum() / w.sum()), 4),
+        "n_templates": len(y),
+        "n_lines": int(w.sum()),
+        "labels_present": [labels[i] for i in present],
+    }
+
+
+def _subsample(ts: TemplateSet, max_templates: int, seed: int) -> list[int]:
+    """Template indices to train on: all, or a label-stratified sample of ``max_templates``."""
+    n = len(ts.texts)
+    if n <= max_templates:
+        return list(range(n))
+    part = grouped_split(ts.labels, (max_templates / n, 1 - max_templates / n), seed=seed)[0]
+    return part
+
+
+def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict[str, Any]:
+    """Train and write a bundle to ``out``; returns its manifest."""
+    from logtriage.model.bundle import (
+        CALIBRATION_FILE,
+        ENCODER_FILE,
+        LGBM_FILE,
+        TOKENIZER_FILE,
+        write_manifest,
+    )
+    from logtriage.model.encoder import Encoder
+    from logtriage.model.ensemble import (
+        TEMPLATE_STAT_NAMES,
+        apply_temperature,
+        blend,
+        feature_matrix,
+        softmax,
+    )
+
+    from exporters.encoder import (
+        export_onnx,
+        finetune,
+        load_base,
+        quantize_int8,
+        resolve_base_model,
+        save_tokenizer,
+        seed_everything,
+    )
+
+    t0 = time.perf_counter()
+    log = opts.log
+    seed_everything(opts.seed)
+    ts = mine_templates(examples)
+    keep = _subsample(ts, opts.max_templates, opts.seed)
+    labels = sorted({ts.labels[i] for i in keep})
+    if len(labels) < 2:
+        raise ValueError("training data needs at least 2 labels")
+    lab_idx = {y: i for i, y in enumerate(labels)}
+    texts = [ts.texts[i] for i in keep]
+    y_all = np.array([lab_idx[ts.labels[i]] for i in keep], dtype=np.int64)
+    counts = np.array([ts.counts[i] for i in keep], dtype=np.float64)
+    sample_w = 1.0 + np.log(counts)
+    anomaly_labels = _anomaly_labels(ts, keep, labels, opts.anomaly_labels)
+    log(f"{len(examples)} lines → {len(ts.texts)} templates ({len(keep)} used), labels {labels}")
+    parts = grouped_split([ts.labels[i] for i in keep], opts.split, seed=opts.seed)
+    tr, cal, te = (np.array(p, dtype=np.int64) for p in parts)
+
+    base_dir = resolve_base_model(opts.base_model)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.iterdir():
+        if stale.is_file():
+            stale.unlink()
+    tok_path = out / TOKENIZER_FILE
+    save_tokenizer(base_dir, tok_path)
+    model = load_base(base_dir, len(labels))
+    log(f"fine-tuning {base_dir.name} for {opts.epochs} epoch(s) on {len(tr)} templates")
+    model = finetune(
+        model,
+        tok_path,
+        [texts[i] for i in tr],
+        y_all[tr].tolist(),
+        epochs=opts.epochs,
+        max_len=opts.max_seq_len,
+        seed=opts.seed,
+        batch_size=opts.batch_size,
+        lr=opts.lr,
+        weights=sample_w[tr].tolist(),
+        log=log,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "encoder.fp32.onnx"
+        export_onnx(model, fp32)
+        quantize_int8(fp32, out / ENCODER_FILE)
+        if opts.keep_fp32:
+            shutil.copyfile(fp32, out / "encoder.fp32.onnx")
+        if opts.fp32_copy is not None:  # outside the bundle, e.g. for int8-vs-fp32 benches
+            opts.fp32_copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(fp32, opts.fp32_copy)
+    log("exported and quantized; embedding templates with the int8 encoder")
+    enc = Encoder(out / ENCODER_FILE, tok_path, max_seq_len=opts.max_seq_len, batch_size=64)
+    eo = enc.encode(texts)
+    x, feat_names = feature_matrix(eo.embedding, texts)
+    booster = train_lgbm(
+        x[tr], y_all[tr], len(labels), seed=opts.seed, rounds=opts.lgbm_rounds, weight=sample_w[tr]
+    )
+    booster.save_model(str(out / LGBM_FILE))
+    p_enc = softmax(eo.logits)
+    p_lgbm = np.asarray(booster.predict(x, num_threads=1), dtype=np.float64)
+    fine_tuned = opts.epochs > 0
+    calib = fit_calibration(p_enc[cal], p_lgbm[cal], y_all[cal], counts[cal], fine_tuned=fine_tuned)
+    calib_doc = {
+        **calib,
+        "anomaly_score_weights": {"model": 0.8, "novelty": 0.1, "rarity": 0.1},
+        "fitted_on": {"split": "calibration", "n_templates": len(cal)},
+    }
+    (out / CALIBRATION_FILE).write_text(json.dumps(calib_doc, indent=2) + "\n", "utf-8")
+    p = apply_temperature(blend(p_enc, p_lgbm, calib["encoder_weight"]), calib["temperature"])
+    pred = p.argmax(axis=1)
+    metrics = {
+        "test": _metrics(y_all[te], pred[te], counts[te], labels) if len(te) else {},
+        "test_lgbm_only": _metrics(y_all[te], p_lgbm[te].argmax(1), counts[te], labels)
+        if len(te)
+        else {},
+        "test_encoder_head_only": _metrics(y_all[te], p_enc[te].argmax(1), counts[te], labels)
+        if len(te) and fine_tuned
+        else {},
+        "calibration": _metrics(y_all[cal], pred[cal], counts[cal], labels) if len(cal) else {},
+        "train": _metrics(y_all[tr], pred[tr], counts[tr], labels),
+        "note": "template-grouped split; line-weighted (each template counts its lines)",
+    }
+    manifest: dict[str, Any] = {
+        "name": opts.name,
+        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "labels": labels,
+        "anomaly_labels": anomaly_labels,
+        "thresholds": {"min_confidence": opts.min_confidence, "anomaly": 0.5},
+        "input": {
+            "text": "template",
+            "max_seq_len": opts.max_seq_len,
+            "embedding_dim": int(eo.embedding.shape[1]),
+            "feature_names": feat_names,
+            "template_stats": TEMPLATE_STAT_NAMES,
+            "encoder_inputs": enc.input_names,
+            "encoder_outputs": ["embedding", "logits"],
+        },
+        "encoder": {
+            "base_model": opts.base_model,
+            "architecture": getattr(model.base.config, "model_type", "unknown"),
+            "quantization": "onnxruntime dynamic int8 (QInt8 weights)",
+            "fine_tuned_epochs": opts.epochs,
+            "pooling": "mean, L2-normalised",
+        },
+        "metrics": metrics,
+        "training": {
+            "data": opts.data_description,
+            "seed": opts.seed,
+            "n_lines": len(examples),
+            "n_templates": len(ts.texts),
+            "n_templates_used": len(keep),
+            "split_templates": {"train": len(tr), "calibration": len(cal), "test": len(te)},
+            "lgbm_rounds": opts.lgbm_rounds,
+            "python": platform.python_version(),
+            "seconds": round(time.perf_counter() - t0, 1),
+        },
+    }
+    if opts.keep_fp32:
+        manifest["extra_files"] = ["encoder.fp32.onnx"]
+    written = write_manifest(out, manifest)
+    log(
+        f"bundle {written['version']} written to {out} (test macro-F1 "
+        f"{metrics['test'].get('macro_f1', float('nan'))})"
+    )
+    return written
+
+
+def _anomaly_labels(
+    ts: TemplateSet, keep: list[int], labels: list[str], given: list[str] | None
+) -> list[str]:
+    if given is not None:
+        return [y for y in given if y in labels]
+    flagged: dict[str, list[bool]] = {}
+    for i in keep:
+        if ts.anomaly[i] is not None:
+            flagged.setdefault(ts.labels[i], []).append(bool(ts.anomaly[i]))
+    if flagged:
+        return [y for y in labels if y in flagged and np.mean(flagged[y]) > 0.5]
+    return [y for y in labels if y in DEFAULT_ANOMALY_LABELS]

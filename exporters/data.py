@@ -1,0 +1,169 @@
+"""Training/evaluation data: specs → labelled messages → labelled templates.
+
+Specs:
+    ``csv:PATH``                 columns ``message,label[,anomaly]``; other column names
+                                 via ``csv:PATH?message=log_message&label=target_label``
+    ``generated:N[?seed=S&families=a,b&templates=0]``  N lines of ``logtriage.samples.generate``
+                                 (redistributable) plus each generator template once
+    ``es:...``                   an Elasticsearch index with a label field (not yet)
+Several specs can be joined with ``+``.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from logtriage.config import MaskingSettings, MiningSettings
+from logtriage.core import build_miner
+
+__all__ = [
+    "DEFAULT_ANOMALY_LABELS",
+    "Example",
+    "TemplateSet",
+    "grouped_split",
+    "load_spec",
+    "mine_templates",
+]
+
+#: Labels of the default taxonomy that count as anomalies (LABELING.md).
+DEFAULT_ANOMALY_LABELS = ("Critical Error", "Error", "Security Alert")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message; ``anomaly`` None when the source has no anomaly column."""
+
+    message: str
+    label: str
+    anomaly: bool | None = None
+
+
+def _truthy(v: str) -> bool:
+    return v.strip().lower() in {"1", "true", "yes", "t", "y"}
+
+
+def _load_csv(path: Path, opts: dict[str, str]) -> list[Example]:
+    mcol = opts.get("message", "message")
+    lcol = opts.get("label", "label")
+    acol = opts.get("anomaly", "anomaly")
+    with path.open(newline="", encoding="utf-8", errors="replace") as f:
+        reader = csv.DictReader(f)
+        cols = reader.fieldnames or []
+        if mcol not in cols or lcol not in cols:
+            raise ValueError(f"{path}: needs columns {mcol!r} and {lcol!r}, has {cols}")
+        has_anom = acol in cols
+        return [
+            Example(r[mcol], r[lcol], _truthy(r[acol]) if has_anom else None)
+            for r in reader
+            if r[mcol].strip() and r[lcol].strip()
+        ]
+
+
+def _load_generated(n: int, opts: dict[str, str]) -> list[Example]:
+    try:
+        from logtriage.samples import generate
+    except ImportError as exc:  # lands with the samples generator
+        raise ValueError("generated:N needs logtriage.samples (not in this checkout)") from exc
+    seed = int(opts.get("seed", "0"))
+    fams = opts.get("families")
+    lines = generate(n, seed=seed, families=fams.split(",") if fams else None)
+    out = [Example(s.message, s.label, bool(s.anomaly)) for s in lines]
+    if opts.get("templates", "1") != "0":
+        # The generator's own templates (``<*>`` wildcards) too, once each: run-time
+        # template texts look like these once the miner has generalised a template.
+        seen: dict[str, Example] = {}
+        for s in lines:
+            seen.setdefault(s.template, Example(s.template, s.label, bool(s.anomaly)))
+        out += list(seen.values())
+    return out
+
+
+def load_spec(spec: str) -> list[Example]:
+    """Examples from a data spec (see module docstring)."""
+    out: list[Example] = []
+    for part in spec.split("+"):
+        kind, _, rest = part.partition(":")
+        target, _, query = rest.partition("?")
+        opts = dict(parse_qsl(query))
+        if kind == "csv":
+            out += _load_csv(Path(target), opts)
+        elif kind == "generated":
+            out += _load_generated(int(target), opts)
+        elif kind in ("es", "elasticsearch"):
+            raise ValueError("es: data specs are not implemented yet; export the index to CSV")
+        else:
+            raise ValueError(f"unknown data spec {part!r} (csv:PATH, generated:N)")
+    if not out:
+        raise ValueError(f"data spec {spec!r} holds no labelled messages")
+    return out
+
+
+@dataclass
+class TemplateSet:
+    """Mined templates with their majority label; ``line_template`` maps each example to
+    its template index."""
+
+    texts: list[str]
+    labels: list[str]
+    anomaly: list[bool | None]
+    counts: list[int]
+    line_template: list[int] = field(default_factory=list)
+
+
+def mine_templates(examples: list[Example], *, batch: int = 4096) -> TemplateSet:
+    """Mine templates with the runtime's default miner; label each by majority vote."""
+    miner = build_miner(MiningSettings(), MaskingSettings())
+    ids: list[int] = []
+    texts: dict[int, str] = {}
+    messages = [e.message for e in examples]
+    for start in range(0, len(messages), batch):
+        tid, _, changed = miner.train_batch(messages[start : start + batch])
+        ids += tid.tolist()
+        texts.update(changed)
+    order: dict[int, int] = {}
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    avotes: dict[int, Counter[bool]] = defaultdict(Counter)
+    line_template: list[int] = []
+    for tid, ex in zip(ids, examples, strict=True):
+        k = order.setdefault(tid, len(order))
+        line_template.append(k)
+        votes[k][ex.label] += 1
+        if ex.anomaly is not None:
+            avotes[k][ex.anomaly] += 1
+    inv = {k: tid for tid, k in order.items()}
+    return TemplateSet(
+        texts=[texts[inv[k]] for k in range(len(order))],
+        labels=[votes[k].most_common(1)[0][0] for k in range(len(order))],
+        anomaly=[avotes[k].most_common(1)[0][0] if avotes[k] else None for k in range(len(order))],
+        counts=[sum(votes[k].values()) for k in range(len(order))],
+        line_template=line_template,
+    )
+
+
+def grouped_split(labels: list[str], fractions: tuple[float, ...], *, seed: int) -> list[list[int]]:
+    """Split item indices into parts by ``fractions``, stratified by label, deterministic.
+
+    Every label keeps at least one item in the first part."""
+    rng = random.Random(seed)
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for i, y in enumerate(labels):
+        by_label[y].append(i)
+    parts: list[list[int]] = [[] for _ in fractions]
+    for y in sorted(by_label):
+        idx = by_label[y]
+        rng.shuffle(idx)
+        n = len(idx)
+        bounds = [0]
+        acc = 0.0
+        for f in fractions[:-1]:
+            acc += f
+            bounds.append(max(1, round(acc * n)) if n > 1 else n)
+        bounds.append(n)
+        for p in range(len(fractions)):
+            parts[p] += idx[bounds[p] : bounds[p + 1]]
+    return [sorted(p) for p in parts]

@@ -1,0 +1,112 @@
+"""``logtriage model build|eval``: train a bundle, or evaluate one into a report.
+
+Both need the ``exporters`` package and the ``train`` extra (torch, transformers, ...);
+``exporters/`` sits at the top of a source checkout, next to ``plugin/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from logtriage.errors import LogtriageError
+
+__all__ = ["app", "import_exporters"]
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Build and evaluate model bundles."
+)
+
+
+def import_exporters() -> Any:
+    """Import ``exporters``: installed, or from the source checkout holding this package."""
+    try:
+        import exporters
+    except ImportError:
+        root = Path(__file__).resolve().parents[3]
+        if not (root / "exporters" / "__init__.py").is_file():
+            raise LogtriageError(
+                "model build/eval need a source checkout with exporters/ and the train extra "
+                "(pip install -e '.[train]')"
+            ) from None
+        sys.path.insert(0, str(root))
+        import exporters
+    return exporters
+
+
+def _fail(exc: Exception, debug: bool) -> typer.Exit:
+    if debug:
+        raise exc
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(1)
+
+
+@app.command("build")
+def build(
+    data: Annotated[str, typer.Option("--data", help="csv:PATH | generated:N (join with +)")],
+    out: Annotated[Path, typer.Option("--out", help="bundle directory to write")],
+    base_model: Annotated[
+        str, typer.Option("--base-model", help="local model dir, or all-MiniLM-L6-v2")
+    ] = "all-MiniLM-L6-v2",
+    name: Annotated[str, typer.Option("--name", help="bundle name")] = "logtriage-custom",
+    epochs: Annotated[int, typer.Option("--epochs", help="fine-tuning epochs (0: frozen)")] = 2,
+    max_seq_len: Annotated[int, typer.Option("--max-seq-len")] = 64,
+    max_templates: Annotated[int, typer.Option("--max-templates")] = 4000,
+    min_confidence: Annotated[float, typer.Option("--min-confidence")] = 0.4,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    keep_fp32: Annotated[bool, typer.Option("--keep-fp32", help="also ship the fp32 ONNX")] = False,
+    fp32_copy: Annotated[
+        Path | None,
+        typer.Option("--fp32-copy", help="also write the fp32 ONNX here (outside the bundle)"),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
+) -> None:
+    """Fine-tune, export (ONNX int8), train LightGBM, calibrate and write a bundle."""
+    try:
+        import_exporters()
+        from exporters.build import BuildOptions, build_bundle
+        from exporters.data import load_spec
+
+        examples = load_spec(data)
+        opts = BuildOptions(
+            base_model=base_model,
+            name=name,
+            seed=seed,
+            epochs=epochs,
+            max_seq_len=max_seq_len,
+            max_templates=max_templates,
+            min_confidence=min_confidence,
+            data_description=data,
+            keep_fp32=keep_fp32,
+            fp32_copy=fp32_copy,
+            log=lambda s: typer.echo(s, err=True),
+        )
+        manifest = build_bundle(examples, out, opts)
+    except (LogtriageError, ValueError, RuntimeError, OSError) as exc:
+        raise _fail(exc, debug) from exc
+    typer.echo(manifest["version"])
+
+
+@app.command("eval")
+def evaluate(
+    bundle: Annotated[Path, typer.Argument(help="bundle directory")],
+    data: Annotated[str, typer.Option("--data", help="csv:PATH | generated:N")],
+    out: Annotated[Path, typer.Option("--out", help="report directory")],
+    debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
+) -> None:
+    """Per-class P/R/F1, macro-F1, anomaly F1, confusion matrix PNG, latency, report.md."""
+    try:
+        import_exporters()
+        from exporters.data import load_spec
+        from exporters.evaluate import evaluate_bundle
+
+        report = evaluate_bundle(bundle, load_spec(data), out, data_description=data)
+    except (LogtriageError, ValueError, RuntimeError, OSError) as exc:
+        raise _fail(exc, debug) from exc
+    typer.echo(
+        f"macro-F1 {report['macro_f1']:.4f}  anomaly F1 {report['anomaly_f1']:.4f}  "
+        f"report {out / 'report.md'}"
+    )

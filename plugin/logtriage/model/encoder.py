@@ -1,0 +1,117 @@
+"""The ONNX encoder: tokenizers + onnxruntime, no torch.
+
+Texts are sorted by length and cut into batches; each batch is padded to its own
+longest sequence (dynamic padding), capped at ``max_seq_len`` tokens, so short
+templates cost short sequences.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from logtriage.errors import ModelBundleError
+
+__all__ = ["Encoder", "EncoderOutput"]
+
+
+class EncoderOutput:
+    """Pooled embeddings ``float32[n, d]`` and head logits ``float32[n, k]``, input order."""
+
+    __slots__ = ("embedding", "logits")
+
+    def __init__(self, embedding: npt.NDArray[np.float32], logits: npt.NDArray[np.float32]):
+        self.embedding = embedding
+        self.logits = logits
+
+
+class Encoder:
+    """Runs an exported encoder (``embedding`` + ``logits`` outputs) on texts.
+
+    Arguments:
+        onnx_path: the ONNX file (int8 or fp32).
+        tokenizer_path: a ``tokenizers`` JSON file.
+        max_seq_len: token cap per text (longer texts are truncated).
+        batch_size: texts per onnxruntime call.
+        threads: intra-op threads (``LOGTRIAGE_THREADS`` or 2 when None).
+
+    Raises:
+        ModelBundleError: a file cannot be loaded or the graph lacks the expected outputs.
+    """
+
+    def __init__(
+        self,
+        onnx_path: Path,
+        tokenizer_path: Path,
+        *,
+        max_seq_len: int = 128,
+        batch_size: int = 64,
+        threads: int | None = None,
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        try:
+            self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        except Exception as exc:  # tokenizers raises a bare Exception
+            raise ModelBundleError(f"{tokenizer_path}: cannot load tokenizer ({exc})") from exc
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=max_seq_len)
+        self.max_seq_len = max_seq_len
+        self.batch_size = batch_size
+        opts = ort.SessionOptions()
+        n_threads = threads or int(os.environ.get("LOGTRIAGE_THREADS", "0") or 0) or 2
+        opts.intra_op_num_threads = n_threads
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self.session = ort.InferenceSession(
+                str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
+            raise ModelBundleError(f"{onnx_path}: cannot load ONNX model ({exc})") from exc
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        outputs = [o.name for o in self.session.get_outputs()]
+        if "embedding" not in outputs or "logits" not in outputs:
+            raise ModelBundleError(
+                f"{onnx_path}: graph outputs {outputs}, expected 'embedding' and 'logits'"
+            )
+        unknown = set(self.input_names) - {"input_ids", "attention_mask", "token_type_ids"}
+        if unknown:
+            raise ModelBundleError(f"{onnx_path}: unexpected graph inputs {sorted(unknown)}")
+        pad = self.tokenizer.token_to_id("[PAD]")
+        self.pad_id = 0 if pad is None else int(pad)
+
+    def encode(self, texts: list[str]) -> EncoderOutput:
+        """Embeddings and logits for ``texts``; batches padded to their longest sequence."""
+        n = len(texts)
+        if n == 0:
+            return EncoderOutput(np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32))
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = [e.ids for e in encodings]
+        order = np.argsort([len(x) for x in ids], kind="stable")
+        emb_parts: list[npt.NDArray[np.float32]] = []
+        logit_parts: list[npt.NDArray[np.float32]] = []
+        for start in range(0, n, self.batch_size):
+            idx = order[start : start + self.batch_size]
+            width = max(len(ids[i]) for i in idx)
+            input_ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx.tolist()):
+                seq = ids[i]
+                input_ids[row, : len(seq)] = seq
+                mask[row, : len(seq)] = 1
+            feed = {"input_ids": input_ids, "attention_mask": mask}
+            if "token_type_ids" in self.input_names:
+                feed["token_type_ids"] = np.zeros_like(input_ids)
+            emb, logits = self.session.run(["embedding", "logits"], feed)
+            emb_parts.append(emb.astype(np.float32, copy=False))
+            logit_parts.append(logits.astype(np.float32, copy=False))
+        emb_all = np.concatenate(emb_parts)
+        logit_all = np.concatenate(logit_parts)
+        inv = np.empty(n, dtype=np.int64)
+        inv[order] = np.arange(n)
+        return EncoderOutput(emb_all[inv], logit_all[inv])
