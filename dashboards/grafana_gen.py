@@ -454,6 +454,11 @@ def dashboards(names: FieldNames = DEFAULT_NAMES) -> dict[str, dict[str, Any]]:
         "logtriage-overview": to_json(overview(names)),
         "logtriage-operations": to_json(operations()),
     }
+    from grafana_foundation_sdk.cog.plugins import register_default_plugins
+
+    register_default_plugins()
+    # Store the SDK's canonical form: decoding and re-encoding gives the same JSON.
+    out = {k: to_json(dbm.Dashboard.from_json(v)) for k, v in out.items()}
     for board in out.values():
         # Panel ids must be unique within a dashboard; rows included.
         for i, panel in enumerate(board["panels"], start=1):
