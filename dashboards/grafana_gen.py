@@ -584,7 +584,11 @@ def _reduce(ref: str, source: str, how: str = "sum") -> al.Query:
 
 
 def _math(ref: str, expression: str) -> al.Query:
-    return al.Query(ref).datasource_uid("__expr__").model(ex.TypeMath().ref_id(ref).expression(expression))
+    return (
+        al.Query(ref)
+        .datasource_uid("__expr__")
+        .model(ex.TypeMath().ref_id(ref).expression(expression))
+    )
 
 
 def _rule(
@@ -663,9 +667,7 @@ def alert_rules(
                 _es_data(
                     "A",
                     600,
-                    _es_model(
-                        names, "A", "*", es.Average().id("1").field("logtriage.anomaly")
-                    ),
+                    _es_model(names, "A", "*", es.Average().id("1").field("logtriage.anomaly")),
                 ),
                 _reduce("B", "$A", "mean"),
                 _math("C", f"$B > {anomaly_rate}"),

@@ -82,7 +82,9 @@ def _non_empty(resp: dict[str, Any]) -> bool:
             buckets = node.get("buckets")
             if isinstance(buckets, list) and any(b.get("doc_count", 0) > 0 for b in buckets):
                 return True
-            if isinstance(buckets, dict) and any(b.get("doc_count", 0) > 0 for b in buckets.values()):
+            if isinstance(buckets, dict) and any(
+                b.get("doc_count", 0) > 0 for b in buckets.values()
+            ):
                 return True
             if node.get("value") not in (None, 0):
                 return True
@@ -136,7 +138,12 @@ def _alert_targets() -> list[tuple[str, dict[str, Any], int, int]]:
 
 @pytest.mark.parametrize(("name", "model", "frm", "to"), _alert_targets())
 def test_alert_rule_query_runs(
-    es_client: Elasticsearch, labelled_index: str, name: str, model: dict[str, Any], frm: int, to: int
+    es_client: Elasticsearch,
+    labelled_index: str,
+    name: str,
+    model: dict[str, Any],
+    frm: int,
+    to: int,
 ) -> None:
     body = to_search_body(model, time_from=f"now-{frm}s", time_to=f"now-{to}s")
     resp = es_client.search(index=labelled_index, body=body).body

@@ -1,0 +1,308 @@
+"""Evaluate alert rules on labelled batches: grouping, dedup and resolve.
+
+Time is *event time*: windows are measured on the documents' timestamps and end
+at the watermark (newest timestamp seen, or the ``now`` given to
+:meth:`AlertEngine.evaluate` when the sidecar is idle and caught up). Each alert
+instance (rule + group values [+ template id]) notifies once when it starts
+firing and once when it resolves; nothing is re-sent while it keeps firing.
+
+The sidecar calls, per written batch::
+
+    engine.observe(batch, services, hosts, timestamps)   # LabeledBatch + per-line columns
+
+and on idle polls ``engine.evaluate(time.time())``. Delivery happens in the
+:class:`~logtriage.alerts.delivery.Notifier` thread, so neither call waits on
+the network.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from logtriage.alerts.delivery import Notifier
+from logtriage.alerts.model import Notification, fingerprint
+from logtriage.alerts.rules import (
+    AlertRule,
+    AnomalyRateRule,
+    LabelCountRule,
+    NewTemplateRule,
+    load_rules_file,
+)
+from logtriage.config.alerts import AlertsSettings
+from logtriage.errors import ConfigError
+from logtriage.pipeline import LabeledBatch
+
+__all__ = ["CHANGE_CREATED", "AlertEngine"]
+
+CHANGE_CREATED = 1  # the miner's change code for a template's first sighting
+
+GroupKey = tuple[tuple[str, str], ...]
+
+
+@dataclass
+class _Instance:
+    rule: AlertRule
+    group: dict[str, str]
+    labels: dict[str, str]
+    fingerprint: str
+    starts_at: float
+    value: float
+    last_seen: float
+
+
+@dataclass
+class _Window:
+    """Per-second buckets ``[second, matched, anomalies]`` of one group."""
+
+    buckets: deque[list[int]] = field(default_factory=deque)
+
+    def add(self, second: int, matched: int, anomalies: int) -> None:
+        if self.buckets and self.buckets[-1][0] == second:
+            self.buckets[-1][1] += matched
+            self.buckets[-1][2] += anomalies
+            return
+        if self.buckets and self.buckets[-1][0] > second:
+            # Out-of-order second: merge into its bucket (rare; linear scan).
+            for b in self.buckets:
+                if b[0] == second:
+                    b[1] += matched
+                    b[2] += anomalies
+                    return
+            self.buckets.append([second, matched, anomalies])
+            self.buckets = deque(sorted(self.buckets))
+            return
+        self.buckets.append([second, matched, anomalies])
+
+    def totals(self, start: float) -> tuple[int, int]:
+        while self.buckets and self.buckets[0][0] < start:
+            self.buckets.popleft()
+        return sum(b[1] for b in self.buckets), sum(b[2] for b in self.buckets)
+
+
+class AlertEngine:
+    """Rules + state + a notifier.
+
+    Arguments:
+        rules: parsed rules (see :mod:`logtriage.alerts.rules`).
+        notifier: where notifications go; ``None`` only collects them (returned).
+        send_resolved: also notify when an instance resolves.
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[AlertRule],
+        notifier: Notifier | None = None,
+        send_resolved: bool = True,
+    ) -> None:
+        self.rules = list(rules)
+        self.notifier = notifier
+        self.send_resolved = send_resolved
+        self.watermark = -math.inf
+        self._windows: dict[str, dict[GroupKey, _Window]] = {r.id: {} for r in self.rules}
+        self._firing: dict[str, _Instance] = {}
+
+    @classmethod
+    def from_settings(cls, settings: AlertsSettings) -> AlertEngine | None:
+        """The engine configured by ``settings``; ``None`` when alerting is off."""
+        if not settings.enabled:
+            return None
+        if settings.rules_file is None:
+            raise ConfigError("alerts.enabled needs alerts.rules_file")
+        notifier = Notifier(
+            receivers=list(settings.receivers),
+            max_retries=settings.max_retries,
+            initial_backoff_s=settings.initial_backoff_s,
+            max_backoff_s=settings.max_backoff_s,
+            queue_size=settings.queue_size,
+        )
+        return cls(load_rules_file(settings.rules_file), notifier, settings.send_resolved)
+
+    # ------------------------------------------------------------------ input
+
+    def observe(
+        self,
+        batch: LabeledBatch,
+        services: Sequence[str | None],
+        hosts: Sequence[str | None],
+        timestamps: Sequence[float] | np.ndarray[Any, Any],
+    ) -> list[Notification]:
+        """Account one labelled batch and evaluate; returns the notifications sent.
+
+        ``services``/``hosts``/``timestamps`` (epoch seconds) are per line, in the
+        batch's order. Never blocks on delivery.
+        """
+        n = len(batch)
+        if not (len(services) == len(hosts) == len(timestamps) == n):
+            raise ValueError("services, hosts and timestamps must have one value per line")
+        if n == 0:
+            return self.evaluate()
+        ts = np.asarray(timestamps, dtype=np.float64)
+        seconds = np.floor(ts).astype(np.int64).tolist()
+        labels = batch.labels.label
+        anomaly = batch.labels.anomaly.tolist()
+        created = (batch.changes == CHANGE_CREATED).tolist()
+        tids = batch.template_ids.tolist()
+        out: list[Notification] = []
+        for rule in self.rules:
+            groups = [self._group(rule, services[i], hosts[i]) for i in range(n)]
+            if isinstance(rule, NewTemplateRule):
+                out += self._observe_new_templates(rule, batch, groups, ts, created, tids)
+                continue
+            windows = self._windows[rule.id]
+            agg: dict[tuple[GroupKey, int], list[int]] = {}
+            for i in range(n):
+                if isinstance(rule, LabelCountRule):
+                    if labels[i] != rule.label:
+                        continue
+                    inc = (1, 0)
+                else:
+                    inc = (1, int(anomaly[i]))
+                cell = agg.setdefault((groups[i], seconds[i]), [0, 0])
+                cell[0] += inc[0]
+                cell[1] += inc[1]
+            for (g, sec), (matched, anomalies) in agg.items():
+                windows.setdefault(g, _Window()).add(sec, matched, anomalies)
+        self.watermark = max(self.watermark, float(ts.max()))
+        return out + self.evaluate()
+
+    def _observe_new_templates(
+        self,
+        rule: NewTemplateRule,
+        batch: LabeledBatch,
+        groups: list[GroupKey],
+        ts: np.ndarray[Any, Any],
+        created: list[bool],
+        tids: list[int],
+    ) -> list[Notification]:
+        out = []
+        wanted = set(rule.labels)
+        labels = batch.labels.label
+        for i in range(len(batch)):
+            fp = fingerprint(rule.id, dict(groups[i]), str(tids[i]))
+            inst = self._firing.get(fp)
+            if inst is not None:
+                inst.last_seen = max(inst.last_seen, float(ts[i]))
+                inst.value += 1
+                continue
+            if created[i] and labels[i] in wanted:
+                inst = _Instance(
+                    rule=rule,
+                    group=dict(groups[i]),
+                    labels={
+                        "label": labels[i],
+                        "template_id": str(tids[i]),
+                        "template": batch.template_texts[i],
+                    },
+                    fingerprint=fp,
+                    starts_at=float(ts[i]),
+                    value=1,
+                    last_seen=float(ts[i]),
+                )
+                self._firing[fp] = inst
+                out.append(self._notify(inst, "firing", threshold=0))
+        return out
+
+    @staticmethod
+    def _group(rule: AlertRule, service: str | None, host: str | None) -> GroupKey:
+        values = {"service": service or "", "host": host or ""}
+        return tuple((k, values[k]) for k in rule.group_by)
+
+    # ------------------------------------------------------------------ evaluation
+
+    def evaluate(self, now: float | None = None) -> list[Notification]:
+        """Re-check every window at the watermark (advanced to ``now`` if later)."""
+        if now is not None:
+            self.watermark = max(self.watermark, now)
+        if self.watermark == -math.inf:
+            return []
+        out: list[Notification] = []
+        for rule in self.rules:
+            start = self.watermark - rule.window_s
+            if isinstance(rule, NewTemplateRule):
+                for fp, inst in list(self._firing.items()):
+                    if inst.rule is rule and inst.last_seen < start:
+                        del self._firing[fp]
+                        out += self._resolve(inst)
+                continue
+            windows = self._windows[rule.id]
+            for g, window in list(windows.items()):
+                matched, anomalies = window.totals(start)
+                if isinstance(rule, LabelCountRule):
+                    value = float(matched)
+                    on = matched > rule.threshold
+                    threshold = float(rule.threshold)
+                    labels = {"label": rule.label}
+                else:
+                    assert isinstance(rule, AnomalyRateRule)
+                    value = anomalies / matched if matched else 0.0
+                    on = matched >= rule.min_count and value > rule.threshold
+                    threshold = rule.threshold
+                    labels = {"documents": str(matched), "anomalies": str(anomalies)}
+                group = dict(g)
+                fp = fingerprint(rule.id, group)
+                inst = self._firing.get(fp)
+                if on and inst is None:
+                    inst = _Instance(rule, group, labels, fp, self.watermark, value, self.watermark)
+                    self._firing[fp] = inst
+                    out.append(self._notify(inst, "firing", threshold))
+                elif on and inst is not None:
+                    inst.value = value
+                elif not on and inst is not None:
+                    inst.value = value
+                    del self._firing[fp]
+                    out += self._resolve(inst, threshold)
+                if not window.buckets and fp not in self._firing:
+                    del windows[g]
+        return out
+
+    def _resolve(self, inst: _Instance, threshold: float = 0) -> list[Notification]:
+        if not self.send_resolved:
+            return []
+        return [self._notify(inst, "resolved", threshold, ends_at=self.watermark)]
+
+    def _notify(
+        self, inst: _Instance, status: str, threshold: float, ends_at: float | None = None
+    ) -> Notification:
+        rule = inst.rule
+        summary = rule.summary or _default_summary(rule)
+        n = Notification(
+            status="firing" if status == "firing" else "resolved",
+            rule_id=rule.id,
+            kind=rule.kind,
+            severity=rule.severity,
+            summary=summary,
+            group=inst.group,
+            labels=inst.labels,
+            value=inst.value,
+            threshold=threshold,
+            window_s=rule.window_s,
+            starts_at=inst.starts_at,
+            ends_at=ends_at,
+            fingerprint=inst.fingerprint,
+        )
+        if self.notifier is not None:
+            self.notifier.submit(n)
+        return n
+
+    @property
+    def firing(self) -> list[str]:
+        """Fingerprints of the instances firing now."""
+        return sorted(self._firing)
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        if self.notifier is not None:
+            self.notifier.close(timeout_s)
+
+
+def _default_summary(rule: AlertRule) -> str:
+    if isinstance(rule, NewTemplateRule):
+        return f"new template labelled {' or '.join(rule.labels)}"
+    if isinstance(rule, LabelCountRule):
+        return f"more than {rule.threshold} '{rule.label}' documents in {rule.window_s:g} s"
+    return f"anomaly rate above {rule.threshold:.0%} over {rule.window_s:g} s"
