@@ -12,6 +12,7 @@ import typer
 
 from logtriage import __version__
 from logtriage.cli.config_cmd import config_app
+from logtriage.cli.dashboards import dashboards_app
 from logtriage.cli.parse import parse
 from logtriage.errors import LogtriageError
 
@@ -44,6 +45,7 @@ def _root(
 
 app.command()(parse)
 app.add_typer(config_app, name="config")
+app.add_typer(dashboards_app, name="dashboards")
 
 
 def main(argv: list[str] | None = None) -> int:
