@@ -149,3 +149,20 @@ def test_alert_rule_query_runs(
     resp = es_client.search(index=labelled_index, body=body).body
     assert resp["_shards"]["failed"] == 0
     assert _non_empty(resp), name
+
+
+def test_kibana_data_view_fields_exist_in_the_engine(
+    es_client: Elasticsearch, labelled_index: str
+) -> None:
+    """Every field the Kibana data view (and so each saved search) names is a real,
+    searchable field of labelled documents, with the type the data view claims."""
+    from dashboards import kibana_gen
+
+    view = kibana_gen.saved_objects(NAMES)[0]
+    fields = json.loads(view["attributes"]["fields"])
+    caps = es_client.field_caps(index=labelled_index, fields="*").body["fields"]
+    for f in fields:
+        assert f["name"] in caps, f["name"]
+        es_type = f["esTypes"][0]
+        assert es_type in caps[f["name"]], (f["name"], caps[f["name"]])
+        assert caps[f["name"]][es_type]["aggregatable"] == f["aggregatable"], f["name"]
