@@ -8,7 +8,7 @@ come from the same code. Needs the ``dev`` extra (grafana-foundation-sdk).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from grafana_foundation_sdk.builders import alerting as al
 from grafana_foundation_sdk.builders import barchart, logs, stat, table, timeseries
@@ -17,6 +17,8 @@ from grafana_foundation_sdk.builders import dashboard as db
 from grafana_foundation_sdk.builders import elasticsearch as es
 from grafana_foundation_sdk.builders import expr as ex
 from grafana_foundation_sdk.builders import prometheus as prom
+from grafana_foundation_sdk.cog import builder as cogbuilder
+from grafana_foundation_sdk.cog import variants as cogvariants
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import alerting as alm
 from grafana_foundation_sdk.models import common
@@ -113,7 +115,9 @@ def _prom(ref: str, expr: str, legend: str) -> prom.Dataquery:
 # --------------------------------------------------------------------------- overview
 
 
-def _variables(names: FieldNames) -> list[db.DatasourceVariable | db.QueryVariable]:
+def _variables(
+    names: FieldNames,
+) -> list[db.DatasourceVariable | db.QueryVariable | db.TextBoxVariable]:
     def terms_var(name: str, label: str, field: str) -> db.QueryVariable:
         return (
             db.QueryVariable(name)
@@ -368,7 +372,7 @@ def operations() -> dbm.Dashboard:
         .span(12)
     )
 
-    def quantiles(metric: str) -> list[prom.Dataquery]:
+    def quantiles(metric: str) -> list[cogbuilder.Builder[cogvariants.Dataquery]]:
         return [
             _prom(
                 ref,
@@ -569,7 +573,11 @@ def _es_data(ref: str, seconds: int, model: es.Dataquery, to_s: int = 0) -> al.Q
     )
 
 
-def _reduce(ref: str, source: str, how: str = "sum") -> al.Query:
+def _reduce(
+    ref: str,
+    source: str,
+    how: Literal["sum", "mean", "min", "max", "count", "last", "median"] = "sum",
+) -> al.Query:
     return (
         al.Query(ref)
         .datasource_uid("__expr__")
@@ -596,7 +604,7 @@ def _rule(
     title: str,
     summary: str,
     severity: str,
-    data: list[al.Query],
+    data: list[cogbuilder.Builder[alm.Query]],
     condition: str,
     for_: str,
 ) -> al.Rule:

@@ -135,14 +135,14 @@ class Notifier:
                 self._busy = False
             wait = min((i.not_before for i in self._retry), default=now + 0.2) - now
             try:
-                item = self._queue.get(timeout=max(0.01, min(wait, 0.2)))
+                queued = self._queue.get(timeout=max(0.01, min(wait, 0.2)))
             except queue.Empty:
                 if self._stop.is_set() and self._retry and self._give_up_on_stop:
                     self._retry.clear()
                 continue
-            if item is not None:
+            if queued is not None:
                 self._busy = True
-                self._deliver(item)
+                self._deliver(queued)
                 self._busy = False
 
     _give_up_on_stop = False

@@ -225,10 +225,10 @@ class AlertEngine:
         for rule in self.rules:
             start = self.watermark - rule.window_s
             if isinstance(rule, NewTemplateRule):
-                for fp, inst in list(self._firing.items()):
-                    if inst.rule is rule and inst.last_seen < start:
+                for fp, seen in list(self._firing.items()):
+                    if seen.rule is rule and seen.last_seen < start:
                         del self._firing[fp]
-                        out += self._resolve(inst)
+                        out += self._resolve(seen)
                 continue
             windows = self._windows[rule.id]
             for g, window in list(windows.items()):
@@ -248,9 +248,9 @@ class AlertEngine:
                 fp = fingerprint(rule.id, group)
                 inst = self._firing.get(fp)
                 if on and inst is None:
-                    inst = _Instance(rule, group, labels, fp, self.watermark, value, self.watermark)
-                    self._firing[fp] = inst
-                    out.append(self._notify(inst, "firing", threshold))
+                    new = _Instance(rule, group, labels, fp, self.watermark, value, self.watermark)
+                    self._firing[fp] = new
+                    out.append(self._notify(new, "firing", threshold))
                 elif on and inst is not None:
                     inst.value = value
                 elif not on and inst is not None:
