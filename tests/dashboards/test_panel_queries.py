@@ -1,9 +1,10 @@
 """Every Elasticsearch panel query and alert query runs against a real engine.
 
-Labelled documents are bulk-indexed into a fresh index, then each panel's
-Grafana query (query string + bucket aggregations + metrics) is translated by
-``dashboards.translate.to_search_body`` -- the same request Grafana's
-Elasticsearch backend builds -- and executed with ``_search``. Each must return
+Realistic sample logs, labelled by the real Pipeline, are bulk-indexed into a
+fresh index. Each panel's Grafana query (query string + bucket aggregations +
+metrics) is then translated by ``dashboards.translate.to_search_body`` -- the
+request Grafana's Elasticsearch backend builds -- and executed with ``_search``;
+this is how a panel's query is executed here. Each must return
 hits or non-empty buckets. ``es_client`` is the session engine from
 ``tests/conftest.py`` (Elasticsearch 8.x, elasticsearch-py 8.x).
 """
@@ -16,14 +17,19 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 from elasticsearch import Elasticsearch, helpers
+from logtriage.config import Settings
+from logtriage.labels import LabelColumns
+from logtriage.pipeline import Pipeline
+from logtriage.samples import generate
 
 from dashboards import grafana_gen
 from dashboards.names import LOGTRIAGE_FIELDS, FieldNames
 from dashboards.translate import to_search_body
 
-LABELS = ["Critical Error", "Error", "Security Alert", "User Action", "HTTP Status"]
 NAMES = FieldNames(index="unused", service="service.name", host="host.name")
 
 
@@ -38,37 +44,73 @@ def _mapping(names: FieldNames) -> dict[str, Any]:
     return {"properties": props}
 
 
-def _docs(index: str, n: int = 200) -> Iterator[dict[str, Any]]:
+class GroundTruthLabeler:
+    """Model stage that answers with the sample generator's ground truth."""
+
+    model_version = "samples-ground-truth"
+
+    def __init__(self, truth: dict[str, tuple[str, bool]]) -> None:
+        self.truth = truth
+
+    def label_batch(
+        self,
+        messages: list[str],
+        template_ids: npt.NDArray[np.uint32],
+        template_texts: list[str],
+        changes: npt.NDArray[np.uint8],
+    ) -> LabelColumns:
+        labels = [self.truth[m][0] for m in messages]
+        anomaly = np.array([self.truth[m][1] for m in messages], dtype=np.bool_)
+        return LabelColumns(
+            label=labels,
+            confidence=np.linspace(0.05, 0.95, len(messages), dtype=np.float32),
+            anomaly=anomaly,
+            anomaly_score=anomaly.astype(np.float32),
+        )
+
+
+def _docs(index: str, n: int = 2000) -> list[dict[str, Any]]:
+    """Realistic sample logs (logtriage.samples) of the last ~15 minutes, labelled by
+    the real Pipeline (Rust masking + template miner) with a ground-truth model stage."""
     now = datetime.now(timezone.utc)
-    for i in range(n):
-        label = LABELS[i % len(LABELS)]
-        yield {
+    lines = generate(n, seed=11, start=(now - timedelta(minutes=15)).replace(tzinfo=None))
+    truth = {ln.message: (ln.label, ln.anomaly) for ln in lines}
+    pipeline = Pipeline(Settings(), labeler=GroundTruthLabeler(truth))
+    batch = pipeline.process_batch([ln.message for ln in lines])
+    processed = now.isoformat()
+    return [
+        {
             "_index": index,
             "_source": {
-                "@timestamp": (now - timedelta(seconds=30 * i)).isoformat(),
-                "message": f"request {i} from 10.0.0.{i % 7} failed",
-                "service": {"name": f"svc-{i % 3}"},
-                "host": {"name": f"host-{i % 2}"},
+                "@timestamp": ln.timestamp,
+                "message": ln.message,
+                "service": {"name": ln.service},
+                "host": {"name": ln.host},
                 "logtriage": {
-                    "label": label,
-                    "confidence": (i % 10) / 10 + 0.05,
-                    "anomaly": i % 9 == 0,
-                    "anomaly_score": (i % 9) / 9,
-                    "template": {"id": str(i % 12), "text": f"request <*> from <*> t{i % 12}"},
-                    "rule": None,
-                    "model": {"version": "test-1"},
-                    "processed_at": now.isoformat(),
+                    "label": batch.labels.label[i],
+                    "confidence": float(batch.labels.confidence[i]),
+                    "anomaly": bool(batch.labels.anomaly[i]),
+                    "anomaly_score": float(batch.labels.anomaly_score[i]),
+                    "template": {
+                        "id": str(int(batch.template_ids[i])),
+                        "text": batch.template_texts[i],
+                    },
+                    "model": {"version": batch.model_version},
+                    "processed_at": processed,
                 },
             },
         }
+        for i, ln in enumerate(lines)
+    ]
 
 
 @pytest.fixture(scope="module")
 def labelled_index(es_client: Elasticsearch) -> Iterator[str]:
     index = f"logs-dashboards-{uuid.uuid4().hex[:8]}"
     es_client.indices.create(index=index, mappings=_mapping(NAMES))
-    ok, errors = helpers.bulk(es_client, _docs(index), refresh="wait_for")
-    assert ok == 200 and not errors
+    docs = _docs(index)
+    ok, errors = helpers.bulk(es_client, docs, refresh="wait_for")
+    assert ok == len(docs) and not errors
     yield index
     es_client.indices.delete(index=index)
 
@@ -124,6 +166,20 @@ def test_panel_query_respects_label_variable(es_client: Elasticsearch, labelled_
     body = to_search_body(target, variables={"label": '"Security Alert"'})
     hits = es_client.search(index=labelled_index, body=body).body["hits"]["hits"]
     assert hits and {h["_source"]["logtriage"]["label"] for h in hits} == {"Security Alert"}
+
+
+def test_critical_count_panel_counts_exactly_the_labelled_documents(
+    es_client: Elasticsearch, labelled_index: str
+) -> None:
+    panel = next(t for n, t in _es_targets() if "Critical Error and Security" in n)
+    assert panel["refId"] == "A"
+    body = to_search_body(panel, time_from="now-1d", time_to="now")
+    buckets = es_client.search(index=labelled_index, body=body).body["aggregations"]["2"]
+    total = sum(b["doc_count"] for b in buckets["buckets"])
+    expected = es_client.count(
+        index=labelled_index, query={"term": {"logtriage.label": "Critical Error"}}
+    ).body["count"]
+    assert total == expected > 0
 
 
 def _alert_targets() -> list[tuple[str, dict[str, Any], int, int]]:
