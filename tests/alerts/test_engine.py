@@ -286,3 +286,63 @@ def test_observe_rejects_misaligned_columns(pipeline: Pipeline) -> None:
     batch = _batch(pipeline, ["GET / 200", "GET / 200"])
     with pytest.raises(ValueError, match="one value per line"):
         engine.observe(batch, ["a"], ["h", "h"], [T0, T0])
+
+
+def test_columns_from_sources_reads_dotted_paths_and_dates() -> None:
+    from logtriage.alerts import columns_from_sources
+
+    services, hosts, ts = columns_from_sources(
+        [
+            {"@timestamp": "2023-11-14T22:13:20Z", "service": {"name": "api"}, "host.name": "h1"},
+            {"@timestamp": 1_700_000_001_000, "service": {"name": 7}},
+        ]
+    )
+    assert services == ["api", "7"] and hosts == ["h1", None]
+    assert ts.tolist() == [T0, T0 + 1]
+
+
+def test_sample_logs_through_pipeline_and_engine(receiver: Receiver) -> None:
+    """Realistic sample lines -> real Pipeline -> engine, per-service Critical Error counts."""
+    from logtriage.alerts import columns_from_sources
+    from logtriage.samples import generate
+
+    lines = generate(1500, seed=3)
+    truth = {ln.message: ln.label for ln in lines}
+
+    class Truth(KeywordLabeler):
+        def label_batch(self, messages, template_ids, template_texts, changes):  # type: ignore[no-untyped-def]
+            cols = super().label_batch(messages, template_ids, template_texts, changes)
+            return LabelColumns([truth[m] for m in messages], cols.confidence, cols.anomaly,
+                                cols.anomaly_score)  # fmt: skip
+
+    pipeline = Pipeline(Settings(), labeler=Truth())
+    batch = pipeline.process_batch([ln.message for ln in lines])
+    services, hosts, ts = columns_from_sources(
+        [
+            {"@timestamp": ln.timestamp, "service": {"name": ln.service}, "host": {"name": ln.host}}
+            for ln in lines
+        ]
+    )
+    per_service: dict[str, int] = {}
+    for ln in lines:
+        if ln.label == "Critical Error":
+            per_service[ln.service] = per_service.get(ln.service, 0) + 1
+    rules = parse_rules(
+        {
+            "rules": [
+                {
+                    "id": "crit",
+                    "kind": "label_count",
+                    "label": "Critical Error",
+                    "threshold": 0,
+                    "window_s": 86400,
+                    "group_by": ["service"],
+                }
+            ]
+        }
+    )
+    engine = AlertEngine(rules, _notifier(receiver.url))
+    fired = engine.observe(batch, services, hosts, ts)
+    assert {n.group["service"]: n.value for n in fired} == per_service
+    assert len(receiver.wait_for(len(per_service))) == len(per_service)
+    engine.close()

@@ -8,6 +8,7 @@ file-provisioning documentation, Kibana ndjson for structure and references.
 from __future__ import annotations
 
 import copy
+import re
 import json
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,26 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "host.name" not in ndjson
     assert main(["dashboards", "export", "--out", str(tmp_path), "--message-field", "a b"]) == 1
     assert "invalid message field name" in capsys.readouterr().err
+
+
+def test_every_promql_metric_is_a_sidecar_metric() -> None:
+    """Dashboards and alert rules name only the sidecar's metrics (issue 5 names);
+    histograms are read through their ``_bucket`` series."""
+    exprs = [
+        t["expr"]
+        for p in _load("grafana/logtriage-operations.json")["panels"]
+        for t in p.get("targets", [])
+    ]
+    exprs += [
+        q["model"]["expr"]
+        for r in _load("grafana/provisioning/alerting/logtriage-rules.yaml")["groups"][0]["rules"]
+        for q in r["data"]
+        if "expr" in q["model"]
+    ]
+    used = {m for e in exprs for m in re.findall(r"\blogtriage_\w+", e)}
+    histograms = {"logtriage_batch_latency_seconds", "logtriage_model_inference_seconds"}
+    for name in used:
+        base = name.removesuffix("_bucket")
+        assert base in grafana_gen.METRICS, name
+        assert (base in histograms) == name.endswith("_bucket"), name
+    assert {m.removesuffix("_bucket") for m in used} == set(grafana_gen.METRICS)
