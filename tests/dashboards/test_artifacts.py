@@ -8,8 +8,8 @@ file-provisioning documentation, Kibana ndjson for structure and references.
 from __future__ import annotations
 
 import copy
-import re
 import json
+import re
 from pathlib import Path
 from typing import Any
 
