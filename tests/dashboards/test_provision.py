@@ -238,3 +238,17 @@ def test_provision_reports_refusal(tmp_path: Path, capsys: pytest.CaptureFixture
         g.close()
     assert code == 1
     assert "error: Grafana at" in capsys.readouterr().err
+
+
+def test_provision_reports_unreachable_grafana(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    code = main(["dashboards", "provision", "--grafana-url", f"http://127.0.0.1:{port}",
+                 "--token", TOKEN])  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot reach Grafana at") and err.count("\n") == 1

@@ -317,6 +317,8 @@ def provision(
         changes = provision_grafana(
             api, source_dir(source), names.as_dict(), es_url, prometheus_url
         )
+    except OSError as exc:  # niquests' connection errors are OSErrors
+        raise ConfigError(f"cannot reach Grafana at {grafana_url}: {exc}") from exc
     except Exception as exc:
         if type(exc).__module__.startswith("grafana_client"):
             raise ConfigError(f"Grafana at {grafana_url} refused: {exc}") from exc
