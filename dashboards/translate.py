@@ -11,10 +11,11 @@ Template variables are replaced by their "All" value (``*``) unless given.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-__all__ = ["interpolate", "to_search_body"]
+__all__ = ["interpolate", "to_search_body", "variable_query_body"]
 
 _METRIC_ES_TYPE = {
     "avg": "avg",
@@ -145,3 +146,26 @@ def to_search_body(
         else:
             level.setdefault("aggs", {}).update(inner)
     return body
+
+
+def variable_query_body(
+    query: str, time_field: str, time_from: str = "now-6h", time_to: str = "now"
+) -> dict[str, Any]:
+    """The ``_search`` body for a Grafana Elasticsearch variable query
+    (``{"find": "terms", "field": ..., "size": ...}``)."""
+    spec = json.loads(query)
+    if spec.get("find") != "terms":
+        raise ValueError(f"variable query {query!r} is not supported by the translator")
+    return {
+        "size": 0,
+        "query": {"range": {time_field: {"gte": time_from, "lte": time_to}}},
+        "aggs": {
+            "1": {
+                "terms": {
+                    "field": spec["field"],
+                    "size": int(spec.get("size", 500)),
+                    "order": {"_key": "asc"},
+                }
+            }
+        },
+    }

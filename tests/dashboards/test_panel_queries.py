@@ -222,3 +222,20 @@ def test_kibana_data_view_fields_exist_in_the_engine(
         es_type = f["esTypes"][0]
         assert es_type in caps[f["name"]], (f["name"], caps[f["name"]])
         assert caps[f["name"]][es_type]["aggregatable"] == f["aggregatable"], f["name"]
+
+
+def test_variable_queries_list_values(es_client: Elasticsearch, labelled_index: str) -> None:
+    """The Label/Service/Host variables' terms queries answer with real values."""
+    from dashboards.translate import variable_query_body
+
+    board = grafana_gen.dashboards(NAMES)["logtriage-overview"]
+    queries = {v["name"]: v["query"] for v in board["templating"]["list"] if v["type"] == "query"}
+    assert set(queries) == {"label", "service", "host"}
+    for name, query in queries.items():
+        body = variable_query_body(query, NAMES.timestamp, time_from="now-1d")
+        buckets = es_client.search(index=labelled_index, body=body).body["aggregations"]["1"]
+        values = [b["key"] for b in buckets["buckets"]]
+        assert len(values) >= 2, (name, values)
+    labels = variable_query_body(queries["label"], NAMES.timestamp, time_from="now-1d")
+    got = es_client.search(index=labelled_index, body=labels).body["aggregations"]["1"]
+    assert "Critical Error" in [b["key"] for b in got["buckets"]]
