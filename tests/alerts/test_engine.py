@@ -275,6 +275,18 @@ def test_settings_section_and_engine_from_settings(tmp_path: Path, receiver: Rec
     assert engine is not None and [r.id for r in engine.rules] == ["a"]
     engine.close()
     assert AlertEngine.from_settings(Settings().alerts) is None
+    shipped = AlertEngine.from_settings(
+        Settings(alerts={"enabled": True, "receivers": [{"name": "r", "url": receiver.url}]}).alerts
+    )
+    assert shipped is not None
+    assert [r.id for r in shipped.rules] == [
+        "new-severe-template",
+        "critical-burst",
+        "anomaly-rate",
+    ]
+    shipped.close()
+    with pytest.raises(ConfigError, match="receivers"):
+        AlertEngine.from_settings(Settings(alerts={"enabled": True}).alerts)
     with pytest.raises(ConfigError):
         load_settings_text = tmp_path / "bad.yaml"
         load_settings_text.write_text("alerts:\n  enabled: true\n  max_retries: -1\n")

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,9 @@ from logtriage.config.alerts import AlertsSettings
 from logtriage.errors import ConfigError
 from logtriage.pipeline import LabeledBatch
 
-__all__ = ["CHANGE_CREATED", "AlertEngine", "columns_from_sources"]
+__all__ = ["CHANGE_CREATED", "DEFAULT_RULES", "AlertEngine", "columns_from_sources"]
+
+DEFAULT_RULES = Path(__file__).with_name("default_rules.yaml")
 
 CHANGE_CREATED = 1  # the miner's change code for a template's first sighting
 
@@ -114,8 +117,8 @@ class AlertEngine:
         """The engine configured by ``settings``; ``None`` when alerting is off."""
         if not settings.enabled:
             return None
-        if settings.rules_file is None:
-            raise ConfigError("alerts.enabled needs alerts.rules_file")
+        if not settings.receivers:
+            raise ConfigError("alerts.enabled needs at least one entry in alerts.receivers")
         notifier = Notifier(
             receivers=list(settings.receivers),
             max_retries=settings.max_retries,
@@ -123,7 +126,8 @@ class AlertEngine:
             max_backoff_s=settings.max_backoff_s,
             queue_size=settings.queue_size,
         )
-        return cls(load_rules_file(settings.rules_file), notifier, settings.send_resolved)
+        path = settings.rules_file or DEFAULT_RULES
+        return cls(load_rules_file(Path(path)), notifier, settings.send_resolved)
 
     # ------------------------------------------------------------------ input
 

@@ -23,7 +23,8 @@ class ReceiverSettings(_Section):
 
 
 class AlertsSettings(_Section):
-    """Built-in alerting. Off unless ``enabled`` and a ``rules_file`` are set.
+    """Built-in alerting. Off unless ``enabled``; ``rules_file`` defaults to the shipped
+    rules (``logtriage/alerts/default_rules.yaml``).
 
     Delivery runs in a background thread with a bounded queue: a slow or broken
     receiver never blocks labelling; when the queue is full the oldest
