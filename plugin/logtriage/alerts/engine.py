@@ -90,6 +90,31 @@ class _Window:
         return sum(b[1] for b in self.buckets), sum(b[2] for b in self.buckets)
 
 
+class _Groups:
+    """Factorises per-line (service, host) values into integer codes per ``group_by``."""
+
+    def __init__(self, services: Sequence[str | None], hosts: Sequence[str | None]) -> None:
+        self._cols = {"service": services, "host": hosts}
+        self._cache: dict[tuple[str, ...], tuple[np.ndarray[Any, Any], list[GroupKey]]] = {}
+
+    def codes(self, by: tuple[str, ...]) -> tuple[np.ndarray[Any, Any], list[GroupKey]]:
+        if by not in self._cache:
+            n = len(self._cols["service"])
+            if not by:
+                self._cache[by] = (np.zeros(n, dtype=np.int64), [()])
+            else:
+                lookup: dict[tuple[str, ...], int] = {}
+                rows = zip(*(self._cols[k] for k in by), strict=True)
+                codes = np.fromiter(
+                    (lookup.setdefault(tuple(v or "" for v in row), len(lookup)) for row in rows),
+                    dtype=np.int64,
+                    count=n,
+                )
+                keys = [tuple(zip(by, values, strict=True)) for values in lookup]
+                self._cache[by] = (codes, keys)
+        return self._cache[by]
+
+
 class AlertEngine:
     """Rules + state + a notifier.
 
@@ -141,7 +166,8 @@ class AlertEngine:
         """Account one labelled batch and evaluate; returns the notifications sent.
 
         ``services``/``hosts``/``timestamps`` (epoch seconds) are per line, in the
-        batch's order. Never blocks on delivery.
+        batch's order. Never blocks on delivery. Work per batch is vectorised:
+        Python loops run over distinct (group, second) cells, not over lines.
         """
         n = len(batch)
         if not (len(services) == len(hosts) == len(timestamps) == n):
@@ -149,31 +175,31 @@ class AlertEngine:
         if n == 0:
             return self.evaluate()
         ts = np.asarray(timestamps, dtype=np.float64)
-        seconds = np.floor(ts).astype(np.int64).tolist()
-        labels = batch.labels.label
-        anomaly = batch.labels.anomaly.tolist()
-        created = (batch.changes == CHANGE_CREATED).tolist()
-        tids = batch.template_ids.tolist()
+        seconds = np.floor(ts).astype(np.int64)
+        labels = np.asarray(batch.labels.label, dtype=object)
+        anomaly = np.asarray(batch.labels.anomaly, dtype=np.bool_)
+        groups = _Groups(services, hosts)
         out: list[Notification] = []
         for rule in self.rules:
-            groups = [self._group(rule, services[i], hosts[i]) for i in range(n)]
+            codes, keys = groups.codes(tuple(rule.group_by))
             if isinstance(rule, NewTemplateRule):
-                out += self._observe_new_templates(rule, batch, groups, ts, created, tids)
+                out += self._observe_new_templates(rule, batch, labels, codes, keys, ts)
                 continue
+            sel = labels == rule.label if isinstance(rule, LabelCountRule) else slice(None)
+            c, sec, an = codes[sel], seconds[sel], anomaly[sel]
+            if not len(c):
+                continue
+            smin = int(sec.min())
+            span = int(sec.max()) - smin + 1
+            cells, inverse = np.unique(c * span + (sec - smin), return_inverse=True)
+            counts = np.bincount(inverse)
+            anomalies = np.bincount(inverse, weights=an.astype(np.float64))
             windows = self._windows[rule.id]
-            agg: dict[tuple[GroupKey, int], list[int]] = {}
-            for i in range(n):
-                if isinstance(rule, LabelCountRule):
-                    if labels[i] != rule.label:
-                        continue
-                    inc = (1, 0)
-                else:
-                    inc = (1, int(anomaly[i]))
-                cell = agg.setdefault((groups[i], seconds[i]), [0, 0])
-                cell[0] += inc[0]
-                cell[1] += inc[1]
-            for (g, sec), (matched, anomalies) in agg.items():
-                windows.setdefault(g, _Window()).add(sec, matched, anomalies)
+            for cell, count, anom in zip(
+                cells.tolist(), counts.tolist(), anomalies.tolist(), strict=True
+            ):
+                g = keys[cell // span]
+                windows.setdefault(g, _Window()).add(cell % span + smin, count, int(anom))
         self.watermark = max(self.watermark, float(ts.max()))
         return out + self.evaluate()
 
@@ -181,43 +207,46 @@ class AlertEngine:
         self,
         rule: NewTemplateRule,
         batch: LabeledBatch,
-        groups: list[GroupKey],
+        labels: np.ndarray[Any, Any],
+        codes: np.ndarray[Any, Any],
+        keys: list[GroupKey],
         ts: np.ndarray[Any, Any],
-        created: list[bool],
-        tids: list[int],
     ) -> list[Notification]:
-        out = []
-        wanted = set(rule.labels)
-        labels = batch.labels.label
-        for i in range(len(batch)):
-            fp = fingerprint(rule.id, dict(groups[i]), str(tids[i]))
-            inst = self._firing.get(fp)
-            if inst is not None:
-                inst.last_seen = max(inst.last_seen, float(ts[i]))
-                inst.value += 1
+        tids = batch.template_ids
+        wanted = np.isin(labels, rule.labels)
+        new: list[_Instance] = []
+        for i in np.flatnonzero((batch.changes == CHANGE_CREATED) & wanted).tolist():
+            group = dict(keys[int(codes[i])])
+            fp = fingerprint(rule.id, group, str(int(tids[i])))
+            if fp in self._firing:
                 continue
-            if created[i] and labels[i] in wanted:
-                inst = _Instance(
-                    rule=rule,
-                    group=dict(groups[i]),
-                    labels={
-                        "label": labels[i],
-                        "template_id": str(tids[i]),
-                        "template": batch.template_texts[i],
-                    },
-                    fingerprint=fp,
-                    starts_at=float(ts[i]),
-                    value=1,
-                    last_seen=float(ts[i]),
-                )
-                self._firing[fp] = inst
-                out.append(self._notify(inst, "firing", threshold=0))
-        return out
-
-    @staticmethod
-    def _group(rule: AlertRule, service: str | None, host: str | None) -> GroupKey:
-        values = {"service": service or "", "host": host or ""}
-        return tuple((k, values[k]) for k in rule.group_by)
+            inst = _Instance(
+                rule=rule,
+                group=group,
+                labels={
+                    "label": str(labels[i]),
+                    "template_id": str(int(tids[i])),
+                    "template": batch.template_texts[i],
+                },
+                fingerprint=fp,
+                starts_at=float(ts[i]),
+                value=0,
+                last_seen=float(ts[i]),
+            )
+            self._firing[fp] = inst
+            new.append(inst)
+        # Keep firing instances alive (and count their lines) while the template recurs.
+        live = {
+            int(inst.labels["template_id"]) for inst in self._firing.values() if inst.rule is rule
+        }
+        if live:
+            for i in np.flatnonzero(np.isin(tids, list(live))).tolist():
+                fp = fingerprint(rule.id, dict(keys[int(codes[i])]), str(int(tids[i])))
+                seen = self._firing.get(fp)
+                if seen is not None:
+                    seen.last_seen = max(seen.last_seen, float(ts[i]))
+                    seen.value += 1
+        return [self._notify(inst, "firing", threshold=0) for inst in new]
 
     # ------------------------------------------------------------------ evaluation
 
