@@ -358,3 +358,49 @@ def test_sample_logs_through_pipeline_and_engine(receiver: Receiver) -> None:
     assert {n.group["service"]: n.value for n in fired} == per_service
     assert len(receiver.wait_for(len(per_service))) == len(per_service)
     engine.close()
+
+
+def _columns(labels: list[str], changes: list[int] | None = None) -> LabeledBatch:
+    n = len(labels)
+    return LabeledBatch(
+        template_ids=np.arange(n, dtype=np.uint32),
+        template_texts=[f"t{i}" for i in range(n)],
+        changes=np.array(changes or [0] * n, dtype=np.uint8),
+        labels=LabelColumns(
+            label=labels,
+            confidence=np.ones(n, dtype=np.float32),
+            anomaly=np.zeros(n, dtype=np.bool_),
+            anomaly_score=np.zeros(n, dtype=np.float32),
+        ),
+        rules=[None] * n,
+        model_version="m",
+    )
+
+
+def test_window_edges_out_of_order_lines_and_missing_group_values() -> None:
+    rules = parse_rules(
+        {
+            "rules": [
+                {
+                    "id": "e",
+                    "kind": "label_count",
+                    "label": "Error",
+                    "threshold": 2,
+                    "window_s": 10,
+                    "group_by": ["service", "host"],
+                }
+            ]
+        }
+    )
+    engine = AlertEngine(rules)
+    batch = _columns(["Error", "Error", "Info", "Error"])
+    # Out of order within the batch; None and "" are the same group value.
+    out = engine.observe(batch, [None, "", None, None], ["h"] * 4, [T0 + 9, T0, T0 + 9, T0 + 5])
+    assert [(n.status, n.group, n.value) for n in out] == [
+        ("firing", {"service": "", "host": "h"}, 3.0)
+    ]
+    # At T0+10.5 the line at T0 has left the 10 s window: 2 left, not above 2.
+    assert [(n.status, n.value) for n in engine.evaluate(T0 + 10.5)] == [("resolved", 2.0)]
+    # A late line older than the window changes nothing.
+    assert engine.observe(_columns(["Error"]), [""], ["h"], [T0 - 100]) == []
+    assert engine.firing == []
