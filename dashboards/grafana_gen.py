@@ -269,6 +269,7 @@ def overview(names: FieldNames = DEFAULT_NAMES) -> dbm.Dashboard:
                 ]
             )
         )
+        .x_field("logtriage.confidence")
         .height(8)
         .span(8)
     )
