@@ -14,6 +14,7 @@ from logtriage import __version__
 from logtriage.cli.classify import classify
 from logtriage.cli.config_cmd import config_app
 from logtriage.cli.model import app as model_app
+from logtriage.cli.dashboards import dashboards_app
 from logtriage.cli.parse import parse
 from logtriage.cli.sequences import sequences_app
 from logtriage.errors import LogtriageError
@@ -50,6 +51,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(sequences_app, name="sequences")
 app.command()(classify)
 app.add_typer(model_app, name="model")
+app.add_typer(dashboards_app, name="dashboards")
 
 
 def main(argv: list[str] | None = None) -> int:

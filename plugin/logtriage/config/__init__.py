@@ -18,6 +18,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from logtriage.config.alerts import AlertsSettings
 from logtriage.config.core import MaskingSettings, MiningSettings, RulesSettings
 from logtriage.config.model import ModelSettings
 from logtriage.config.search import SearchSettings, SidecarSettings, SinkSettings
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     sidecar: SidecarSettings = SidecarSettings()
     api: ApiSettings = ApiSettings()
     sessions: SessionsSettings = SessionsSettings()
+    alerts: AlertsSettings = AlertsSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,114 @@
+"""Alert rules in YAML, evaluated by the sidecar on what it labels.
+
+```yaml
+rules:
+  - id: new-severe-template          # stable id, used in payloads and dedup keys
+    kind: new_template               # a template seen for the first time ...
+    labels: [Critical Error, Security Alert]   # ... with one of these labels
+    group_by: [service]              # any of: service, host
+    window_s: 900                    # resolved after this long without the template
+  - id: critical-burst
+    kind: label_count                # count of documents with `label` in the window
+    label: Critical Error
+    threshold: 20                    # fires when count > threshold
+    window_s: 300
+    group_by: [service, host]
+  - id: anomaly-rate
+    kind: anomaly_rate               # share of anomalies in the window
+    threshold: 0.05                  # fires when rate > threshold ...
+    min_count: 50                    # ... over at least this many documents
+    window_s: 600
+```
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from logtriage.errors import ConfigError
+
+__all__ = [
+    "AlertRule",
+    "AnomalyRateRule",
+    "LabelCountRule",
+    "NewTemplateRule",
+    "RuleFile",
+    "load_rules_file",
+    "parse_rules",
+]
+
+GroupKey = Literal["service", "host"]
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    summary: str = ""
+    severity: Literal["critical", "warning", "info"] = "warning"
+    group_by: list[GroupKey] = []
+    window_s: float = Field(300.0, gt=0)
+
+
+class NewTemplateRule(_Rule):
+    """A template seen for the first time with a label in ``labels``."""
+
+    kind: Literal["new_template"]
+    labels: list[str] = Field(min_length=1)
+
+
+class LabelCountRule(_Rule):
+    """More than ``threshold`` documents labelled ``label`` within ``window_s``."""
+
+    kind: Literal["label_count"]
+    label: str = Field(min_length=1)
+    threshold: int = Field(ge=0)
+
+
+class AnomalyRateRule(_Rule):
+    """Share of anomalous documents within ``window_s`` above ``threshold``."""
+
+    kind: Literal["anomaly_rate"]
+    threshold: float = Field(ge=0, le=1)
+    min_count: int = Field(1, ge=1)
+
+
+AlertRule = Annotated[
+    NewTemplateRule | LabelCountRule | AnomalyRateRule, Field(discriminator="kind")
+]
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rules: list[AlertRule]
+
+
+def parse_rules(data: object, source: str = "<rules>") -> list[AlertRule]:
+    """Validate parsed YAML; every problem is reported at once."""
+    try:
+        parsed = RuleFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid alert rules in {source}: {problems}") from exc
+    ids = [r.id for r in parsed.rules]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ConfigError(f"invalid alert rules in {source}: duplicate ids {dupes}")
+    return list(parsed.rules)
+
+
+def load_rules_file(path: Path) -> list[AlertRule]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read alert rules {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"alert rules {path} are not valid YAML: {exc}") from exc
+    return parse_rules(data, str(path))

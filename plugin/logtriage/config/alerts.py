@@ -1,0 +1,43 @@
+"""Settings of the built-in alerting (rules evaluated by the sidecar on what it labels)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReceiverSettings(_Section):
+    """One webhook. ``format``: ``json`` (generic payload) or ``slack`` (incoming webhook)."""
+
+    name: str = Field(min_length=1)
+    url: HttpUrl
+    format: Literal["json", "slack"] = "json"
+    headers: dict[str, str] = {}
+    timeout_s: float = Field(5.0, gt=0)
+
+
+class AlertsSettings(_Section):
+    """Built-in alerting. Off unless ``enabled``; ``rules_file`` defaults to the shipped
+    rules (``logtriage/alerts/default_rules.yaml``).
+
+    Delivery runs in a background thread with a bounded queue: a slow or broken
+    receiver never blocks labelling; when the queue is full the oldest
+    notification is dropped (and counted).
+    """
+
+    enabled: bool = False
+    rules_file: Path | None = None
+    receivers: list[ReceiverSettings] = []
+    send_resolved: bool = True
+    max_retries: int = Field(5, ge=0)
+    initial_backoff_s: float = Field(0.5, gt=0)
+    max_backoff_s: float = Field(30.0, gt=0)
+    queue_size: int = Field(1000, ge=1)
+    service_field: str = "service.name"
+    host_field: str = "host.name"
