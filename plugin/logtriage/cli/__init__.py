@@ -13,6 +13,7 @@ import typer
 from logtriage import __version__
 from logtriage.cli.config_cmd import config_app
 from logtriage.cli.parse import parse
+from logtriage.cli.serve import serve
 from logtriage.errors import LogtriageError
 
 __all__ = ["app", "main"]
@@ -43,6 +44,7 @@ def _root(
 
 
 app.command()(parse)
+app.command()(serve)
 app.add_typer(config_app, name="config")
 
 
