@@ -18,8 +18,10 @@ from logtriage.errors import ModelBundleError
 __all__ = ["ApiError", "error_body", "install_error_handlers"]
 
 
-class ApiError(Exception):
-    """An error answered as JSON with ``status`` and a stable ``type`` slug."""
+class ApiError(StarletteHTTPException):
+    """An error answered as JSON with ``status`` and a stable ``type`` slug.
+
+    An HTTP exception, so it passes through FastAPI's body reading untouched."""
 
     def __init__(
         self,
@@ -29,7 +31,7 @@ class ApiError(Exception):
         headers: dict[str, str] | None = None,
         **data: Any,
     ) -> None:
-        super().__init__(message)
+        super().__init__(status_code=status, detail=message, headers=headers)
         self.status = status
         self.type = type_
         self.message = message

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from logtriage.api.errors import ApiError
+
 __all__ = ["BodyLimitMiddleware"]
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
-    """Answer 413 ``request_too_large`` once a request body passes ``max_bytes``."""
+    """Answer 413 ``request_too_large`` once a request body passes ``max_bytes``.
 
-    def __init__(self, app: ASGIApp, max_bytes: int, on_reject: Callable[[], None] | None = None) -> None:
+    A declared ``Content-Length`` over the limit is refused before the body is read;
+    otherwise reading stops (an :class:`ApiError` raised from ``receive``) as soon as
+    the running total passes the limit.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, on_reject: Callable[[], None] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.on_reject = on_reject
+
+    def _error(self) -> ApiError:
+        if self.on_reject is not None:
+            self.on_reject()
+        return ApiError(
+            413,
+            "request_too_large",
+            f"request body is larger than {self.max_bytes} bytes",
+            headers={"Connection": "close"},
+            limit_bytes=self.max_bytes,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -33,7 +48,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = 0
                 if declared > self.max_bytes:
-                    await self._reject(scope, send)
+                    await self._error().response()(scope, receive, send)
                     return
         seen = 0
         started = False
@@ -44,7 +59,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    raise self._error()
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -55,32 +70,7 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if started:
+        except ApiError as exc:  # raised outside the app's own handlers
+            if started or exc.type != "request_too_large":
                 raise
-            await self._reject(scope, send)
-
-    async def _reject(self, scope: Scope, send: Send) -> None:
-        if self.on_reject is not None:
-            self.on_reject()
-        body = json.dumps(
-            {
-                "error": {
-                    "type": "request_too_large",
-                    "message": f"request body is larger than {self.max_bytes} bytes",
-                    "limit_bytes": self.max_bytes,
-                }
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+            await exc.response()(scope, receive, send)
