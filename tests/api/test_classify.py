@@ -18,8 +18,12 @@ from tests.api.conftest import make_settings, manifest_labeler
 RESULT_KEYS = {"label", "confidence", "anomaly", "anomaly_score", "template", "template_id", "rule"}
 
 
-def direct(settings: Settings, lines: list[str], fields: dict[str, list[str]] | None = None,
-           labeler: Labeler | None = None) -> list[dict[str, object]]:
+def direct(
+    settings: Settings,
+    lines: list[str],
+    fields: dict[str, list[str]] | None = None,
+    labeler: Labeler | None = None,
+) -> list[dict[str, object]]:
     """What a fresh pipeline says about ``lines``: the API must report exactly this."""
     batch = Pipeline(settings, labeler=labeler).process_batch(lines, fields=fields)
     return [

@@ -288,7 +288,9 @@ def create_app(
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
         q: Annotated[str | None, Query(description="Keep templates containing this text.")] = None,
-        label: Annotated[str | None, Query(description="Keep templates whose top label is this.")] = None,
+        label: Annotated[
+            str | None, Query(description="Keep templates whose top label is this.")
+        ] = None,
     ) -> TemplatesResponse:
         """Known templates, most frequent first, with the labels their lines got."""
         rows = await service.templates()

@@ -8,8 +8,9 @@ every ``/v1`` route and ``/metrics`` need ``Authorization: Bearer <token>``.
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from logtriage.api.errors import ApiError
@@ -48,10 +49,11 @@ class BearerAuth:
         token = api.token.get_secret_value() if api.token is not None else ""
         self._token = token.encode("utf-8")
 
-    async def __call__(self, request: Request) -> None:
+    async def __call__(
+        self, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> None:
         if not self.required:
             return
-        creds: HTTPAuthorizationCredentials | None = await _bearer(request)
         challenge = {"WWW-Authenticate": "Bearer"}
         if creds is None:
             raise ApiError(401, "unauthorized", "missing bearer token", headers=challenge)

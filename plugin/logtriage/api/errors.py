@@ -72,7 +72,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         details = [
-            {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")), "type": err.get("type")}
+            {
+                "loc": list(err.get("loc", ())),
+                "msg": str(err.get("msg", "")),
+                "type": err.get("type"),
+            }
             for err in exc.errors()
         ]
         first = details[0] if details else {"loc": [], "msg": "invalid request"}

@@ -36,7 +36,10 @@ class ApiMetrics:
             registry=r,
         )
         self.lines = Counter(
-            "logtriage_api_lines", "Lines labelled, by model and door.", ["model", "door"], registry=r
+            "logtriage_api_lines",
+            "Lines labelled, by model and door.",
+            ["model", "door"],
+            registry=r,
         )
         self.labels = Counter(
             "logtriage_api_labels", "Lines per label, by model.", ["model", "label"], registry=r
@@ -53,7 +56,9 @@ class ApiMetrics:
         self.rejected = Counter(
             "logtriage_api_rejected", "Requests refused by a limit.", ["reason"], registry=r
         )
-        self.templates = Gauge("logtriage_api_templates", "Live templates in the miner.", registry=r)
+        self.templates = Gauge(
+            "logtriage_api_templates", "Live templates in the miner.", registry=r
+        )
 
     def observe_batch(self, model: str, door: str, batch: LabeledBatch) -> None:
         n = len(batch)
@@ -71,7 +76,9 @@ class ApiMetrics:
 class MetricsMiddleware:
     """Counts and times every HTTP request by its route template (not its raw path)."""
 
-    def __init__(self, app: ASGIApp, metrics: ApiMetrics, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: ApiMetrics, clock: Callable[[], float] = time.perf_counter
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.clock = clock

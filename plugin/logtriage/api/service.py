@@ -128,9 +128,7 @@ class PipelineService:
         if len(self._template_labels) > 2 * self.settings.mining.max_templates:
             assert self._pipeline is not None
             live = {t[0] for t in self._pipeline.miner.templates()}
-            self._template_labels = {
-                k: v for k, v in self._template_labels.items() if k in live
-            }
+            self._template_labels = {k: v for k, v in self._template_labels.items() if k in live}
 
     def _templates_sync(self) -> list[TemplateRow]:
         with self._lock:

@@ -121,9 +121,7 @@ def _parse_csv(data: bytes, column: str | None) -> ParsedUpload:
         if not header or not any(h.strip() for h in header):
             raise ApiError(400, "empty_upload", "the CSV has no header row")
         width = len(header)
-        rows = [
-            (row + [""] * (width - len(row)))[:width] for row in reader if row and any(row)
-        ]
+        rows = [(row + [""] * (width - len(row)))[:width] for row in reader if row and any(row)]
     except csv.Error as exc:
         raise ApiError(400, "invalid_csv", f"the CSV cannot be read: {exc}") from exc
     if len(set(header)) != width:
