@@ -59,7 +59,7 @@ EXPOSED_HEADERS = (
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
     for code, text in (
-        (400, "Unreadable upload or unknown column"),
+        (400, "Unreadable body or upload, or unknown column"),
         (401, "Missing or wrong bearer token"),
         (404, "Unknown model"),
         (413, "Too many bytes or lines"),
@@ -148,7 +148,7 @@ def create_app(
     @protected.post(
         "/v1/classify",
         response_model=ClassifyResponse,
-        responses={k: _ERRORS[k] for k in (404, 413, 422, 503)},
+        responses={k: _ERRORS[k] for k in (400, 404, 413, 422, 503)},
         tags=["classify"],
     )
     async def classify(

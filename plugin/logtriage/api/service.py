@@ -71,7 +71,7 @@ class PipelineService:
         self.registry = registry
         self._pipeline_factory = pipeline_factory
         self._labeler_factory = labeler_factory or default_labeler_factory
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="logtriage-pipeline")
+        self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._pipeline: Pipeline | None = None
         self._labelers: dict[tuple[str, Path | None], Labeler] = {}
@@ -80,11 +80,18 @@ class PipelineService:
         self.template_count = 0
 
     async def _run(self, fn: Callable[[], T]) -> T:
+        if self._executor is None:  # first use, or used again after close()
+            self._executor = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="logtriage-pipeline"
+            )
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Stop the worker thread (the pipeline and its templates are kept)."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
 
     # -- worker thread -------------------------------------------------------------
 
