@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXTRAS ?= dev
 
-.PHONY: install demo test test-rust test-python lint bench clean
+.PHONY: install demo test test-rust test-python lint bench clean browser
 
 $(BIN)/maturin:
 	$(PY) -m venv $(VENV)
@@ -26,7 +26,11 @@ lint: install
 test-rust:
 	cargo test --release -q
 
-test-python: install
+# Debian's chromium + chromium-driver for the web page tests (idempotent).
+browser:
+	bash scripts/install_browser.sh
+
+test-python: install browser
 	$(BIN)/pytest
 
 test: lint test-rust test-python

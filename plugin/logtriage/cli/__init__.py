@@ -17,6 +17,7 @@ from logtriage.cli.model import app as model_app
 from logtriage.cli.dashboards import dashboards_app
 from logtriage.cli.parse import parse
 from logtriage.cli.sequences import sequences_app
+from logtriage.cli.serve import serve
 from logtriage.errors import LogtriageError
 
 __all__ = ["app", "main"]
@@ -47,6 +48,7 @@ def _root(
 
 
 app.command()(parse)
+app.command()(serve)
 app.add_typer(config_app, name="config")
 app.add_typer(sequences_app, name="sequences")
 app.command()(classify)

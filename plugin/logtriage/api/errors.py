@@ -1,0 +1,104 @@
+"""Error responses of the HTTP API: one JSON shape for every 4xx/5xx.
+
+``{"error": {"type": "<stable slug>", "message": "<one sentence>", ...data}}``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from logtriage.errors import ModelBundleError
+
+__all__ = ["ApiError", "error_body", "install_error_handlers"]
+
+
+class ApiError(StarletteHTTPException):
+    """An error answered as JSON with ``status`` and a stable ``type`` slug.
+
+    An HTTP exception, so it passes through FastAPI's body reading untouched."""
+
+    def __init__(
+        self,
+        status: int,
+        type_: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **data: Any,
+    ) -> None:
+        super().__init__(status_code=status, detail=message, headers=headers)
+        self.status = status
+        self.type = type_
+        self.message = message
+        self.headers = headers
+        self.data = data
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            error_body(self.type, self.message, **self.data),
+            status_code=self.status,
+            headers=self.headers,
+        )
+
+
+def error_body(type_: str, message: str, **data: Any) -> dict[str, Any]:
+    return {"error": {"type": type_, "message": message, **jsonable_encoder(data)}}
+
+
+_HTTP_TYPES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer API errors, validation errors and HTTP errors in the one JSON shape."""
+
+    async def on_api_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        return exc.response()
+
+    async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        details = [
+            {
+                "loc": list(err.get("loc", ())),
+                "msg": str(err.get("msg", "")),
+                "type": err.get("type"),
+            }
+            for err in exc.errors()
+        ]
+        first = details[0] if details else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"])
+        return JSONResponse(
+            error_body("invalid_request", f"{where}: {first['msg']}", details=details),
+            status_code=422,
+        )
+
+    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        type_ = _HTTP_TYPES.get(exc.status_code, "http_error")
+        return JSONResponse(
+            error_body(type_, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    async def on_bundle(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(error_body("model_unavailable", str(exc)), status_code=503)
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(ModelBundleError, on_bundle)

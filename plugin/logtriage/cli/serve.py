@@ -1,0 +1,39 @@
+"""``logtriage serve``: the HTTP API and web page (uvicorn)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from logtriage.config import load_settings
+
+__all__ = ["serve"]
+
+
+def serve(
+    config: Path | None = typer.Option(None, "--config", "-c", dir_okay=False),
+    host: str | None = typer.Option(None, "--host", help="Bind address (default: api.host)."),
+    port: int | None = typer.Option(
+        None, "--port", "-p", min=0, max=65535, help="Port (default: api.port)."
+    ),
+    log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+) -> None:
+    """Serve the HTTP API and the web page. A non-loopback --host needs api.token."""
+    import uvicorn
+
+    from logtriage.api import create_app
+
+    settings = load_settings(config)
+    update = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    if update:
+        settings = settings.model_copy(update={"api": settings.api.model_copy(update=update)})
+    app = create_app(settings)  # raises ConfigError (exit 1) when a token is required but unset
+    uvicorn.run(
+        app,
+        host=settings.api.host,
+        port=settings.api.port,
+        log_level=log_level,
+        proxy_headers=False,
+        server_header=False,
+    )

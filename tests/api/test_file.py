@@ -1,0 +1,189 @@
+"""POST /v1/classify/file: CSV and plain-log uploads, answered with the labelled CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from logtriage.api import create_app
+from logtriage.api.uploads import LABEL_COLUMNS
+from logtriage.config import Settings
+from logtriage.core import build_header_parser
+
+from tests.api.conftest import make_settings, manifest_labeler
+from tests.shared_data import loghub_dir, loghub_format, shared_data
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_csv_upload_with_chosen_column_keeps_the_input_columns(bundle_client: TestClient) -> None:
+    data = (
+        b"timestamp,source,log_message,extra\n"
+        b'2025-01-01,web,"error: GET /a failed, retrying",1\n'
+        b'2025-01-02,db,"user ""bob"" logged in",2\n'
+        b"2025-01-03,db,permission denied for carol,3\n"
+    )
+    r = bundle_client.post(
+        "/v1/classify/file",
+        files={"file": ("events.csv", data, "text/csv")},
+        data={"column": "log_message", "model": "tiny"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"] == 'attachment; filename="events.labelled.csv"'
+    assert r.headers["x-logtriage-lines"] == "3"
+    assert r.headers["x-logtriage-invalid-utf8"] == "0"
+    assert r.headers["x-logtriage-model"] == "tiny"
+    assert r.headers["x-logtriage-model-version"] == "tiny-1"
+    assert r.headers["x-logtriage-message-column"] == "log_message"
+    header = next(csv.reader(io.StringIO(r.text)))
+    assert header == ["timestamp", "source", "log_message", "extra", *LABEL_COLUMNS]
+    rows = read_csv(r.text)
+    assert [row["log_message"] for row in rows] == [
+        "error: GET /a failed, retrying",
+        'user "bob" logged in',
+        "permission denied for carol",
+    ]
+    assert [row["extra"] for row in rows] == ["1", "2", "3"]
+    # Same labels as the JSON door gives for the same lines.
+    again = bundle_client.post(
+        "/v1/classify", json=[row["log_message"] for row in rows], params={"model": "tiny"}
+    ).json()["results"]
+    for row, x in zip(rows, again, strict=True):
+        assert row["logtriage.label"] == x["label"]
+        assert float(row["logtriage.confidence"]) == x["confidence"]
+        assert row["logtriage.anomaly"] == ("true" if x["anomaly"] else "false")
+        assert row["logtriage.rule"] == (x["rule"] or "")
+        assert int(row["logtriage.template.id"]) == x["template_id"]
+        assert row["logtriage.template.text"] == x["template"]
+        assert row["logtriage.model.version"] == "tiny-1"
+
+
+def test_csv_message_column_is_guessed(client: TestClient) -> None:
+    data = b"Level,Content\nINFO,started\nWARN,slow disk\n"
+    r = client.post("/v1/classify/file", files={"file": ("x.csv", data)})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-logtriage-message-column"] == "Content"
+    assert [row["Content"] for row in read_csv(r.text)] == ["started", "slow disk"]
+
+
+def test_unknown_column_is_400_with_the_columns(client: TestClient) -> None:
+    r = client.post(
+        "/v1/classify/file",
+        files={"file": ("x.csv", b"a,b\n1,2\n")},
+        data={"column": "message"},
+    )
+    assert r.status_code == 400
+    err = r.json()["error"]
+    assert err["type"] == "unknown_column" and err["columns"] == ["a", "b"]
+
+
+def test_plain_log_upload(client: TestClient) -> None:
+    data = b'first line 1\nsecond, with "quotes"\r\n\nthird line 3\n'
+    r = client.post("/v1/classify/file", files={"file": ("app.log", data)})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-logtriage-lines"] == "4"
+    rows = read_csv(r.text)
+    assert [row["line_id"] for row in rows] == ["1", "2", "3", "4"]
+    assert [row["message"] for row in rows] == [
+        "first line 1",
+        'second, with "quotes"',
+        "",
+        "third line 3",
+    ]
+    assert all(row["logtriage.label"] == "Unclassified" or row["logtriage.rule"] for row in rows)
+
+
+def test_message_with_carriage_return_survives_the_csv(client: TestClient) -> None:
+    data = b'message\n"one\rtwo"\n'
+    r = client.post("/v1/classify/file", files={"file": ("cr.csv", data)})
+    rows = read_csv(r.text)
+    assert [row["message"] for row in rows] == ["one\rtwo"]
+
+
+def test_non_utf8_upload_is_decoded_with_replacement_and_reported(client: TestClient) -> None:
+    data = b"ok line\nbad \xff\xfe line\nlatin1 caf\xe9\nfine\n"
+    r = client.post("/v1/classify/file", files={"file": ("bad.log", data)})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-logtriage-invalid-utf8"] == "2"
+    rows = read_csv(r.text)
+    assert rows[1]["message"] == "bad \ufffd\ufffd line"
+    assert rows[2]["message"] == "latin1 caf\ufffd"
+    csv_bad = b"message\nbad \xff\nok\n"
+    r = client.post("/v1/classify/file", files={"file": ("bad.csv", csv_bad)})
+    assert r.status_code == 200 and r.headers["x-logtriage-invalid-utf8"] == "1"
+    metrics = client.get("/metrics").text
+    assert "logtriage_api_invalid_utf8_lines_total 3.0" in metrics
+
+
+def test_bad_uploads_are_4xx(client: TestClient) -> None:
+    r = client.post("/v1/classify/file", files={"file": ("e.log", b"  \n\n")})
+    assert (r.status_code, r.json()["error"]["type"]) == (400, "empty_upload")
+    huge = b'message\n"' + b"x" * 200_000 + b'"\n'  # over the csv module's field limit
+    r = client.post("/v1/classify/file", files={"file": ("h.csv", huge)})
+    assert (r.status_code, r.json()["error"]["type"]) == (400, "invalid_csv")
+    r = client.post("/v1/classify/file", files={"file": ("d.csv", b"a,a\n1,2\n")})
+    assert (r.status_code, r.json()["error"]["type"]) == (400, "invalid_csv")
+    r = client.post("/v1/classify/file", files={"file": ("x.log", b"a\n")}, data={"model": "nope"})
+    assert (r.status_code, r.json()["error"]["type"]) == (404, "unknown_model")
+    r = client.post("/v1/classify/file", data={"model": "none"})
+    assert r.status_code == 422
+
+
+def test_upload_limits(rules_file: Path) -> None:
+    app = create_app(make_settings(rules_file, max_lines=3, max_request_bytes=4096))
+    with TestClient(app) as c:
+        r = c.post("/v1/classify/file", files={"file": ("a.log", b"1\n2\n3\n4\n")})
+        assert (r.status_code, r.json()["error"]["type"]) == (413, "too_many_lines")
+        r = c.post("/v1/classify/file", files={"file": ("a.log", b"x" * 5000)})
+        assert (r.status_code, r.json()["error"]["type"]) == (413, "request_too_large")
+
+
+def test_log_format_splits_header_fields(client: TestClient) -> None:
+    system = "OpenSSH"
+    raw = (loghub_dir(system) / f"{system}_2k.log").read_bytes()
+    head = b"".join(raw.splitlines(keepends=True)[:50])
+    r = client.post(
+        "/v1/classify/file",
+        files={"file": ("ssh.log", head)},
+        data={"log_format": loghub_format(system)},
+    )
+    assert r.status_code == 200, r.text
+    rows = read_csv(r.text)
+    assert len(rows) == 50
+    assert r.headers["x-logtriage-unmatched"] == "0"
+    header = next(csv.reader(io.StringIO(r.text)))
+    fields = [f for f in build_header_parser(loghub_format(system)).fields if f != "Content"]
+    assert header == ["line_id", "message", *fields, *LABEL_COLUMNS]
+
+
+def test_100k_line_csv_upload(rules_file: Path, tmp_path: Path) -> None:
+    """The page's promise: 100k lines in one upload, streamed back in batches."""
+    seed = shared_data() / "seed-classification" / "synthetic_logs.csv"
+    with open(seed, newline="", encoding="utf-8") as f:
+        source = list(csv.DictReader(f))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["source", "log_message"])
+    for i in range(100_000):
+        row = source[i % len(source)]
+        writer.writerow([row["source"], row["log_message"]])
+    data = out.getvalue().encode()
+    settings: Settings = make_settings(rules_file)
+    app = create_app(settings, labeler_factory=manifest_labeler)
+    with TestClient(app) as c:
+        t0 = time.perf_counter()
+        r = c.post("/v1/classify/file", files={"file": ("big.csv", data, "text/csv")})
+        elapsed = time.perf_counter() - t0
+    assert r.status_code == 200, r.text[:500]
+    assert r.headers["x-logtriage-lines"] == "100000"
+    rows = read_csv(r.text)
+    assert len(rows) == 100_000
+    assert rows[-1]["log_message"] == source[99_999 % len(source)]["log_message"]
+    assert all(row["logtriage.label"] for row in rows)
+    assert elapsed < 120, f"100k lines took {elapsed:.1f}s"
