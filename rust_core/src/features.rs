@@ -58,7 +58,10 @@ pub const KEYWORDS: &[(&str, &[&str])] = &[
     ("kw_warn", &["warn*"]),
     ("kw_fatal", &["fatal*"]),
     ("kw_critical", &["crit*", "emerg", "emergency"]),
-    ("kw_info", &["info", "information", "informational", "notice"]),
+    (
+        "kw_info",
+        &["info", "information", "informational", "notice"],
+    ),
     ("kw_debug", &["debug", "dbg", "trace", "verbose"]),
     ("kw_fail", &["fail*"]),
     (
@@ -90,13 +93,16 @@ pub const KEYWORDS: &[(&str, &[&str])] = &[
     (
         "kw_auth",
         &[
-            "auth*", "password", "passwd", "login", "logon", "sudo", "credential*",
+            "auth*",
+            "password",
+            "passwd",
+            "login",
+            "logon",
+            "sudo",
+            "credential*",
         ],
     ),
-    (
-        "kw_success",
-        &["success*", "succeeded", "completed"],
-    ),
+    ("kw_success", &["success*", "succeeded", "completed"]),
 ];
 
 /// Index of `kw_timeout` in [`KEYWORDS`] (`timed out` counts too).
@@ -245,7 +251,13 @@ impl Featurizer {
                 }
             }
         }
-        let ratio = |n: usize| if chars > 0 { n as f32 / chars as f32 } else { 0.0 };
+        let ratio = |n: usize| {
+            if chars > 0 {
+                n as f32 / chars as f32
+            } else {
+                0.0
+            }
+        };
         put(ratio(digit));
         put(ratio(alpha));
         put(ratio(upper));

@@ -39,8 +39,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         "bgl",
         r"<Label> <Timestamp> <Date> <Node> <Time> <NodeRepeat> <Type> <Component> <Level> <Content>",
     ),
-    ("hdfs", r"<Date> <Time> <Pid> <Level> <Component>: <Content>"),
-    ("hpc", r"<LogId> <Node> <Component> <State> <Time> <Flag> <Content>"),
+    (
+        "hdfs",
+        r"<Date> <Time> <Pid> <Level> <Component>: <Content>",
+    ),
+    (
+        "hpc",
+        r"<LogId> <Node> <Component> <State> <Time> <Flag> <Content>",
+    ),
     (
         "hadoop",
         r"<Date> <Time> <Level> \[<Process>\] <Component>: <Content>",
@@ -218,7 +224,11 @@ impl HeaderParser {
             format: name.to_owned(),
             reason: format!(
                 "unknown preset; known: {}",
-                PRESETS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                PRESETS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         })?;
         Self::new(format)

@@ -58,12 +58,13 @@ impl PyHeaderParser {
             Some(list) => list
                 .iter()
                 .map(|f| {
-                    names.iter().position(|n| n == f).ok_or_else(|| {
-                        CoreError::BadFormat {
+                    names
+                        .iter()
+                        .position(|n| n == f)
+                        .ok_or_else(|| CoreError::BadFormat {
                             format: self.inner.format().to_owned(),
                             reason: format!("no field <{f}>; fields are {names:?}"),
-                        }
-                    })
+                        })
                 })
                 .collect::<Result<_, _>>()?,
         };
