@@ -36,7 +36,9 @@ BATCH = 50_000
 def loghub() -> Path:
     env = os.environ.get("LOGTRIAGE_SHARED_DATA")
     candidates = (
-        [Path(env)] if env else [REPO.parent / "shared" / "data", REPO.parents[1] / "shared" / "data"]
+        [Path(env)]
+        if env
+        else [REPO.parent / "shared" / "data", REPO.parents[1] / "shared" / "data"]
     )
     for base in candidates:
         if (base / "loghub-2k" / "formats.json").is_file():
@@ -47,14 +49,18 @@ def loghub() -> Path:
 def load() -> tuple[dict[str, str], dict[str, list[str]], list[str], list[str]]:
     """Formats, raw lines per system, all contents, and templates."""
     base = loghub()
-    formats = {s: v["log_format"] for s, v in json.loads((base / "formats.json").read_text()).items()}
+    formats = {
+        s: v["log_format"] for s, v in json.loads((base / "formats.json").read_text()).items()
+    }
     raw: dict[str, list[str]] = {}
     contents: list[str] = []
     templates: list[str] = []
     for system in sorted(formats):
         with open(base / system / f"{system}_2k.log", encoding="utf-8", errors="replace") as f:
             raw[system] = f.read().splitlines()
-        with open(base / system / f"{system}_2k.log_structured.csv", encoding="utf-8", newline="") as f:
+        with open(
+            base / system / f"{system}_2k.log_structured.csv", encoding="utf-8", newline=""
+        ) as f:
             rows = list(csv.DictReader(f))
         contents.extend(r["Content"] for r in rows)
         seen: dict[str, None] = {}
@@ -74,7 +80,14 @@ def hundred_rules(templates: list[str]) -> list[tuple[str, str, str, bool | None
 
     doc = yaml.safe_load(RULES_YAML.read_text())
     rules = [
-        (r["id"], r["pattern"], r["label"], r.get("anomaly"), int(r.get("priority", 0)), r.get("field"))
+        (
+            r["id"],
+            r["pattern"],
+            r["label"],
+            r.get("anomaly"),
+            int(r.get("priority", 0)),
+            r.get("field"),
+        )
         for r in doc["rules"]
         if not r.get("field")
     ]
@@ -82,7 +95,9 @@ def hundred_rules(templates: list[str]) -> list[tuple[str, str, str, bool | None
     usable = [t for t in templates if len(t.replace("<*>", "").strip()) >= 12]
     step = max(1, len(usable) // (100 - len(rules)))
     for k, t in enumerate(usable[::step][: 100 - len(rules)]):
-        rules.append((f"synthetic.t{k}", template_regex(t), "System Notification", None, k % 5, None))
+        rules.append(
+            (f"synthetic.t{k}", template_regex(t), "System Notification", None, k % 5, None)
+        )
     assert len(rules) == 100, len(rules)
     return rules
 
@@ -156,7 +171,8 @@ def main() -> None:
     for s, f in formats.items():
         pieces = re.split(r"(<[^<>]+>)", f)
         rx = "".join(
-            f"(?P<{p[1:-1]}>.*?)" if k % 2 else re.sub(" +", r"\\s+", p) for k, p in enumerate(pieces)
+            f"(?P<{p[1:-1]}>.*?)" if k % 2 else re.sub(" +", r"\\s+", p)
+            for k, p in enumerate(pieces)
         )
         compiled[s] = re.compile("^" + rx + "$")
     peer_n = max(1, args.peer_lines // len(raw))
@@ -169,7 +185,13 @@ def main() -> None:
                 _ = m.group("Content") if m else line
 
     peer_rate = peer_n * len(raw) / timed(parse_peer, args.repeats)
-    results.append(("header parse (12 LogHub formats)", header_rate, f"{header_rate / peer_rate:.1f}x python re ({peer_rate:,.0f}/s)"))
+    results.append(
+        (
+            "header parse (12 LogHub formats)",
+            header_rate,
+            f"{header_rate / peer_rate:.1f}x python re ({peer_rate:,.0f}/s)",
+        )
+    )
 
     # Rules: 100 rules over contents.
     rules = hundred_rules(templates)
@@ -188,12 +210,14 @@ def main() -> None:
                     best = (prio, i)
 
     rules_peer_rate = len(peer_lines) / timed(rules_peer, args.repeats)
-    results.append((
-        "rules (100 rules, one RegexSet)",
-        rule_rate,
-        f"{rule_rate / rules_peer_rate:.1f}x python re loop ({rules_peer_rate:,.0f}/s); "
-        f"{(hits >= 0).mean():.0%} of lines matched",
-    ))
+    results.append(
+        (
+            "rules (100 rules, one RegexSet)",
+            rule_rate,
+            f"{rule_rate / rules_peer_rate:.1f}x python re loop ({rules_peer_rate:,.0f}/s); "
+            f"{(hits >= 0).mean():.0%} of lines matched",
+        )
+    )
 
     # Features.
     _, names = features_batch(contents[:10])
@@ -202,12 +226,13 @@ def main() -> None:
 
     rss = peak_rss_mib()
     threads = args.threads or os.cpu_count()
-    command = "python " + " ".join([str(Path(sys.argv[0]))] + sys.argv[1:])
+    command = "python " + " ".join([str(Path(sys.argv[0])), *sys.argv[1:]])
     report = [
         f"## rules/features/header speed — {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
         "",
         f"- machine: {machine()}",
-        f"- command: `{command}` (threads: {threads}, batch {BATCH:,} lines, median of {args.repeats})",
+        f"- command: `{command}` (threads: {threads}, batch {BATCH:,} lines, "
+        f"median of {args.repeats})",
         f"- input: LogHub-2k (12 systems) replicated to {n:,} lines",
         "",
         "| stage | lines/s | notes |",

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from logtriage._core import RuleSet
 from logtriage.errors import ConfigError, RuleError
 
