@@ -6,10 +6,9 @@ lists; nothing is created per line on the Python side.
 
 from typing import Final, final
 
-from typing_extensions import Self
-
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import Self
 
 __all__ = [
     "HeaderParser",
@@ -21,6 +20,7 @@ __all__ = [
     "default_masks",
     "feature_names",
     "features_batch",
+    "header_presets",
 ]
 
 __version__: Final[str]
@@ -98,53 +98,96 @@ class Miner:
 
 @final
 class RuleSet:
-    """Regex rules compiled into one ``RegexSet`` pass; the highest priority match wins
-    (ties: earlier rule).
+    """Regex rules compiled into one ``RegexSet`` pass per target (the message, or
+    each named field); the highest priority match wins (ties: earlier rule).
 
     Arguments:
         rules: ``(id, pattern, label, anomaly, priority, field)``; ``anomaly`` and
-            ``field`` may be ``None``. A rule with a ``field`` matches against
+            ``field`` may be ``None``. Patterns use Rust ``regex`` syntax and are
+            searched (unanchored). A rule with a ``field`` matches against
             ``fields[field]`` in :meth:`match_batch` instead of the line.
 
     Raises:
-        logtriage.errors.RuleError: a pattern does not compile (``rule_id``, ``pattern``).
+        logtriage.errors.RuleError: a pattern does not compile, is empty or is too
+            large (``rule_id``, ``pattern``; the message has the regex error).
+        logtriage.errors.ConfigError: duplicate or empty id, empty label, or the
+            whole set exceeds the compiled-size limit.
     """
 
     def __new__(cls, rules: list[tuple[str, str, str, bool | None, int, str | None]]) -> Self: ...
     def match_batch(
         self, lines: list[str], *, fields: dict[str, list[str]] | None = None
     ) -> npt.NDArray[np.int32]:
-        """Index of the winning rule per line, -1 when none matches."""
+        """Index of the winning rule per line, -1 when none matches.
+
+        ``fields`` maps a field name to one value per line; rules on a field that
+        is not given do not fire. Raises ConfigError if a column's length differs
+        from ``len(lines)``."""
     @property
     def ids(self) -> list[str]: ...
+    @property
+    def patterns(self) -> list[str]: ...
     @property
     def labels(self) -> list[str]: ...
     @property
     def anomalies(self) -> list[bool | None]: ...
+    @property
+    def priorities(self) -> list[int]: ...
+    @property
+    def fields(self) -> list[str | None]:
+        """Per rule, the field it looks at (``None``: the line)."""
     def __len__(self) -> int: ...
+
+def header_presets() -> dict[str, str]:
+    """Named log formats (``name -> format``): the twelve LogHub systems in lower
+    case (``hdfs``, ``linux``, ...), ``syslog`` and ``raw`` (``<Content>``)."""
 
 @final
 class HeaderParser:
     """Splits raw lines by a LogPAI-style format such as
     ``<Date> <Time> <Pid> <Level> <Component>: <Content>``.
 
+    Exactly as logparser: each ``<Field>`` becomes ``(?P<Field>.*?)``, each run of
+    spaces ``\\s+``, other text is regex text, the whole is anchored ``^...$`` and
+    matched against the stripped line.
+
     Raises:
         logtriage.errors.ConfigError: the format has no ``<Content>`` field or is not valid.
     """
 
     def __new__(cls, log_format: str) -> Self: ...
+    @staticmethod
+    def from_preset(name: str) -> HeaderParser:
+        """A parser for a name of :func:`header_presets` (case-insensitive).
+        Raises ConfigError for an unknown name."""
     @property
     def fields(self) -> list[str]:
         """Field names in format order (``Content`` included)."""
-    def parse_batch(self, lines: list[str]) -> tuple[dict[str, list[str]], npt.NDArray[np.bool_]]:
+    @property
+    def log_format(self) -> str: ...
+    def parse_batch(
+        self, lines: list[str], *, fields: list[str] | None = None
+    ) -> tuple[dict[str, list[str]], npt.NDArray[np.bool_]]:
         """Columns per field and a matched flag per line. A line that does not match
-        keeps the whole (stripped) line as ``Content`` and empty strings elsewhere."""
+        keeps the whole (stripped) line as ``Content`` and empty strings elsewhere;
+        count them with ``(~matched).sum()``. ``fields`` limits the returned
+        columns (ConfigError for an unknown name)."""
 
 def feature_names() -> list[str]:
     """Column names of :func:`features_batch`."""
 
 def features_batch(lines: list[str]) -> tuple[npt.NDArray[np.float32], list[str]]:
-    """Text-complexity features: ``float32[n, k]`` and the ``k`` column names."""
+    """Text-complexity features: ``float32[n, k]`` (C order) and the ``k`` column names.
+
+    ``length`` (chars), ``tokens``, ``mean_token_length`` and ``max_token_length``
+    look at the whole line; the other columns at its first 64 KiB (``truncated``
+    is 1 when cut): char-class ratios (``digit``, ``alpha``, ``upper``, ``punct``,
+    ``whitespace``, ``non_ascii``), ``replacement_chars`` (U+FFFD), byte
+    ``entropy`` (bits), ``digit_token_ratio``, ``leading_whitespace``, one
+    ``mask_<name>`` count per default mask, ``kw_*`` keyword counts,
+    ``exception_class``, ``stack_markers``, ``kv_count``, ``json_valid``,
+    ``json_pairs``, ``http_method``, ``http_version``, ``http_status``,
+    ``url_scheme``. Decode bytes with ``errors="replace"`` first."""
 
 @final
 class SequenceModel:

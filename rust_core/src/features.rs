@@ -58,7 +58,10 @@ pub const KEYWORDS: &[(&str, &[&str])] = &[
     ("kw_warn", &["warn*"]),
     ("kw_fatal", &["fatal*"]),
     ("kw_critical", &["crit*", "emerg", "emergency"]),
-    ("kw_info", &["info", "information", "informational", "notice"]),
+    (
+        "kw_info",
+        &["info", "information", "informational", "notice"],
+    ),
     ("kw_debug", &["debug", "dbg", "trace", "verbose"]),
     ("kw_fail", &["fail*"]),
     (
@@ -90,13 +93,16 @@ pub const KEYWORDS: &[(&str, &[&str])] = &[
     (
         "kw_auth",
         &[
-            "auth*", "password", "passwd", "login", "logon", "sudo", "credential*",
+            "auth*",
+            "password",
+            "passwd",
+            "login",
+            "logon",
+            "sudo",
+            "credential*",
         ],
     ),
-    (
-        "kw_success",
-        &["success*", "succeeded", "completed"],
-    ),
+    ("kw_success", &["success*", "succeeded", "completed"]),
 ];
 
 /// Index of `kw_timeout` in [`KEYWORDS`] (`timed out` counts too).
@@ -125,15 +131,35 @@ pub struct Featurizer {
     names: Vec<String>,
     stack: Regex,
     http_status: Regex,
+    /// Exact and prefix keyword patterns by first letter: (column, pattern, is_prefix).
+    by_letter: Vec<Vec<(usize, &'static str, bool)>>,
+    /// Suffix keyword patterns: (column, suffix).
+    suffixes: Vec<(usize, &'static str)>,
 }
 
-fn keyword_hit(word: &str, pattern: &str) -> bool {
-    if let Some(prefix) = pattern.strip_suffix('*') {
-        word.starts_with(prefix)
-    } else if let Some(suffix) = pattern.strip_prefix('*') {
-        word.ends_with(suffix)
-    } else {
-        word == pattern
+/// Keyword columns a lowercase word counts for, each at most once.
+fn keyword_columns(f: &Featurizer, word: &str, hits: &mut [u32]) {
+    let mut seen = 0u64;
+    let first = word.as_bytes()[0];
+    if first.is_ascii_lowercase() {
+        for &(k, pat, prefix) in &f.by_letter[usize::from(first - b'a')] {
+            if seen & (1 << k) == 0
+                && (if prefix {
+                    word.starts_with(pat)
+                } else {
+                    word == pat
+                })
+            {
+                seen |= 1 << k;
+                hits[k] += 1;
+            }
+        }
+    }
+    for &(k, suffix) in &f.suffixes {
+        if seen & (1 << k) == 0 && word.ends_with(suffix) {
+            seen |= 1 << k;
+            hits[k] += 1;
+        }
     }
 }
 
@@ -161,11 +187,30 @@ impl Featurizer {
         .expect("built-in regex compiles");
         let http_status =
             Regex::new(r#"HTTP/\d(?:\.\d)?" ([1-5]\d\d)\b"#).expect("built-in regex compiles");
+        let mut by_letter = vec![Vec::new(); 26];
+        let mut suffixes = Vec::new();
+        for (k, (_, pats)) in KEYWORDS.iter().enumerate() {
+            for pat in pats.iter() {
+                if let Some(suffix) = pat.strip_prefix('*') {
+                    suffixes.push((k, suffix));
+                } else {
+                    let (p, prefix) = match pat.strip_suffix('*') {
+                        Some(p) => (p, true),
+                        None => (*pat, false),
+                    };
+                    if let Some(first) = p.bytes().next().filter(u8::is_ascii_lowercase) {
+                        by_letter[usize::from(first - b'a')].push((k, p, prefix));
+                    }
+                }
+            }
+        }
         Self {
             masker,
             names,
             stack,
             http_status,
+            by_letter,
+            suffixes,
         }
     }
 
@@ -245,7 +290,13 @@ impl Featurizer {
                 }
             }
         }
-        let ratio = |n: usize| if chars > 0 { n as f32 / chars as f32 } else { 0.0 };
+        let ratio = |n: usize| {
+            if chars > 0 {
+                n as f32 / chars as f32
+            } else {
+                0.0
+            }
+        };
         put(ratio(digit));
         put(ratio(alpha));
         put(ratio(upper));
@@ -314,11 +365,7 @@ impl Featurizer {
             lower.clear();
             lower.push_str(word);
             lower.make_ascii_lowercase();
-            for (k, (_, pats)) in KEYWORDS.iter().enumerate() {
-                if pats.iter().any(|p| keyword_hit(&lower, p)) {
-                    kw[k] += 1;
-                }
-            }
+            keyword_columns(self, &lower, &mut kw);
             if prev_timed && lower == "out" {
                 kw[KW_TIMEOUT] += 1; // "timed out" counts for kw_timeout
             }
@@ -342,7 +389,22 @@ impl Featurizer {
             put(k as f32);
         }
         put(exception_class as f32);
-        put(self.stack.find_iter(text).count() as f32);
+        let maybe_stack = text.starts_with("at ")
+            || [
+                " at ",
+                "\tat ",
+                "Caused by:",
+                "Traceback",
+                "File \"",
+                "... ",
+            ]
+            .iter()
+            .any(|m| text.contains(m));
+        put(if maybe_stack {
+            self.stack.find_iter(text).count() as f32
+        } else {
+            0.0
+        });
 
         // key=value pairs: `=` between a key char and a value char.
         let mut kv = 0u32;
@@ -381,12 +443,15 @@ impl Featurizer {
         // HTTP and URLs.
         put(http_method as f32);
         put(text.matches("HTTP/").count() as f32);
-        put(self
-            .http_status
-            .captures(text)
-            .and_then(|c| c.get(1))
-            .and_then(|m| m.as_str().parse::<u16>().ok())
-            .map_or(0.0, f32::from));
+        put(if !text.contains("HTTP/") {
+            0.0
+        } else {
+            self.http_status
+                .captures(text)
+                .and_then(|c| c.get(1))
+                .and_then(|m| m.as_str().parse::<u16>().ok())
+                .map_or(0.0, f32::from)
+        });
         put(text.matches("://").count() as f32);
         debug_assert_eq!(col, self.width());
     }

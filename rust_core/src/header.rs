@@ -39,8 +39,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         "bgl",
         r"<Label> <Timestamp> <Date> <Node> <Time> <NodeRepeat> <Type> <Component> <Level> <Content>",
     ),
-    ("hdfs", r"<Date> <Time> <Pid> <Level> <Component>: <Content>"),
-    ("hpc", r"<LogId> <Node> <Component> <State> <Time> <Flag> <Content>"),
+    (
+        "hdfs",
+        r"<Date> <Time> <Pid> <Level> <Component>: <Content>",
+    ),
+    (
+        "hpc",
+        r"<LogId> <Node> <Component> <State> <Time> <Flag> <Content>",
+    ),
     (
         "hadoop",
         r"<Date> <Time> <Level> \[<Process>\] <Component>: <Content>",
@@ -218,7 +224,11 @@ impl HeaderParser {
             format: name.to_owned(),
             reason: format!(
                 "unknown preset; known: {}",
-                PRESETS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                PRESETS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         })?;
         Self::new(format)
@@ -309,13 +319,38 @@ impl HeaderParser {
             .then(|| spans.iter().map(|&(s, e)| &line[s..e]).collect())
     }
 
-    /// `Content` of a line: the field when it matches, else the whole stripped line.
-    pub fn content<'a>(&self, line: &'a str) -> (&'a str, bool) {
-        let mut locs = self.capture_locations();
+    /// Span of `Content` in `line` and whether the line matched. Faster than
+    /// [`parse_spans`](Self::parse_spans) when the format ends with `<Content>`:
+    /// only the DFA runs, never the capture engine.
+    pub fn content_span(&self, line: &str) -> (Span, bool) {
+        if let Some((head, _)) = &self.head {
+            let stripped = py_strip(line);
+            if !stripped.contains('\n') {
+                let offset = stripped.as_ptr() as usize - line.as_ptr() as usize;
+                let end = offset + stripped.len();
+                return match head.find(stripped) {
+                    Some(m) => ((offset + m.end(), end), true),
+                    None => ((offset, end), false),
+                };
+            }
+        }
+        let mut locs = self.regex.capture_locations();
         let mut spans = vec![(0, 0); self.fields.len()];
         let ok = self.parse_spans(line, &mut locs, &mut spans);
-        let (s, e) = spans[self.content_index];
+        (spans[self.content_index], ok)
+    }
+
+    /// `Content` of a line: the field when it matches, else the whole stripped line.
+    pub fn content<'a>(&self, line: &'a str) -> (&'a str, bool) {
+        let ((s, e), ok) = self.content_span(line);
         (&line[s..e], ok)
+    }
+
+    /// [`content_span`](Self::content_span) for a batch (parallel for big batches).
+    pub fn content_batch<S: AsRef<str> + Sync>(&self, lines: &[S]) -> (Vec<Span>, Vec<bool>) {
+        map_batch(lines, |l| self.content_span(l.as_ref()))
+            .into_iter()
+            .unzip()
     }
 
     /// Spans of every field for a batch (`n * fields().len()` spans, row-major)
@@ -409,6 +444,29 @@ mod tests {
         assert_eq!(v[5], "ab");
         let raw = HeaderParser::from_preset("raw").unwrap();
         assert_eq!(raw.parse(" x y ").unwrap(), ["x y"]);
+    }
+
+    #[test]
+    fn content_fast_path_agrees_with_captures() {
+        for (name, _) in PRESETS {
+            let p = HeaderParser::from_preset(name).unwrap();
+            for line in [
+                "081109 203615 148 INFO dfs.DataNode: Receiving block blk_1 src: /1.2.3.4:5",
+                "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown",
+                "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2",
+                "  x  ",
+                "",
+            ] {
+                let mut locs = p.capture_locations();
+                let mut spans = vec![(0, 0); p.fields().len()];
+                let ok = p.parse_spans(line, &mut locs, &mut spans);
+                assert_eq!(
+                    p.content_span(line),
+                    (spans[p.content_index()], ok),
+                    "{name}: {line}"
+                );
+            }
+        }
     }
 
     #[test]

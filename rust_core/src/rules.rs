@@ -89,7 +89,10 @@ impl RuleSet {
                 )));
             }
             if rule.pattern.is_empty() {
-                return Err(bad_rule(rule, "empty pattern would match every line".into()));
+                return Err(bad_rule(
+                    rule,
+                    "empty pattern would match every line".into(),
+                ));
             }
             if rule.pattern.len() > MAX_PATTERN_BYTES {
                 return Err(bad_rule(
@@ -321,8 +324,11 @@ mod tests {
 
     #[test]
     fn bad_rule_names_id_pattern_and_error() {
-        let err = RuleSet::new(vec![rule("ok", "a", 0, None), rule("x.bad", "a(b", 0, None)])
-            .unwrap_err();
+        let err = RuleSet::new(vec![
+            rule("ok", "a", 0, None),
+            rule("x.bad", "a(b", 0, None),
+        ])
+        .unwrap_err();
         match err {
             CoreError::BadRule {
                 id,
@@ -370,7 +376,9 @@ mod tests {
     #[test]
     fn big_batch_parallel_same_as_serial() {
         let rs = RuleSet::new(vec![rule("a", r"\d{3}", 0, None), rule("b", "z", 1, None)]).unwrap();
-        let lines: Vec<String> = (0..10_000).map(|i| format!("n{i} {}", if i % 7 == 0 { "z" } else { "" })).collect();
+        let lines: Vec<String> = (0..10_000)
+            .map(|i| format!("n{i} {}", if i % 7 == 0 { "z" } else { "" }))
+            .collect();
         let none: &[(&str, &[&str])] = &[];
         let got = rs.match_batch(&lines, none).unwrap();
         for (line, g) in lines.iter().zip(got) {

@@ -7,7 +7,6 @@ import time
 
 import numpy as np
 import pytest
-
 from logtriage._core import Masker, feature_names, features_batch
 
 

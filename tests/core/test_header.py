@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from logtriage._core import HeaderParser, header_presets
 from logtriage.errors import ConfigError
 
@@ -22,7 +21,9 @@ def loghub() -> Path:
     beside the repository (or beside the ``wt/`` folder of a git worktree)."""
     env = os.environ.get("LOGTRIAGE_SHARED_DATA")
     candidates = (
-        [Path(env)] if env else [REPO.parent / "shared" / "data", REPO.parents[1] / "shared" / "data"]
+        [Path(env)]
+        if env
+        else [REPO.parent / "shared" / "data", REPO.parents[1] / "shared" / "data"]
     )
     for base in candidates:
         if (base / "loghub-2k" / "formats.json").is_file():
@@ -69,9 +70,10 @@ def test_loghub_content_equals_structured(system: str) -> None:
 @pytest.mark.parametrize("system", sorted(FORMATS))
 def test_presets_equal_formats_json(system: str) -> None:
     assert header_presets()[system.lower()] == FORMATS[system]["log_format"]
-    assert HeaderParser.from_preset(system).fields == HeaderParser(
-        FORMATS[system]["log_format"]
-    ).fields
+    assert (
+        HeaderParser.from_preset(system).fields
+        == HeaderParser(FORMATS[system]["log_format"]).fields
+    )
 
 
 def test_fields_and_selected_columns() -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from logtriage._core import RuleSet
 from logtriage.errors import ConfigError, RuleError
 
@@ -169,6 +168,9 @@ SAMPLES = {
         "http.status_line"
     ),
     "write failed: No space left on device": "disk.no_space",
+    "[client 1.2.3.4] Directory index forbidden by rule: /var/www/html/": (
+        "apache.directory_forbidden"
+    ),
 }
 
 
@@ -198,6 +200,7 @@ def test_default_rules_stay_quiet_on_ordinary_lines() -> None:
 def test_default_level_rules_need_the_level_field() -> None:
     rs = load_yaml_rules(DEFAULT_RULES)
     lines = ["something broke", "something broke", "all good"]
-    levels = {"Level": ["ERROR", "FATAL", "INFO"]}
+    levels = {"Level": ["ERROR", "error", "INFO"]}
     got = rs.match_batch(lines, fields=levels)
-    assert [rs.ids[i] if i >= 0 else None for i in got] == ["level.error", "level.fatal", None]
+    assert [rs.ids[i] if i >= 0 else None for i in got] == ["level.error", "level.error", None]
+    assert rs.match_batch(lines).tolist() == [-1, -1, -1]

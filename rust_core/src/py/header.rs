@@ -58,23 +58,33 @@ impl PyHeaderParser {
             Some(list) => list
                 .iter()
                 .map(|f| {
-                    names.iter().position(|n| n == f).ok_or_else(|| {
-                        CoreError::BadFormat {
+                    names
+                        .iter()
+                        .position(|n| n == f)
+                        .ok_or_else(|| CoreError::BadFormat {
                             format: self.inner.format().to_owned(),
                             reason: format!("no field <{f}>; fields are {names:?}"),
-                        }
-                    })
+                        })
                 })
                 .collect::<Result<_, _>>()?,
         };
-        let (spans, matched) = py.detach(|| self.inner.parse_batch(&lines));
-        let k = names.len();
+        let content_only = wanted == [self.inner.content_index()];
+        let (spans, matched, k) = py.detach(|| {
+            if content_only {
+                let (spans, matched) = self.inner.content_batch(&lines);
+                (spans, matched, 1)
+            } else {
+                let (spans, matched) = self.inner.parse_batch(&lines);
+                (spans, matched, names.len())
+            }
+        });
         let out = PyDict::new(py);
         for &j in &wanted {
+            let at = if content_only { 0 } else { j };
             let column = PyList::new(
                 py,
                 lines.iter().enumerate().map(|(i, line)| {
-                    let (s, e) = spans[i * k + j];
+                    let (s, e) = spans[i * k + at];
                     &line[s..e]
                 }),
             )?;

@@ -76,7 +76,11 @@ impl PyRuleSet {
 
     #[getter]
     fn patterns(&self) -> Vec<String> {
-        self.inner.rules().iter().map(|r| r.pattern.clone()).collect()
+        self.inner
+            .rules()
+            .iter()
+            .map(|r| r.pattern.clone())
+            .collect()
     }
 
     fn __len__(&self) -> usize {
