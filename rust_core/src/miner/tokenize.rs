@@ -14,20 +14,24 @@ pub const MAX_TOKEN_BYTES: usize = 256;
 /// The exported wildcard.
 pub const WILDCARD_TEXT: &str = "<*>";
 
-#[inline]
-fn is_trigger(b: u8) -> bool {
-    b.is_ascii_digit() || matches!(b, b'/' | b'@' | b'=')
-}
-
 /// Does the token need the classifier at all? (Fast path: plain words.)
+/// One pass: digits, `/ @ = .`, `true`/`false`, or a capitalised 3-letter
+/// word (month/weekday) send a token to [`shape_token`].
 #[inline]
 pub fn needs_shape(tok: &[u8]) -> bool {
-    (tok.len() == 3 && tok[0].is_ascii_uppercase())
-        || tok.len() > MAX_TOKEN_BYTES
-        || tok.iter().any(|&b| is_trigger(b))
-        || memchr::memchr(b'.', tok).is_some()
-        || memchr::memmem::find(tok, b"true").is_some()
-        || memchr::memmem::find(tok, b"false").is_some()
+    let n = tok.len();
+    if n > MAX_TOKEN_BYTES || (n == 3 && tok[0].is_ascii_uppercase()) {
+        return true;
+    }
+    for (i, &b) in tok.iter().enumerate() {
+        if b.is_ascii_digit() || matches!(b, b'/' | b'@' | b'=' | b'.') {
+            return true;
+        }
+        if (b == b't' && tok[i + 1..].starts_with(b"rue")) || (b == b'f' && tok[i + 1..].starts_with(b"alse")) {
+            return true;
+        }
+    }
+    false
 }
 
 #[inline]
@@ -81,7 +85,7 @@ fn is_whole_var(c: &[u8]) -> bool {
         // A path, unless it is a key=value or a fraction like "1/2" (starts with '/').
         return !c.contains(&b'=');
     }
-    if let Some(p) = memchr::memmem::find(c, b"://") {
+    if let Some(p) = c.windows(3).position(|w| w == b"://") {
         return p > 0 && c[..p].iter().all(|x| x.is_ascii_alphabetic());
     }
     if let Some(at) = c.iter().position(|&x| x == b'@') {
@@ -162,7 +166,19 @@ fn shape_core(core: &str, out: &mut String) {
         out.push_str(WILDCARD_TEXT);
         return;
     }
-    let mut segs: Vec<(Seg, usize, usize)> = Vec::with_capacity(8);
+    SEGS.with(|cell| {
+        let mut segs = cell.borrow_mut();
+        segs.clear();
+        shape_segments(core, &mut segs, out);
+    });
+}
+
+thread_local! {
+    static SEGS: std::cell::RefCell<Vec<(Seg, usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn shape_segments(core: &str, segs: &mut Vec<(Seg, usize, usize)>, out: &mut String) {
+    let b = core.as_bytes();
     let mut i = 0;
     let mut has_eq = false;
     while i < b.len() {
