@@ -10,8 +10,18 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 const SYSTEMS: [&str; 12] = [
-    "Android", "Apache", "BGL", "HDFS", "HPC", "Hadoop", "Linux", "Mac", "OpenSSH", "OpenStack",
-    "Spark", "Zookeeper",
+    "Android",
+    "Apache",
+    "BGL",
+    "HDFS",
+    "HPC",
+    "Hadoop",
+    "Linux",
+    "Mac",
+    "OpenSSH",
+    "OpenStack",
+    "Spark",
+    "Zookeeper",
 ];
 
 /// `Content` column of a LogPAI structured CSV (quoted fields, "" escapes).
@@ -41,10 +51,16 @@ fn content_column(text: &str) -> Vec<String> {
         row.push(field);
         rows.push(row);
     }
-    let Some(ci) = rows.first().and_then(|h| h.iter().position(|x| x == "Content")) else {
+    let Some(ci) = rows
+        .first()
+        .and_then(|h| h.iter().position(|x| x == "Content"))
+    else {
         return Vec::new();
     };
-    rows.iter().skip(1).filter_map(|r| r.get(ci).cloned()).collect()
+    rows.iter()
+        .skip(1)
+        .filter_map(|r| r.get(ci).cloned())
+        .collect()
 }
 
 fn lines() -> Vec<String> {

@@ -71,7 +71,10 @@ impl MinerConfig {
             problems.push(format!("depth must be >= 3, got {}", self.depth));
         }
         if self.max_children < 2 {
-            problems.push(format!("max_children must be >= 2, got {}", self.max_children));
+            problems.push(format!(
+                "max_children must be >= 2, got {}",
+                self.max_children
+            ));
         }
         if self.max_templates < 1 {
             problems.push("max_templates must be >= 1".to_owned());
@@ -409,7 +412,10 @@ impl Miner {
     }
 
     fn hashes_of(&self, tokens: &[u32]) -> Vec<u64> {
-        tokens.iter().map(|&t| str_hash(self.interner.text(t))).collect()
+        tokens
+            .iter()
+            .map(|&t| str_hash(self.interner.text(t)))
+            .collect()
     }
 
     fn touch(&mut self, id: u32, now_s: i64) {
@@ -441,13 +447,23 @@ impl Miner {
                     }
                 }
                 if changed {
-                    let text = self.rec(tid).map(|r| self.text_of(&r.tokens)).unwrap_or_default();
+                    let text = self
+                        .rec(tid)
+                        .map(|r| self.text_of(&r.tokens))
+                        .unwrap_or_default();
                     if let Some(Some(rec)) = self.recs.get_mut(tid as usize) {
                         rec.tpl.text = text;
                     }
                 }
                 self.touch(tid, now_s);
-                (tid, if changed { Change::Generalized } else { Change::Unchanged })
+                (
+                    tid,
+                    if changed {
+                        Change::Generalized
+                    } else {
+                        Change::Unchanged
+                    },
+                )
             }
             None => {
                 let id = self.create(ids, now_s);
@@ -586,7 +602,12 @@ impl Miner {
     /// Approximate heap bytes: templates, tree, interner and repeat cache.
     pub fn memory_bytes(&self) -> usize {
         self.recs.capacity() * std::mem::size_of::<Option<Rec>>()
-            + self.recs.iter().flatten().map(Rec::memory_bytes).sum::<usize>()
+            + self
+                .recs
+                .iter()
+                .flatten()
+                .map(Rec::memory_bytes)
+                .sum::<usize>()
             + self.tree.memory_bytes()
             + self.interner.memory_bytes()
             + self.cache.capacity() * 16
@@ -632,21 +653,18 @@ struct Knobs {
     merge_values: usize,
 }
 
+/// Tuned once on LogHub-2k for all systems together (never per system):
+/// `<*>` counts as similar only against a variable token, no word-vs-word
+/// mismatch is merged online, and 4 sibling values at one position make it
+/// a variable.
+const KNOBS: Knobs = Knobs {
+    wild_mode: 2,
+    max_strong: 0,
+    merge_values: 4,
+};
+
 fn knobs() -> Knobs {
-    static K: std::sync::OnceLock<Knobs> = std::sync::OnceLock::new();
-    *K.get_or_init(|| {
-        let g = |n: &str, d: usize| {
-            std::env::var(n)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        };
-        Knobs {
-            wild_mode: g("K_WILD", 2) as u8,
-            max_strong: g("K_STRONG", 0),
-            merge_values: g("K_MERGE", 4),
-        }
-    })
+    KNOBS
 }
 
 /// Shape of one token: the built-in classifier with the default masks, else

@@ -27,7 +27,9 @@ pub fn needs_shape(tok: &[u8]) -> bool {
         if b.is_ascii_digit() || matches!(b, b'/' | b'@' | b'=' | b'.') {
             return true;
         }
-        if (b == b't' && tok[i + 1..].starts_with(b"rue")) || (b == b'f' && tok[i + 1..].starts_with(b"alse")) {
+        if (b == b't' && tok[i + 1..].starts_with(b"rue"))
+            || (b == b'f' && tok[i + 1..].starts_with(b"alse"))
+        {
             return true;
         }
     }
@@ -71,7 +73,14 @@ pub fn shape_token(tok: &str, out: &mut String) {
     }
     out.push_str(&tok[..s]);
     let core = &tok[s..e];
-    if is_whole_var(core.as_bytes()) {
+    let cb = core.as_bytes();
+    // numbers, IPs, times, dates: a digit then only digits and joiners
+    let numeric = !cb.is_empty()
+        && cb[0].is_ascii_digit()
+        && cb
+            .iter()
+            .all(|&x| x.is_ascii_digit() || matches!(x, b'.' | b':' | b'-' | b'_' | b'+' | b'%'));
+    if numeric || is_whole_var(cb) {
         out.push_str(WILDCARD_TEXT);
     } else {
         shape_core(core, out);
@@ -81,7 +90,7 @@ pub fn shape_token(tok: &str, out: &mut String) {
 
 /// Paths, URLs and e-mail addresses are variables as a whole.
 fn is_whole_var(c: &[u8]) -> bool {
-    if c.len() >= 2 && (c[0] == b'/' || (c[0] == b'~' && c[1] == b'/')) && c[1] != b'/' {
+    if c.len() >= 2 && ((c[0] == b'/' && c[1] != b'/') || (c[0] == b'~' && c[1] == b'/')) {
         // A path, unless it is a key=value or a fraction like "1/2" (starts with '/').
         return !c.contains(&b'=');
     }
@@ -151,7 +160,11 @@ fn classify_run(r: &[u8]) -> Seg {
     }
     // `eth0`, `ssh2`, `ipv6`: a word with one trailing digit is a name
     let n = r.len();
-    if digits == 1 && n >= 3 && r[n - 1].is_ascii_digit() && r[..n - 1].iter().all(u8::is_ascii_alphabetic) {
+    if digits == 1
+        && n >= 3
+        && r[n - 1].is_ascii_digit()
+        && r[..n - 1].iter().all(u8::is_ascii_alphabetic)
+    {
         return Seg::Lit;
     }
     Seg::Var
@@ -213,7 +226,8 @@ fn shape_segments(core: &str, segs: &mut Vec<(Seg, usize, usize)>, out: &mut Str
         }
     }
     let is_var = |s: Seg| matches!(s, Seg::Var | Seg::KvVar);
-    let is_join_seg = |seg: &(Seg, usize, usize)| seg.0 == Seg::Lit && seg.2 - seg.1 == 1 && is_join(b[seg.1]);
+    let is_join_seg =
+        |seg: &(Seg, usize, usize)| seg.0 == Seg::Lit && seg.2 - seg.1 == 1 && is_join(b[seg.1]);
     // Collapse Var (join (Var|HexLit))* and a sign before a Var.
     let start = out.len();
     let mut groups = 0;
