@@ -2,18 +2,27 @@
 //!
 //! Pipeline per line: split on whitespace (at most `max_tokens` tokens, the
 //! rest becomes one `<*>`), reduce every token to its shape (variables →
-//! `<*>`, see [`tokenize`]), intern shapes to `u32`, then
-//! 1. exact-repeat cache: a hash of the shape sequence → template id
-//!    (verified against the template, so a collision cannot mislabel);
-//! 2. Drain's prefix tree (token count, then the first `depth - 2` tokens;
-//!    tokens that are variables go to the `<*>` child) gives candidates;
-//! 3. token-type aware similarity: a template `<*>` matches anything and
-//!    counts as similar; best candidate ≥ `sim_threshold` wins and is
-//!    generalised (differing positions become `<*>`), else a new template.
+//! `<*>`, see [`tokenize`]), then
+//! 1. exact-repeat cache: a hash of the shape sequence → template id,
+//!    verified against the template's per-token hashes (no interning, no
+//!    allocation on this path);
+//! 2. otherwise shapes are interned to `u32` and Drain's prefix tree (token
+//!    count, then the first `depth - 2` tokens; variable tokens go to the
+//!    `<*>` child) gives candidates;
+//! 3. token-type aware similarity: a template `<*>` counts as similar only
+//!    where the line has a variable; a template never absorbs a line that has
+//!    a *different plain word* at one of its constant positions (words are
+//!    constants until proven otherwise). The best candidate ≥ `sim_threshold`
+//!    is generalised (differing positions become `<*>`), else a template is
+//!    created;
+//! 4. sibling merging (fixes over-splitting): when templates of one leaf
+//!    differ from each other in exactly one word position and that position
+//!    has shown 4 distinct values, they merge into the oldest; the other ids
+//!    become aliases ([`Miner::resolve`]).
 //!
 //! Ids are stable `u32`s that are never reused; a template keeps its id and
 //! string id when its text generalises. Beyond `max_templates` the least
-//! recently used templates are evicted (in small batches, see [`Miner::train`]).
+//! recently used templates are evicted (in batches of `max_templates / 64`).
 
 mod cluster;
 mod state;

@@ -15,7 +15,7 @@ pub const MAX_TOKEN_BYTES: usize = 256;
 pub const WILDCARD_TEXT: &str = "<*>";
 
 /// Does the token need the classifier at all? (Fast path: plain words.)
-/// One pass: digits, `/ @ = .`, `true`/`false`, or a capitalised 3-letter
+/// One pass: digits, `/ @ =`, an inner `.`, `true`/`false`, or a capitalised 3-letter
 /// word (month/weekday) send a token to [`shape_token`].
 #[inline]
 pub fn needs_shape(tok: &[u8]) -> bool {
@@ -24,7 +24,7 @@ pub fn needs_shape(tok: &[u8]) -> bool {
         return true;
     }
     for (i, &b) in tok.iter().enumerate() {
-        if b.is_ascii_digit() || matches!(b, b'/' | b'@' | b'=' | b'.') {
+        if b.is_ascii_digit() || matches!(b, b'/' | b'@' | b'=') || (b == b'.' && i + 1 < n) {
             return true;
         }
         if (b == b't' && tok[i + 1..].starts_with(b"rue"))
