@@ -15,8 +15,8 @@
 //! | `ipv6` | full or `::`-compressed IPv6 | `<IP>` | `fe80::1ff:fe23:4567:890a` |
 //! | `ipv4` | IPv4 with optional `:port` | `<IP>` | `10.0.0.1:50010` |
 //! | `path` | absolute, `~/`, `./` paths (not inside a word) | `<PATH>` | `/var/log/syslog` |
-//! | `hex` | `0x…`, hex words mixing digits and a-f | `<HEX>` | `0x1f`, `3fa9c01d` |
 //! | `num` | ints, floats, signed, exponents, units | `<NUM>` | `-42`, `3.5GB`, `12ms`, `1e-3` |
+//! | `hex` | `0x…`, hex words mixing digits and a-f | `<HEX>` | `0x1f`, `3fa9c01d` |
 //! | `kv` | the value of `key=value` | `<VAL>` | `user=root` → `user=<VAL>` |
 //! | `dquote` | content of `"…"` | `<STR>` | `"a b"` → `"<STR>"` |
 //! | `squote` | content of `'…'` | `<STR>` | `'x'` → `'<STR>'` |
@@ -109,15 +109,15 @@ const DEFAULTS: &[(&str, &str, &str, u8)] = &[
         HAS_SLASH,
     ),
     (
-        "hex",
-        r"\b0[xX][0-9a-fA-F]+\b|\b[0-9a-fA-F]*(?:\d[0-9a-fA-F]*[a-fA-F]|[a-fA-F][0-9a-fA-F]*\d)[0-9a-fA-F]*\b",
-        "<HEX>",
-        HAS_DIGIT,
-    ),
-    (
         "num",
         r"(?:\B[-+])?\b\d+(?:\.\d+)*(?:[eE][-+]?\d+)?(?:[a-zA-Z]{1,3}\b|%|\b)",
         "<NUM>",
+        HAS_DIGIT,
+    ),
+    (
+        "hex",
+        r"\b0[xX][0-9a-fA-F]+\b|\b[0-9a-fA-F]*(?:\d[0-9a-fA-F]*[a-fA-F]|[a-fA-F][0-9a-fA-F]*\d)[0-9a-fA-F]*\b",
+        "<HEX>",
         HAS_DIGIT,
     ),
     (
