@@ -20,20 +20,47 @@ pub const WILDCARD_TEXT: &str = "<*>";
 #[inline]
 pub fn needs_shape(tok: &[u8]) -> bool {
     let n = tok.len();
+    if n == 0 {
+        return false;
+    }
     if n > MAX_TOKEN_BYTES || (n == 3 && tok[0].is_ascii_uppercase()) {
         return true;
     }
-    for (i, &b) in tok.iter().enumerate() {
-        if b.is_ascii_digit() || matches!(b, b'/' | b'@' | b'=') || (b == b'.' && i + 1 < n) {
-            return true;
-        }
-        if (b == b't' && tok[i + 1..].starts_with(b"rue"))
-            || (b == b'f' && tok[i + 1..].starts_with(b"alse"))
-        {
-            return true;
-        }
+    // branch-free class scan; a final '.' (end of sentence) does not count
+    let mut acc = 0u8;
+    for &b in &tok[..n - 1] {
+        acc |= CLASS[b as usize];
     }
-    false
+    acc |= CLASS[tok[n - 1] as usize] & !DOT;
+    if acc & (TRIGGER | DOT) != 0 {
+        return true;
+    }
+    acc & TF != 0 && (contains(tok, b"true") || contains(tok, b"false"))
+}
+
+const TRIGGER: u8 = 1;
+const DOT: u8 = 2;
+const TF: u8 = 4;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = TRIGGER;
+        c += 1;
+    }
+    t[b'/' as usize] = TRIGGER;
+    t[b'@' as usize] = TRIGGER;
+    t[b'=' as usize] = TRIGGER;
+    t[b'.' as usize] = DOT;
+    t[b't' as usize] = TF;
+    t[b'f' as usize] = TF;
+    t
+};
+
+#[inline]
+fn contains(h: &[u8], n: &[u8]) -> bool {
+    h.windows(n.len()).any(|w| w == n)
 }
 
 #[inline]
