@@ -252,6 +252,27 @@ fn shape_segments(core: &str, segs: &mut Vec<(Seg, usize, usize)>, out: &mut Str
             i = j;
         }
     }
+    // `blk_123`, `rdd_7`: an identifier prefix glued by `_` to a variable is part of it
+    let one = |seg: (Seg, usize, usize), c: u8| seg.2 - seg.1 == 1 && b[seg.1] == c;
+    for k in (0..segs.len().saturating_sub(2)).rev() {
+        let (kind, st, en) = segs[k];
+        if !(matches!(kind, Seg::Lit | Seg::HexLit)
+            && b[st].is_ascii_alphanumeric()
+            && one(segs[k + 1], b'_'))
+        {
+            continue;
+        }
+        // `_` then the variable, or `_-` then a negative number
+        let v = if segs[k + 2].0 == Seg::Var {
+            k + 2
+        } else if k + 3 < segs.len() && one(segs[k + 2], b'-') && segs[k + 3].0 == Seg::Var {
+            k + 3
+        } else {
+            continue;
+        };
+        segs[k] = (Seg::Var, st, en);
+        segs[v].0 = Seg::HexLit; // one variable, not two
+    }
     let is_var = |s: Seg| matches!(s, Seg::Var | Seg::KvVar);
     let is_join_seg =
         |seg: &(Seg, usize, usize)| seg.0 == Seg::Lit && seg.2 - seg.1 == 1 && is_join(b[seg.1]);
@@ -364,7 +385,8 @@ mod tests {
     #[test]
     fn shapes() {
         assert_eq!(sh("10.0.0.1:50010"), "<*>");
-        assert_eq!(sh("blk_-1608999687919862906"), "blk_<*>");
+        assert_eq!(sh("blk_-1608999687919862906"), "<*>");
+        assert_eq!(sh("rdd_42"), "<*>");
         assert_eq!(sh("uid=0"), "uid=<*>");
         assert_eq!(sh("logname="), "logname=");
         assert_eq!(sh("Rect(0,"), "Rect(<*>,");
