@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _parsing import (  # noqa: E402
+from _parsing import (
     SYSTEMS,
     append_results,
     ga_pa,
@@ -28,8 +28,7 @@ from _parsing import (  # noqa: E402
     structured_csv,
     write_prediction,
 )
-
-from logtriage._core import Miner  # noqa: E402
+from logtriage._core import Miner
 
 
 def run_ours(lines: list[str]) -> tuple[list[int], list[str]]:

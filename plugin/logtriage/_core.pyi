@@ -53,6 +53,13 @@ class Miner:
     Every setting left as ``None`` takes the Rust default (equal to the
     ``mining`` section defaults of the config).
 
+    With the default masks a built-in token classifier (numbers, ips, hex,
+    uuids, paths, urls, e-mails, key=value values, dotted names, dates,
+    booleans) marks variables; with custom ``masks`` their regexes run first and
+    their placeholders become ``<*>``. Templates that differ in one word
+    position get merged once that position has shown 4 distinct values; the
+    merged ids then resolve to the oldest one (:meth:`resolve_batch`).
+
     Arguments:
         sim_threshold: minimum token similarity to join an existing template.
         depth: depth of the prefix tree (including the token-count level).
@@ -80,11 +87,15 @@ class Miner:
     ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8], list[tuple[int, str]]]:
         """Mine a batch: template id per line, change code per line
         (0 unchanged, 1 created, 2 generalized) and ``(id, text)`` of every template
-        created or generalized by this batch (final text, each id once)."""
+        created or generalized by this batch (final text, each id once; a template
+        merged into another is reported as the survivor)."""
+    def resolve_batch(self, ids: list[int]) -> npt.NDArray[np.uint32]:
+        """Current id for each id: ids of merged templates give the template they joined."""
     def match_batch(self, lines: list[str]) -> npt.NDArray[np.int64]:
         """Read-only lookup: template id per line, or -1 when no template matches."""
     def template_text(self, template_id: int) -> str:
-        """Current text of a template (``<*>`` for variables). Raises KeyError if unknown."""
+        """Current text of a template (``<*>`` for variables; merged ids resolve).
+        Raises KeyError if unknown or evicted."""
     def templates(self) -> list[tuple[int, str, str, int, int, int]]:
         """``(id, string_id, text, count, first_seen_s, last_seen_s)`` for every live template."""
     def __len__(self) -> int: ...

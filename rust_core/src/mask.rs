@@ -15,8 +15,8 @@
 //! | `ipv6` | full or `::`-compressed IPv6 | `<IP>` | `fe80::1ff:fe23:4567:890a` |
 //! | `ipv4` | IPv4 with optional `:port` | `<IP>` | `10.0.0.1:50010` |
 //! | `path` | absolute, `~/`, `./` paths (not inside a word) | `<PATH>` | `/var/log/syslog` |
-//! | `hex` | `0x…`, hex words mixing digits and a-f | `<HEX>` | `0x1f`, `3fa9c01d` |
 //! | `num` | ints, floats, signed, exponents, units | `<NUM>` | `-42`, `3.5GB`, `12ms`, `1e-3` |
+//! | `hex` | `0x…`, hex words mixing digits and a-f | `<HEX>` | `0x1f`, `3fa9c01d` |
 //! | `kv` | the value of `key=value` | `<VAL>` | `user=root` → `user=<VAL>` |
 //! | `dquote` | content of `"…"` | `<STR>` | `"a b"` → `"<STR>"` |
 //! | `squote` | content of `'…'` | `<STR>` | `'x'` → `'<STR>'` |
@@ -109,15 +109,15 @@ const DEFAULTS: &[(&str, &str, &str, u8)] = &[
         HAS_SLASH,
     ),
     (
-        "hex",
-        r"\b0[xX][0-9a-fA-F]+\b|\b[0-9a-fA-F]*(?:\d[0-9a-fA-F]*[a-fA-F]|[a-fA-F][0-9a-fA-F]*\d)[0-9a-fA-F]*\b",
-        "<HEX>",
-        HAS_DIGIT,
-    ),
-    (
         "num",
         r"(?:\B[-+])?\b\d+(?:\.\d+)*(?:[eE][-+]?\d+)?(?:[a-zA-Z]{1,3}\b|%|\b)",
         "<NUM>",
+        HAS_DIGIT,
+    ),
+    (
+        "hex",
+        r"\b0[xX][0-9a-fA-F]+\b|\b[0-9a-fA-F]*(?:\d[0-9a-fA-F]*[a-fA-F]|[a-fA-F][0-9a-fA-F]*\d)[0-9a-fA-F]*\b",
+        "<HEX>",
         HAS_DIGIT,
     ),
     (
@@ -310,7 +310,10 @@ mod tests {
 
     #[test]
     fn every_kind() {
-        assert_eq!(m("id 550e8400-e29b-41d4-a716-446655440000 ok"), "id <UUID> ok");
+        assert_eq!(
+            m("id 550e8400-e29b-41d4-a716-446655440000 ok"),
+            "id <UUID> ok"
+        );
         assert_eq!(m("get http://h.com:80/a?b=1 now"), "get <URL> now");
         assert_eq!(m("mail root@example.com sent"), "mail <EMAIL> sent");
         assert_eq!(m("at 2016-09-28 04:30:30.123 x"), "at <TS> x");
@@ -322,7 +325,10 @@ mod tests {
         assert_eq!(m("open /var/log/syslog failed"), "open <PATH> failed");
         assert_eq!(m("a/b stays"), "a/b stays");
         assert_eq!(m("addr 0x1f and 3fa9c01d"), "addr <HEX> and <HEX>");
-        assert_eq!(m("took 12ms for 3.5GB, -42 and 1e-3"), "took <NUM> for <NUM>, <NUM> and <NUM>");
+        assert_eq!(
+            m("took 12ms for 3.5GB, -42 and 1e-3"),
+            "took <NUM> for <NUM>, <NUM> and <NUM>"
+        );
         assert_eq!(m("node-123 up"), "node-<NUM> up");
         assert_eq!(m("user=root uid=0"), "user=<VAL> uid=<NUM>");
         assert_eq!(m(r#"say "hello world" now"#), r#"say "<STR>" now"#);
@@ -350,8 +356,16 @@ mod tests {
         let masker = Masker::default();
         let mut counts = vec![0u32; masker.names().len()];
         masker.count_kinds("from 10.0.0.1 took 5ms", &mut counts);
-        let ip = masker.names().iter().position(|n| *n == "ipv4").expect("ipv4");
-        let num = masker.names().iter().position(|n| *n == "num").expect("num");
+        let ip = masker
+            .names()
+            .iter()
+            .position(|n| *n == "ipv4")
+            .expect("ipv4");
+        let num = masker
+            .names()
+            .iter()
+            .position(|n| *n == "num")
+            .expect("num");
         assert_eq!(counts[ip], 1);
         assert!(counts[num] >= 1);
     }

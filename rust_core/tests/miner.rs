@@ -32,13 +32,13 @@ fn variables_share_a_template() {
 #[test]
 fn generalisation_keeps_ids() {
     let mut m = miner();
-    let (a, _) = m.train_at("worker alpha started job quickly", 1);
+    let (a, _) = m.train_at("session opened for user root", 1);
     let sid = m.template(a).expect("t").string_id.clone();
-    let (b, c) = m.train_at("worker alpha started job slowly", 2);
+    let (b, c) = m.train_at("session opened for user u1002", 2);
     assert_eq!(a, b);
     assert_eq!(c, Change::Generalized);
     let t = m.template(a).expect("t");
-    assert_eq!(t.text, "worker alpha started job <*>");
+    assert_eq!(t.text, "session opened for user <*>");
     assert_eq!(t.string_id, sid, "string id survives generalisation");
 }
 
@@ -63,8 +63,14 @@ fn many_values_at_one_position_merge() {
         .collect();
     let resolved: Vec<u32> = ids.iter().map(|&i| m.resolve(i)).collect();
     assert!(resolved.iter().all(|&r| r == resolved[0]), "{resolved:?}");
-    assert_eq!(m.template(ids[0]).expect("t").text, "Invalid user <*> from <*>");
-    assert_eq!(m.template(resolved[0]).expect("t").count, users.len() as u64);
+    assert_eq!(
+        m.template(ids[0]).expect("t").text,
+        "Invalid user <*> from <*>"
+    );
+    assert_eq!(
+        m.template(resolved[0]).expect("t").count,
+        users.len() as u64
+    );
 }
 
 #[test]
@@ -110,7 +116,10 @@ fn huge_line_is_bounded() {
     let (b, _) = m.train(&no_space);
     assert!(t.elapsed().as_secs_f64() < 2.0, "took {:?}", t.elapsed());
     let ta = m.template(a).expect("t");
-    assert_eq!(ta.text.split(' ').count(), MinerConfig::default().max_tokens + 1);
+    assert_eq!(
+        ta.text.split(' ').count(),
+        MinerConfig::default().max_tokens + 1
+    );
     assert!(ta.text.ends_with("<*>"));
     assert_eq!(m.template(b).expect("t").text, "<*>");
     assert!(m.memory_bytes() < 1 << 20, "{}", m.memory_bytes());
@@ -134,20 +143,32 @@ fn state_round_trip_keeps_ids() {
         assert_eq!(id2, m.resolve(id), "{l}");
         assert_ne!(change, Change::Created);
     }
-    assert_eq!(r.to_bytes().len(), bytes.len());
+    assert_eq!(r.len(), m.len(), "no template was created on reload");
 }
 
 #[test]
 fn state_errors() {
-    assert!(matches!(Miner::from_bytes(b"garbage"), Err(CoreError::BadState(_))));
-    assert!(matches!(Miner::from_bytes(b""), Err(CoreError::BadState(_))));
+    assert!(matches!(
+        Miner::from_bytes(b"garbage"),
+        Err(CoreError::BadState(_))
+    ));
+    assert!(matches!(
+        Miner::from_bytes(b""),
+        Err(CoreError::BadState(_))
+    ));
     let newer = br#"{"format":"logtriage-miner","version":99}"#;
     assert!(matches!(
         Miner::from_bytes(newer),
-        Err(CoreError::StateVersion { found: 99, expected: 1 })
+        Err(CoreError::StateVersion {
+            found: 99,
+            expected: 1
+        })
     ));
     let other = br#"{"format":"something-else","version":1}"#;
-    assert!(matches!(Miner::from_bytes(other), Err(CoreError::BadState(_))));
+    assert!(matches!(
+        Miner::from_bytes(other),
+        Err(CoreError::BadState(_))
+    ));
 }
 
 #[test]
@@ -158,7 +179,9 @@ fn bad_config_is_rejected() {
         ..MinerConfig::default()
     };
     let err = Miner::new(cfg, Masker::default()).unwrap_err();
-    assert!(matches!(err, CoreError::BadConfig(ref s) if s.contains("sim_threshold") && s.contains("depth")));
+    assert!(
+        matches!(err, CoreError::BadConfig(ref s) if s.contains("sim_threshold") && s.contains("depth"))
+    );
 }
 
 #[test]

@@ -7,8 +7,18 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 const SYSTEMS: [&str; 12] = [
-    "Android", "Apache", "BGL", "HDFS", "HPC", "Hadoop", "Linux", "Mac", "OpenSSH", "OpenStack",
-    "Spark", "Zookeeper",
+    "Android",
+    "Apache",
+    "BGL",
+    "HDFS",
+    "HPC",
+    "Hadoop",
+    "Linux",
+    "Mac",
+    "OpenSSH",
+    "OpenStack",
+    "Spark",
+    "Zookeeper",
 ];
 
 fn data_dir() -> Option<PathBuf> {
@@ -16,9 +26,12 @@ fn data_dir() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [here.join("../../shared/data"), here.join("../../../shared/data")]
-        .into_iter()
-        .find(|p| p.join("loghub-2k").is_dir())
+    [
+        here.join("../../shared/data"),
+        here.join("../../../shared/data"),
+    ]
+    .into_iter()
+    .find(|p| p.join("loghub-2k").is_dir())
 }
 
 /// Minimal RFC 4180 reader: rows of fields.
@@ -67,7 +80,10 @@ fn load(dir: &std::path::Path, system: &str) -> Vec<(String, String)> {
     let rows = read_csv(&text);
     let header = &rows[0];
     let ci = header.iter().position(|h| h == "Content").expect("Content");
-    let ti = header.iter().position(|h| h == "EventTemplate").expect("EventTemplate");
+    let ti = header
+        .iter()
+        .position(|h| h == "EventTemplate")
+        .expect("EventTemplate");
     rows[1..]
         .iter()
         .map(|r| (r[ci].clone(), r[ti].clone()))
@@ -118,7 +134,12 @@ fn loghub_grouping_accuracy() {
         let ids: Vec<u32> = ids.iter().map(|&i| miner.resolve(i)).collect();
         let texts: Vec<String> = ids
             .iter()
-            .map(|&i| miner.template(i).map(|t| t.text.clone()).unwrap_or_default())
+            .map(|&i| {
+                miner
+                    .template(i)
+                    .map(|t| t.text.clone())
+                    .unwrap_or_default()
+            })
             .collect();
         let truth: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
         let (ga, pa) = ga_pa(&ids, &texts, &truth);
@@ -146,7 +167,12 @@ fn loghub_grouping_accuracy() {
                     e.1 = ps
                         .iter()
                         .take(4)
-                        .map(|p| miner.template(*p).map(|x| x.text.clone()).unwrap_or_default())
+                        .map(|p| {
+                            miner
+                                .template(*p)
+                                .map(|x| x.text.clone())
+                                .unwrap_or_default()
+                        })
                         .collect::<Vec<_>>()
                         .join("  ||  ");
                 }

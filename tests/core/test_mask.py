@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from logtriage._core import Masker, default_masks
 from logtriage.errors import ConfigError
 

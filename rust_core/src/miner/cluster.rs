@@ -22,6 +22,8 @@ pub struct Template {
 pub(crate) struct Rec {
     pub tpl: Template,
     pub tokens: Vec<u32>,
+    /// hash of each token's text (`<*>` hashed too): the repeat cache's check
+    pub hashes: Vec<u64>,
     pub route: Vec<u32>,
     pub leaf: u32,
     pub last_used: u64,
@@ -31,6 +33,7 @@ impl Rec {
     pub fn memory_bytes(&self) -> usize {
         std::mem::size_of::<Option<Rec>>()
             + self.tokens.capacity() * 4
+            + self.hashes.capacity() * 8
             + self.route.capacity() * 4
             + self.tpl.text.capacity()
             + self.tpl.string_id.capacity()

@@ -2,18 +2,27 @@
 //!
 //! Pipeline per line: split on whitespace (at most `max_tokens` tokens, the
 //! rest becomes one `<*>`), reduce every token to its shape (variables →
-//! `<*>`, see [`tokenize`]), intern shapes to `u32`, then
-//! 1. exact-repeat cache: a hash of the shape sequence → template id
-//!    (verified against the template, so a collision cannot mislabel);
-//! 2. Drain's prefix tree (token count, then the first `depth - 2` tokens;
-//!    tokens that are variables go to the `<*>` child) gives candidates;
-//! 3. token-type aware similarity: a template `<*>` matches anything and
-//!    counts as similar; best candidate ≥ `sim_threshold` wins and is
-//!    generalised (differing positions become `<*>`), else a new template.
+//! `<*>`, see [`tokenize`]), then
+//! 1. exact-repeat cache: a hash of the shape sequence → template id,
+//!    verified against the template's per-token hashes (no interning, no
+//!    allocation on this path);
+//! 2. otherwise shapes are interned to `u32` and Drain's prefix tree (token
+//!    count, then the first `depth - 2` tokens; variable tokens go to the
+//!    `<*>` child) gives candidates;
+//! 3. token-type aware similarity: a template `<*>` counts as similar only
+//!    where the line has a variable; a template never absorbs a line that has
+//!    a *different plain word* at one of its constant positions (words are
+//!    constants until proven otherwise). The best candidate ≥ `sim_threshold`
+//!    is generalised (differing positions become `<*>`), else a template is
+//!    created;
+//! 4. sibling merging (fixes over-splitting): when templates of one leaf
+//!    differ from each other in exactly one word position and that position
+//!    has shown 4 distinct values, they merge into the oldest; the other ids
+//!    become aliases ([`Miner::resolve`]).
 //!
 //! Ids are stable `u32`s that are never reused; a template keeps its id and
 //! string id when its text generalises. Beyond `max_templates` the least
-//! recently used templates are evicted (in small batches, see [`Miner::train`]).
+//! recently used templates are evicted (in batches of `max_templates / 64`).
 
 mod cluster;
 mod state;
@@ -71,7 +80,10 @@ impl MinerConfig {
             problems.push(format!("depth must be >= 3, got {}", self.depth));
         }
         if self.max_children < 2 {
-            problems.push(format!("max_children must be >= 2, got {}", self.max_children));
+            problems.push(format!(
+                "max_children must be >= 2, got {}",
+                self.max_children
+            ));
         }
         if self.max_templates < 1 {
             problems.push("max_templates must be >= 1".to_owned());
@@ -118,6 +130,7 @@ pub struct Miner {
     tick: u64,
     shape_buf: String,
     ids_buf: Vec<u32>,
+    hash_buf: Vec<u64>,
 }
 
 impl Miner {
@@ -142,6 +155,7 @@ impl Miner {
             tick: 0,
             shape_buf: String::new(),
             ids_buf: Vec::new(),
+            hash_buf: Vec::new(),
         })
     }
 
@@ -184,15 +198,6 @@ impl Miner {
             out.push(WILDCARD);
         }
         self.shape_buf = shape;
-    }
-
-    fn seq_hash(ids: &[u32]) -> u64 {
-        let mut h = FxHasher::default();
-        h.write_usize(ids.len());
-        for &i in ids {
-            h.write_u32(i);
-        }
-        h.finish()
     }
 
     #[inline]
@@ -318,8 +323,10 @@ impl Miner {
             }
         }
         let text = self.text_of(&tokens);
+        let hashes = self.hashes_of(&tokens);
         if let Some(Some(r)) = self.recs.get_mut(survivor as usize) {
             r.tokens = tokens;
+            r.hashes = hashes;
             r.tpl.text = text;
             r.tpl.count = count;
             r.tpl.first_seen_s = first;
@@ -365,11 +372,59 @@ impl Miner {
 
     /// Mine one line seen at `now_s` (unix seconds).
     pub fn train_at(&mut self, line: &str, now_s: i64) -> (u32, Change) {
+        // Fast path: hash the shape sequence without interning; an exact
+        // repeat of a known shape sequence is answered from the cache.
+        let mut hs = std::mem::take(&mut self.hash_buf);
+        let key = self.line_hashes(line, &mut hs);
+        if let Some(&tid) = self.cache.get(&key) {
+            if self.rec(tid).is_some_and(|r| covers_hashes(&r.hashes, &hs)) {
+                self.hash_buf = hs;
+                self.touch(tid, now_s);
+                return (tid, Change::Unchanged);
+            }
+        }
+        self.hash_buf = hs;
         let mut ids = std::mem::take(&mut self.ids_buf);
         self.tokenize_into(line, true, &mut ids);
-        let out = self.train_ids(&ids, now_s);
+        let out = self.train_ids(&ids, key, now_s);
         self.ids_buf = ids;
         out
+    }
+
+    /// Hash of each token shape of `line` into `out`; returns the sequence key.
+    fn line_hashes(&self, line: &str, out: &mut Vec<u64>) -> u64 {
+        out.clear();
+        let masked;
+        let src: &str = if self.custom_masks.is_some() {
+            masked = self.masker.mask(line);
+            &masked
+        } else {
+            line
+        };
+        let custom = self.custom_masks.as_deref();
+        let mut key = FxHasher::default();
+        SHAPE_BUF.with(|b| {
+            let mut shape = b.borrow_mut();
+            let more = tokenize::for_each_token(src, self.config.max_tokens, |t| {
+                let h = str_hash(token_shape(t, custom, &mut shape));
+                key.write_u64(h);
+                out.push(h);
+            });
+            if more {
+                let h = str_hash(tokenize::WILDCARD_TEXT);
+                key.write_u64(h);
+                out.push(h);
+            }
+        });
+        key.write_usize(out.len());
+        key.finish()
+    }
+
+    fn hashes_of(&self, tokens: &[u32]) -> Vec<u64> {
+        tokens
+            .iter()
+            .map(|&t| str_hash(self.interner.text(t)))
+            .collect()
     }
 
     fn touch(&mut self, id: u32, now_s: i64) {
@@ -382,14 +437,7 @@ impl Miner {
         }
     }
 
-    fn train_ids(&mut self, ids: &[u32], now_s: i64) -> (u32, Change) {
-        let h = Self::seq_hash(ids);
-        if let Some(&tid) = self.cache.get(&h) {
-            if self.rec(tid).is_some_and(|r| Self::covers(&r.tokens, ids)) {
-                self.touch(tid, now_s);
-                return (tid, Change::Unchanged);
-            }
-        }
+    fn train_ids(&mut self, ids: &[u32], h: u64, now_s: i64) -> (u32, Change) {
         let levels = self.levels();
         let found = self
             .tree
@@ -399,21 +447,32 @@ impl Miner {
             Some(tid) => {
                 let mut changed = false;
                 if let Some(Some(rec)) = self.recs.get_mut(tid as usize) {
-                    for (t, &l) in rec.tokens.iter_mut().zip(ids) {
+                    for (q, (t, &l)) in rec.tokens.iter_mut().zip(ids).enumerate() {
                         if *t != l && *t != WILDCARD {
                             *t = WILDCARD;
+                            rec.hashes[q] = wild_hash();
                             changed = true;
                         }
                     }
                 }
                 if changed {
-                    let text = self.rec(tid).map(|r| self.text_of(&r.tokens)).unwrap_or_default();
+                    let text = self
+                        .rec(tid)
+                        .map(|r| self.text_of(&r.tokens))
+                        .unwrap_or_default();
                     if let Some(Some(rec)) = self.recs.get_mut(tid as usize) {
                         rec.tpl.text = text;
                     }
                 }
                 self.touch(tid, now_s);
-                (tid, if changed { Change::Generalized } else { Change::Unchanged })
+                (
+                    tid,
+                    if changed {
+                        Change::Generalized
+                    } else {
+                        Change::Unchanged
+                    },
+                )
             }
             None => {
                 let id = self.create(ids, now_s);
@@ -449,6 +508,7 @@ impl Miner {
                 last_seen_s: now_s,
             },
             tokens: ids.to_vec(),
+            hashes: self.hashes_of(ids),
             route,
             leaf,
             last_used: self.tick,
@@ -491,15 +551,15 @@ impl Miner {
     /// Read-only lookup (like Loki's `Match`): the template that covers the
     /// line exactly (its constants equal, `<*>` anywhere), or `None`.
     pub fn match_line(&self, line: &str) -> Option<u32> {
-        let mut ids = Vec::new();
-        // tokenize without interning: needs &mut for buffers only, so clone-free path
-        self.tokenize_readonly(line, &mut ids);
-        let h = Self::seq_hash(&ids);
-        if let Some(&tid) = self.cache.get(&h) {
-            if self.rec(tid).is_some_and(|r| Self::covers(&r.tokens, &ids)) {
+        let mut hs = Vec::new();
+        let key = self.line_hashes(line, &mut hs);
+        if let Some(&tid) = self.cache.get(&key) {
+            if self.rec(tid).is_some_and(|r| covers_hashes(&r.hashes, &hs)) {
                 return Some(tid);
             }
         }
+        let mut ids = Vec::new();
+        self.tokenize_readonly(line, &mut ids);
         let leaf = self.tree.search(&ids, self.levels())?;
         let node = &self.tree.nodes[leaf as usize];
         node.templates
@@ -551,7 +611,12 @@ impl Miner {
     /// Approximate heap bytes: templates, tree, interner and repeat cache.
     pub fn memory_bytes(&self) -> usize {
         self.recs.capacity() * std::mem::size_of::<Option<Rec>>()
-            + self.recs.iter().flatten().map(Rec::memory_bytes).sum::<usize>()
+            + self
+                .recs
+                .iter()
+                .flatten()
+                .map(Rec::memory_bytes)
+                .sum::<usize>()
             + self.tree.memory_bytes()
             + self.interner.memory_bytes()
             + self.cache.capacity() * 16
@@ -566,6 +631,30 @@ impl Miner {
     }
 }
 
+thread_local! {
+    static SHAPE_BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Stable 64-bit hash of a token shape.
+#[inline]
+fn str_hash(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
+#[inline]
+fn wild_hash() -> u64 {
+    str_hash(tokenize::WILDCARD_TEXT)
+}
+
+/// Does a template (token hashes) cover a line (token hashes)?
+#[inline]
+fn covers_hashes(tpl: &[u64], line: &[u64]) -> bool {
+    let w = wild_hash();
+    tpl.len() == line.len() && tpl.iter().zip(line).all(|(&t, &l)| t == l || t == w)
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Knobs {
     wild_mode: u8,
@@ -573,21 +662,18 @@ struct Knobs {
     merge_values: usize,
 }
 
+/// Tuned once on LogHub-2k for all systems together (never per system):
+/// `<*>` counts as similar only against a variable token, no word-vs-word
+/// mismatch is merged online, and 4 sibling values at one position make it
+/// a variable.
+const KNOBS: Knobs = Knobs {
+    wild_mode: 2,
+    max_strong: 0,
+    merge_values: 4,
+};
+
 fn knobs() -> Knobs {
-    static K: std::sync::OnceLock<Knobs> = std::sync::OnceLock::new();
-    *K.get_or_init(|| {
-        let g = |n: &str, d: usize| {
-            std::env::var(n)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        };
-        Knobs {
-            wild_mode: g("K_WILD", 2) as u8,
-            max_strong: g("K_STRONG", 0),
-            merge_values: g("K_MERGE", 4),
-        }
-    })
+    KNOBS
 }
 
 /// Shape of one token: the built-in classifier with the default masks, else

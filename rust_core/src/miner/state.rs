@@ -146,7 +146,10 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
             )));
         }
         if recs[t.id as usize].is_some() {
-            return Err(CoreError::BadState(format!("duplicate template id {}", t.id)));
+            return Err(CoreError::BadState(format!(
+                "duplicate template id {}",
+                t.id
+            )));
         }
         let tokens: Vec<u32> = t.tokens.iter().map(|s| interner.intern(s)).collect();
         let route: Vec<u32> = t
@@ -166,11 +169,19 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
                 first_seen_s: t.first_seen_s,
                 last_seen_s: t.last_seen_s,
             },
+            hashes: Vec::new(),
             tokens,
             route,
             leaf,
             last_used: t.last_used,
         });
+    }
+    for r in recs.iter_mut().flatten() {
+        r.hashes = r
+            .tokens
+            .iter()
+            .map(|&t| super::str_hash(interner.text(t)))
+            .collect();
     }
     m.live = recs.iter().flatten().count();
     m.interner = interner;

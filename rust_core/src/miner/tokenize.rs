@@ -14,20 +14,53 @@ pub const MAX_TOKEN_BYTES: usize = 256;
 /// The exported wildcard.
 pub const WILDCARD_TEXT: &str = "<*>";
 
-#[inline]
-fn is_trigger(b: u8) -> bool {
-    b.is_ascii_digit() || matches!(b, b'/' | b'@' | b'=')
-}
-
 /// Does the token need the classifier at all? (Fast path: plain words.)
+/// One pass: digits, `/ @ =`, an inner `.`, `true`/`false`, or a capitalised 3-letter
+/// word (month/weekday) send a token to [`shape_token`].
 #[inline]
 pub fn needs_shape(tok: &[u8]) -> bool {
-    (tok.len() == 3 && tok[0].is_ascii_uppercase())
-        || tok.len() > MAX_TOKEN_BYTES
-        || tok.iter().any(|&b| is_trigger(b))
-        || memchr::memchr(b'.', tok).is_some()
-        || memchr::memmem::find(tok, b"true").is_some()
-        || memchr::memmem::find(tok, b"false").is_some()
+    let n = tok.len();
+    if n == 0 {
+        return false;
+    }
+    if n > MAX_TOKEN_BYTES || (n == 3 && tok[0].is_ascii_uppercase()) {
+        return true;
+    }
+    // branch-free class scan; a final '.' (end of sentence) does not count
+    let mut acc = 0u8;
+    for &b in &tok[..n - 1] {
+        acc |= CLASS[b as usize];
+    }
+    acc |= CLASS[tok[n - 1] as usize] & !DOT;
+    if acc & (TRIGGER | DOT) != 0 {
+        return true;
+    }
+    acc & TF != 0 && (contains(tok, b"true") || contains(tok, b"false"))
+}
+
+const TRIGGER: u8 = 1;
+const DOT: u8 = 2;
+const TF: u8 = 4;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = TRIGGER;
+        c += 1;
+    }
+    t[b'/' as usize] = TRIGGER;
+    t[b'@' as usize] = TRIGGER;
+    t[b'=' as usize] = TRIGGER;
+    t[b'.' as usize] = DOT;
+    t[b't' as usize] = TF;
+    t[b'f' as usize] = TF;
+    t
+};
+
+#[inline]
+fn contains(h: &[u8], n: &[u8]) -> bool {
+    h.windows(n.len()).any(|w| w == n)
 }
 
 #[inline]
@@ -67,7 +100,14 @@ pub fn shape_token(tok: &str, out: &mut String) {
     }
     out.push_str(&tok[..s]);
     let core = &tok[s..e];
-    if is_whole_var(core.as_bytes()) {
+    let cb = core.as_bytes();
+    // numbers, IPs, times, dates: a digit then only digits and joiners
+    let numeric = !cb.is_empty()
+        && cb[0].is_ascii_digit()
+        && cb
+            .iter()
+            .all(|&x| x.is_ascii_digit() || matches!(x, b'.' | b':' | b'-' | b'_' | b'+' | b'%'));
+    if numeric || is_whole_var(cb) {
         out.push_str(WILDCARD_TEXT);
     } else {
         shape_core(core, out);
@@ -77,11 +117,11 @@ pub fn shape_token(tok: &str, out: &mut String) {
 
 /// Paths, URLs and e-mail addresses are variables as a whole.
 fn is_whole_var(c: &[u8]) -> bool {
-    if c.len() >= 2 && (c[0] == b'/' || (c[0] == b'~' && c[1] == b'/')) && c[1] != b'/' {
+    if c.len() >= 2 && ((c[0] == b'/' && c[1] != b'/') || (c[0] == b'~' && c[1] == b'/')) {
         // A path, unless it is a key=value or a fraction like "1/2" (starts with '/').
         return !c.contains(&b'=');
     }
-    if let Some(p) = memchr::memmem::find(c, b"://") {
+    if let Some(p) = c.windows(3).position(|w| w == b"://") {
         return p > 0 && c[..p].iter().all(|x| x.is_ascii_alphabetic());
     }
     if let Some(at) = c.iter().position(|&x| x == b'@') {
@@ -147,7 +187,11 @@ fn classify_run(r: &[u8]) -> Seg {
     }
     // `eth0`, `ssh2`, `ipv6`: a word with one trailing digit is a name
     let n = r.len();
-    if digits == 1 && n >= 3 && r[n - 1].is_ascii_digit() && r[..n - 1].iter().all(u8::is_ascii_alphabetic) {
+    if digits == 1
+        && n >= 3
+        && r[n - 1].is_ascii_digit()
+        && r[..n - 1].iter().all(u8::is_ascii_alphabetic)
+    {
         return Seg::Lit;
     }
     Seg::Var
@@ -162,7 +206,19 @@ fn shape_core(core: &str, out: &mut String) {
         out.push_str(WILDCARD_TEXT);
         return;
     }
-    let mut segs: Vec<(Seg, usize, usize)> = Vec::with_capacity(8);
+    SEGS.with(|cell| {
+        let mut segs = cell.borrow_mut();
+        segs.clear();
+        shape_segments(core, &mut segs, out);
+    });
+}
+
+thread_local! {
+    static SEGS: std::cell::RefCell<Vec<(Seg, usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn shape_segments(core: &str, segs: &mut Vec<(Seg, usize, usize)>, out: &mut String) {
+    let b = core.as_bytes();
     let mut i = 0;
     let mut has_eq = false;
     while i < b.len() {
@@ -196,8 +252,30 @@ fn shape_core(core: &str, out: &mut String) {
             i = j;
         }
     }
+    // `blk_123`, `rdd_7`: an identifier prefix glued by `_` to a variable is part of it
+    let one = |seg: (Seg, usize, usize), c: u8| seg.2 - seg.1 == 1 && b[seg.1] == c;
+    for k in (0..segs.len().saturating_sub(2)).rev() {
+        let (kind, st, en) = segs[k];
+        if !(matches!(kind, Seg::Lit | Seg::HexLit)
+            && b[st].is_ascii_alphanumeric()
+            && one(segs[k + 1], b'_'))
+        {
+            continue;
+        }
+        // `_` then the variable, or `_-` then a negative number
+        let v = if segs[k + 2].0 == Seg::Var {
+            k + 2
+        } else if k + 3 < segs.len() && one(segs[k + 2], b'-') && segs[k + 3].0 == Seg::Var {
+            k + 3
+        } else {
+            continue;
+        };
+        segs[k] = (Seg::Var, st, en);
+        segs[v].0 = Seg::HexLit; // one variable, not two
+    }
     let is_var = |s: Seg| matches!(s, Seg::Var | Seg::KvVar);
-    let is_join_seg = |seg: &(Seg, usize, usize)| seg.0 == Seg::Lit && seg.2 - seg.1 == 1 && is_join(b[seg.1]);
+    let is_join_seg =
+        |seg: &(Seg, usize, usize)| seg.0 == Seg::Lit && seg.2 - seg.1 == 1 && is_join(b[seg.1]);
     // Collapse Var (join (Var|HexLit))* and a sign before a Var.
     let start = out.len();
     let mut groups = 0;
@@ -307,7 +385,8 @@ mod tests {
     #[test]
     fn shapes() {
         assert_eq!(sh("10.0.0.1:50010"), "<*>");
-        assert_eq!(sh("blk_-1608999687919862906"), "blk_<*>");
+        assert_eq!(sh("blk_-1608999687919862906"), "<*>");
+        assert_eq!(sh("rdd_42"), "<*>");
         assert_eq!(sh("uid=0"), "uid=<*>");
         assert_eq!(sh("logname="), "logname=");
         assert_eq!(sh("Rect(0,"), "Rect(<*>,");

@@ -50,7 +50,12 @@ impl Tree {
 
     /// Creates (or follows) the path of a new template, Drain's way; returns
     /// the leaf and the route taken (`WILDCARD` for the `<*>` child).
-    pub fn insert_path(&mut self, tokens: &[u32], levels: usize, max_children: usize) -> (u32, Vec<u32>) {
+    pub fn insert_path(
+        &mut self,
+        tokens: &[u32],
+        levels: usize,
+        max_children: usize,
+    ) -> (u32, Vec<u32>) {
         let len = tokens.len() as u32;
         let mut node = match self.by_len.get(&len) {
             Some(&n) => n,

@@ -5,7 +5,16 @@ use crate::miner::{now_s, Change, Miner, MinerConfig};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
+use std::borrow::Cow;
+
+/// UTF-8 of a str; lone surrogates are replaced, never fatal.
+fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
+    match s.to_str() {
+        Ok(v) => Cow::Borrowed(v),
+        Err(_) => Cow::Owned(s.to_string_lossy().into_owned()),
+    }
+}
 use std::sync::Mutex;
 
 type TrainOut<'py> = (
@@ -52,7 +61,10 @@ impl PyMiner {
         })
     }
 
-    fn train_batch<'py>(&self, py: Python<'py>, lines: Lines) -> TrainOut<'py> {
+    fn train_batch<'py>(&self, py: Python<'py>, lines: Vec<Bound<'py, PyString>>) -> TrainOut<'py> {
+        // Borrow the UTF-8 of each str (no copy for most strings); Python str
+        // objects are immutable and `lines` keeps them alive while detached.
+        let lines: Vec<Cow<'_, str>> = lines.iter().map(utf8).collect();
         let (ids, changes, changed) = py.detach(|| {
             let mut miner = self.lock();
             let now = now_s();
@@ -60,7 +72,7 @@ impl PyMiner {
             let mut changes = Vec::with_capacity(lines.len());
             let mut touched = Vec::new();
             for line in &lines {
-                let (id, change) = miner.train_at(line, now);
+                let (id, change) = miner.train_at(line.as_ref(), now);
                 ids.push(id);
                 changes.push(change as u8);
                 if change != Change::Unchanged {
