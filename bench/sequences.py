@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return lambda s: np.array([tuple(x) not in train_set for x in s], dtype=bool)
 
     detectors["lstm"] = (
-        f"DeepLog LSTM 2x64 w10 g{args.top_g}, {args.epochs} epochs, ONNX Runtime",
+        f"DeepLog LSTM 2x64 w10 g{args.top_g} p>=1e-3, {args.epochs} epochs, ONNX Runtime",
         fit_lstm,
     )
     detectors["ngram"] = (

@@ -54,6 +54,7 @@ class LstmTrainConfig:
     lr: float = 3e-3
     seed: int = 0
     top_g: int = 9
+    min_prob: float = 1e-3
     check_end: bool = True
     threads: int = 2
 
@@ -184,6 +185,7 @@ def build_lstm_bundle(
         vocab,
         window=cfg.window,
         top_g=cfg.top_g,
+        min_prob=cfg.min_prob,
         check_end=cfg.check_end,
         manifest={"training": {**asdict(cfg), **stats}},
     )
