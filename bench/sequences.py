@@ -37,9 +37,10 @@ import numpy.typing as npt
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from exporters.sequences import LstmTrainConfig, build_lstm_bundle  # noqa: E402
 from logtriage.config import SessionsSettings  # noqa: E402
 from logtriage.sessions import NgramDetector, read_session_file  # noqa: E402
+
+from exporters.sequences import LstmTrainConfig, build_lstm_bundle  # noqa: E402
 
 Sessions = list[list[int]]
 Scorer = Callable[[Sessions], npt.NDArray[np.bool_]]
@@ -187,9 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         score_s = time.perf_counter() - t0
         p, r, f1, fp, tp = prf(flags[: len(normal)], flags[len(normal) :])
         *_, f1d, fpd, tpd = prf(scorer(dn), scorer(da))
-        rows.append(
-            (name, desc, p, r, f1, fp, tp, f1d, fpd, tpd, train_s, len(test) / score_s)
-        )
+        rows.append((name, desc, p, r, f1, fp, tp, f1d, fpd, tpd, train_s, len(test) / score_s))
         print(
             f"{name:6s} P={p:.4f} R={r:.4f} F1={f1:.4f} (fp {fp}, tp {tp}) "
             f"distinct F1={f1d:.4f} (fp {fpd}/{len(dn)}, tp {tpd}/{len(da)}) "
