@@ -50,9 +50,7 @@ def test_train_and_eval_on_a_log_with_session_key(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     assert "sessions" in proc.stderr.decode()
     # Without --state the same file is mined again from scratch: the same ids.
-    proc = run_cli(
-        "sequences", "eval", str(tmp_path / "m"), str(log), "--state", str(state), *common
-    )
+    proc = run_cli("sequences", "eval", str(tmp_path / "m"), str(log), *common)
     assert proc.returncode == 0, proc.stderr.decode()
     rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
     assert len(rows) > 100 and all(r["session"].startswith("blk_") for r in rows)
