@@ -97,13 +97,16 @@ pub struct SequenceModel {
     sessions: u64,
 }
 
+/// A context and its successors with their counts, as serialised.
+type ContextCounts = (Vec<u32>, Vec<(u32, u64)>);
+
 #[derive(Serialize, Deserialize)]
 struct State {
     version: u32,
     config: SequenceConfig,
     sessions: u64,
     vocab: Vec<u32>,
-    contexts: Vec<(Vec<u32>, Vec<(u32, u64)>)>,
+    contexts: Vec<ContextCounts>,
 }
 
 impl SequenceModel {
@@ -230,7 +233,7 @@ impl SequenceModel {
 
     /// Serialise to JSON (versioned; contexts sorted so output is stable).
     pub fn to_json(&self) -> CoreResult<String> {
-        let mut contexts: Vec<(Vec<u32>, Vec<(u32, u64)>)> = self
+        let mut contexts: Vec<ContextCounts> = self
             .next
             .iter()
             .map(|(k, v)| {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from logtriage.sessions import read_session_file
+
 from tests.shared_data import shared_data
 
 

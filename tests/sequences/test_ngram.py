@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from logtriage._core import SequenceModel
 from logtriage.config import SessionsSettings
 from logtriage.errors import ConfigError, ModelBundleError, StateError

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from logtriage.config import SessionsSettings, load_settings
 from logtriage.errors import ConfigError
 from logtriage.sessions import SessionKeyer, SessionTracker
@@ -25,7 +24,8 @@ def test_keyer_regex_and_field() -> None:
 
 def test_idle_timeout_closes_interleaved_sessions() -> None:
     t = SessionTracker(idle_timeout_s=10)
-    closed = t.observe(["a", "b", "a", "b"], np.array([1, 5, 2, 6]), [0, 1, 2, 3], refs=list("wxyz"))
+    ids = np.array([1, 5, 2, 6])
+    closed = t.observe(["a", "b", "a", "b"], ids, [0, 1, 2, 3], refs=list("wxyz"))
     assert closed == [] and len(t) == 2
     closed = t.observe(["c"], [9], [20.0])
     assert sorted(c.key for c in closed) == ["a", "b"]

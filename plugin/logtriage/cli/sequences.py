@@ -106,7 +106,7 @@ def train(
     history: int | None = typer.Option(None, help="n-gram: templates of context."),
     top_g: int | None = typer.Option(None, "--top-g", help="Top-g candidates (DeepLog's g)."),
     window: int = typer.Option(10, help="lstm: templates of context."),
-    epochs: int = typer.Option(20, help="lstm: training epochs."),
+    epochs: int = typer.Option(60, help="lstm: training epochs."),
     seed: int = typer.Option(0, help="lstm: random seed."),
     log_format: str | None = LogFormatOption,
     key_regex: str | None = KeyRegexOption,

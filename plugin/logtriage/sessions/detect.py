@@ -207,6 +207,8 @@ class LstmDetector:
         vocab: template ids in index order (template ``vocab[i]`` is token ``i + 3``).
         window: templates of context.
         top_g: how many most likely next templates count as normal.
+        min_prob: a next template below this probability is a miss even inside the top g
+            (with a small vocabulary, g can cover nearly every template).
         check_end: also check the predicted end of the session.
         batch_windows: windows per onnxruntime call.
     """
@@ -220,6 +222,7 @@ class LstmDetector:
         *,
         window: int = 10,
         top_g: int = 9,
+        min_prob: float = 1e-3,
         check_end: bool = True,
         batch_windows: int = 8192,
         manifest: dict[str, Any] | None = None,
@@ -243,6 +246,7 @@ class LstmDetector:
         self._index = {t: i + FIRST for i, t in enumerate(self.vocab)}
         self.window = window
         self.top_g = top_g
+        self.min_prob = min_prob
         self.check_end = check_end
         self.batch_windows = batch_windows
         self.manifest = manifest or {}
@@ -258,6 +262,7 @@ class LstmDetector:
             m["vocab"],
             window=int(m["window"]),
             top_g=int(top_g if top_g is not None else m["top_g"]),
+            min_prob=float(m.get("min_prob", 1e-3)),
             check_end=bool(m.get("check_end", True)),
             manifest=m,
         )
@@ -273,6 +278,7 @@ class LstmDetector:
             "kind": self.kind,
             "window": self.window,
             "top_g": self.top_g,
+            "min_prob": self.min_prob,
             "check_end": self.check_end,
             "vocab": self.vocab,
             "metrics": metrics if metrics is not None else self.manifest.get("metrics", {}),
@@ -323,9 +329,11 @@ class LstmDetector:
         uniq, inverse = np.unique(ctx, axis=0, return_inverse=True)
         logits = self.logits(uniq)
         inverse = inverse.reshape(-1)
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs = shifted / shifted.sum(axis=1, keepdims=True)
         target = logits[inverse, y]
         rank = (logits[inverse] > target[:, None]).sum(axis=1)
-        miss = (rank >= self.top_g) | (y == UNK)
+        miss = (rank >= self.top_g) | (probs[inverse, y] < self.min_prob) | (y == UNK)
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         for k in range(n):
             m = miss[offsets[k] : offsets[k + 1]]
