@@ -284,9 +284,15 @@ class SearchClient:
 
         headers = {"content-type": "application/x-ndjson"} if ndjson else None
         try:
-            return self.native.transport.perform_request(
-                method, path, params=params or None, body=body, headers=headers
-            )
+            # Deprecation headers (e.g. _id fielddata for the PIT tie-breaker) are logged only.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", opensearchpy.exceptions.OpenSearchWarning)
+                resp = self.native.transport.perform_request(
+                    method, path, params=params or None, body=body, headers=headers
+                )
+            for w in caught:
+                log.debug("engine warning on %s %s: %s", method, path, w.message)
+            return resp
         except opensearchpy.ConnectionError as exc:  # includes timeouts
             raise EngineRequestError(f"{method} {path}: {exc}", None) from exc
         except opensearchpy.TransportError as exc:
