@@ -8,7 +8,6 @@ import sys
 import urllib.request
 
 from _search_helpers import load, make_docs, make_index, settings_for, unique, write_config
-
 from logtriage.local_engine import LocalEngine, free_port
 from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
@@ -74,7 +73,7 @@ def test_demo_labels_everything_and_prints_a_summary(engine: LocalEngine) -> Non
 def test_metrics_and_health_while_running(engine: LocalEngine, client: SearchClient) -> None:
     index = unique("metrics")
     make_index(client, index)
-    load(client, index, make_docs(500, seed=10) + [{"seq": 500, "message": 1}], op="index")
+    load(client, index, [*make_docs(500, seed=10), {"seq": 500, "message": 1}], op="index")
     port = free_port()
     settings = settings_for(
         engine.url, index, sidecar={"metrics_enabled": True, "metrics_port": port}

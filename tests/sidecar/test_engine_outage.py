@@ -1,12 +1,11 @@
-"""The engine goes away mid-run and comes back: the sidecar waits, then finishes.
+"""The engine stops answering mid-run and comes back: the sidecar waits, then finishes.
 
-Two real faults, one per engine (each kind would double the suite's time):
-- Elasticsearch is frozen (SIGSTOP) for ``DOWN_S`` seconds: it stops answering,
-  requests time out, then it continues (SIGCONT).
-- OpenSearch is really stopped (SIGTERM, data kept), left down ``RESTART_DOWN_S``
-  seconds, then started again on the same port (its start-up adds to the outage).
-The sidecar process keeps running throughout. Then SIGTERM stops the sidecar
-gracefully: it finishes its batch, releases its lease and exits 0.
+The engine process group is frozen (SIGSTOP) for ``DOWN_S`` seconds (default 20,
+``LOGTRIAGE_TEST_OUTAGE_S``): it accepts nothing, requests time out, exactly as
+a hung or partitioned node; then it continues (SIGCONT). A full stop/start would
+add 1-2 minutes of JVM start-up per engine on this machine. The sidecar process
+keeps running throughout. Then SIGTERM stops it gracefully: it finishes its
+batch, releases its lease and exits 0.
 """
 
 from __future__ import annotations
@@ -32,8 +31,7 @@ from logtriage.search.client import SearchClient
 from logtriage.search.templates import ensure_state_index
 from logtriage.sidecar.checkpoint import StateStore
 
-DOWN_S = float(os.environ.get("LOGTRIAGE_TEST_OUTAGE_S", "30"))
-RESTART_DOWN_S = float(os.environ.get("LOGTRIAGE_TEST_RESTART_DOWN_S", "10"))
+DOWN_S = float(os.environ.get("LOGTRIAGE_TEST_OUTAGE_S", "20"))
 
 
 def test_engine_stopped_mid_run_then_resumed(
@@ -57,14 +55,15 @@ def test_engine_stopped_mid_run_then_resumed(
         while count_labelled(client, index) < 200 and time.monotonic() < deadline:
             time.sleep(0.1)
         client.close()
-        engine.stop(keep_data=True)
         down_since = time.monotonic()
-        time.sleep(DOWN_S)
-        assert proc.proc.poll() is None, (
-            f"sidecar died while the engine was down:\n{proc.stderr[-3000:]}"
-        )
-        engine.start()
+        engine.pause()
+        try:
+            time.sleep(DOWN_S)
+            alive = proc.proc.poll() is None
+        finally:
+            engine.resume()
         outage_s = time.monotonic() - down_since
+        assert alive, f"sidecar died while the engine was down:\n{proc.stderr[-3000:]}"
         fresh = SearchClient.connect(settings.search)
         deadline = time.monotonic() + 120
         while count_labelled(fresh, index) < len(docs) and time.monotonic() < deadline:
@@ -74,7 +73,7 @@ def test_engine_stopped_mid_run_then_resumed(
         proc.signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 0, proc.stderr[-3000:]
     assert "engine unavailable" in proc.stderr
-    assert outage_s >= wanted_s
+    assert outage_s >= DOWN_S
     assert_labelled_once(fetch_all(fresh, index), docs)
     # Graceful stop released the lease (a restart need not wait for it to expire).
     ensure_state_index(fresh, settings.sidecar.state_index)
