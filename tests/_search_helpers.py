@@ -196,6 +196,9 @@ def write_config(settings: Settings, path: Any) -> Any:
     return path
 
 
+_RUN = "from logtriage.cli import main; main()"
+
+
 class SidecarProcess:
     """``logtriage run`` as a separate process (so it can be killed -9); output in files."""
 
@@ -211,7 +214,7 @@ class SidecarProcess:
         self.out_path, self.err_path = base.with_suffix(".out"), base.with_suffix(".err")
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "logtriage.cli.run", "--config", str(config), *args],
+                [sys.executable, "-c", _RUN, "run", "--config", str(config), *args],
                 stdout=out,
                 stderr=err,
                 stdin=subprocess.DEVNULL,

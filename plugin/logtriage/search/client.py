@@ -309,9 +309,15 @@ class SearchClient:
                 params={"keep_alive": keep_alive, "ignore_unavailable": "true"},
             )
             return str(resp["id"])
-        resp = self.request(
-            "POST", f"/{index}/_search/point_in_time", params={"keep_alive": keep_alive}
-        )
+        try:
+            resp = self.request(
+                "POST", f"/{index}/_search/point_in_time", params={"keep_alive": keep_alive}
+            )
+        except EngineRequestError as exc:
+            # OpenSearch 2.18 fails a PIT over a wildcard matching nothing with a 400 NPE.
+            if exc.status == 400 and "invalid id: [null]" in str(exc):
+                raise EngineRequestError(f"no index matches {index}", 404) from exc
+            raise
         return str(resp["pit_id"])
 
     def close_pit(self, pit_id: str) -> None:

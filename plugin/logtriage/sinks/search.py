@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -37,6 +38,8 @@ __all__ = [
     "labels_action",
     "update_action",
 ]
+
+log = logging.getLogger(__name__)
 
 _FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 
@@ -202,14 +205,14 @@ class SearchSink:
                 if not exc.retryable or attempt >= self.settings.max_retries:
                     raise
                 result.retries += 1
-                self._sleep(
-                    backoff_delay(
-                        attempt,
-                        self.settings.initial_backoff_s,
-                        self.settings.max_backoff_s,
-                        self._rand,
-                    )
+                delay = backoff_delay(
+                    attempt,
+                    self.settings.initial_backoff_s,
+                    self.settings.max_backoff_s,
+                    self._rand,
                 )
+                log.warning("bulk request failed (%s); retry %d in %.2fs", exc, attempt + 1, delay)
+                self._sleep(delay)
                 attempt += 1
 
     def _write_chunk(self, chunk: list[tuple[WriteAction, bytes]], result: WriteResult) -> None:
