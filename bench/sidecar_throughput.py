@@ -37,7 +37,12 @@ from logtriage.search.templates import install_data_stream_template
 from logtriage.sidecar import Sidecar
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("LOGTRIAGE_DATA", ROOT.parent / "shared" / "data")) / "loghub-2k"
+_CANDIDATES = [ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]
+DATA = (
+    Path(os.environ["LOGTRIAGE_DATA"])
+    if "LOGTRIAGE_DATA" in os.environ
+    else next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
+) / "loghub-2k"
 
 
 def loghub_lines() -> list[str]:
@@ -116,6 +121,7 @@ def main() -> None:
     ap.add_argument("--no-append", action="store_true")
     args = ap.parse_args()
     host_info = machine()
+    lines = loghub_lines()
 
     local = None
     if args.url:
@@ -126,7 +132,6 @@ def main() -> None:
     try:
         client = SearchClient.connect(SearchSettings(hosts=[url], request_timeout_s=120))
         engine = f"{client.engine} {client.info.version}"
-        lines = loghub_lines()
         start = datetime(2026, 1, 1, tzinfo=timezone.utc)
         tag = f"{int(time.time())}"
 
