@@ -45,7 +45,7 @@ def test_partial_updates_touch_only_logtriage_and_respect_versions(client) -> No
         update_action(h["_index"], h["_id"], h["_seq_no"], h["_primary_term"], {"label": "L"})
         for h in hits
     ]
-    sink = SearchSink(client, SinkSettings(chunk_size=7))
+    sink = SearchSink(client, SinkSettings(chunk_size=7, concurrency=1))
     result = sink.write(actions)
     assert result.conflicts == [(stale["_index"], stale["_id"])]
     assert len(result.written) == 29 and not result.errors
