@@ -70,7 +70,9 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def load(client: SearchClient, index: str, docs: list[dict[str, Any]], *, op: str = "create") -> None:
+def load(
+    client: SearchClient, index: str, docs: list[dict[str, Any]], *, op: str = "create"
+) -> None:
     """Bulk-load documents (``create`` works for data streams and plain indices)."""
     import json
 
@@ -142,7 +144,10 @@ def fetch_all(client: SearchClient, index: str) -> list[dict[str, Any]]:
                 "size": 5000,
                 "version": True,
                 "pit": {"id": pit, "keep_alive": "1m"},
-                "sort": [{"seq": {"order": "asc", "unmapped_type": "long"}}, *client.pit_tiebreaker],
+                "sort": [
+                    {"seq": {"order": "asc", "unmapped_type": "long"}},
+                    *client.pit_tiebreaker,
+                ],
             }
             if after:
                 body["search_after"] = after
@@ -191,6 +196,9 @@ def write_config(settings: Settings, path: Any) -> Any:
     return path
 
 
+_RUN = "import sys; from logtriage.cli import main; sys.exit(main())"
+
+
 class SidecarProcess:
     """``logtriage run`` as a separate process (so it can be killed -9); output in files."""
 
@@ -206,7 +214,7 @@ class SidecarProcess:
         self.out_path, self.err_path = base.with_suffix(".out"), base.with_suffix(".err")
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "logtriage.cli.run", "--config", str(config), *args],
+                [sys.executable, "-c", _RUN, "run", "--config", str(config), *args],
                 stdout=out,
                 stderr=err,
                 stdin=subprocess.DEVNULL,
@@ -241,7 +249,11 @@ class SidecarProcess:
 def count_labelled(client: SearchClient, index: str) -> int:
     client.refresh(index)
     resp = client.search(
-        {"size": 0, "track_total_hits": True, "query": {"exists": {"field": "logtriage.processed_at"}}},
+        {
+            "size": 0,
+            "track_total_hits": True,
+            "query": {"exists": {"field": "logtriage.processed_at"}},
+        },
         index=index,
     )
     return int(resp["hits"]["total"]["value"])

@@ -12,10 +12,9 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-
+from logtriage.config import SearchSettings
 from logtriage.local_engine import LocalEngine, LocalEngineError
 from logtriage.search.client import SearchClient
-from logtriage.config import SearchSettings
 
 ENGINE_KINDS = ("elasticsearch", "opensearch")
 

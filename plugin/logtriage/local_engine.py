@@ -408,6 +408,18 @@ class LocalEngine:
             shutil.rmtree(self.instance_dir, ignore_errors=True)
             self.instance_dir = None
 
+    def pause(self) -> None:
+        """Freeze the engine (SIGSTOP to its process group): it stops answering, sockets
+        stay open, requests time out. :meth:`resume` continues it."""
+        if self._proc is None:
+            raise LocalEngineError("engine not started")
+        os.killpg(self._proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self._proc is None:
+            raise LocalEngineError("engine not started")
+        os.killpg(self._proc.pid, signal.SIGCONT)
+
     def restart(self) -> LocalEngine:
         """Stop and start again with the same data and port."""
         self.stop(keep_data=True)

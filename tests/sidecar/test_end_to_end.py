@@ -12,7 +12,6 @@ from _search_helpers import (
     settings_for,
     unique,
 )
-
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
@@ -81,8 +80,9 @@ def test_index_write_mode_writes_one_labels_document_per_source(
     src = fetch_all(client, index)
     assert all(h["_version"] == 1 and "logtriage" not in h["_source"] for h in src)
     client.refresh(labels_index)
-    resp = client.search({"size": 0, "aggs": {"ids": {"cardinality": {"field": "source.id"}}}},
-                         index=labels_index)
+    resp = client.search(
+        {"size": 0, "aggs": {"ids": {"cardinality": {"field": "source.id"}}}}, index=labels_index
+    )
     assert resp["aggregations"]["ids"]["value"] == 300
     # Running again re-reads the overlap but creates nothing twice.
     again = Sidecar(settings, client=client).run(once=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from _search_helpers import fetch_all, make_messages, settings_for, unique
-
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
@@ -38,9 +37,7 @@ def _hostile_docs() -> list[tuple[dict, str | None]]:
     return cases
 
 
-def test_hostile_documents_get_an_error_reason(
-    engine: LocalEngine, client: SearchClient
-) -> None:
+def test_hostile_documents_get_an_error_reason(engine: LocalEngine, client: SearchClient) -> None:
     index = unique("hostile")
     # ``message`` is stored but not indexed, so any JSON value can be loaded.
     client.request(
@@ -67,8 +64,8 @@ def test_hostile_documents_get_an_error_reason(
     # A lone surrogate escape: valid JSON, not encodable as UTF-8.
     lines += [
         json.dumps({"index": {"_index": index}}),
-        '{"seq": %d, "@timestamp": "2026-01-01T00:01:00Z", "message": "bad \\ud800 half"}'
-        % len(cases),
+        '{"seq": ' + str(len(cases)) + ', "@timestamp": "2026-01-01T00:01:00Z", '
+        '"message": "bad \\ud800 half"}',
     ]
     resp = client.bulk(("\n".join(lines) + "\n").encode(), refresh="true")
     assert not resp.get("errors"), resp
@@ -107,8 +104,12 @@ def test_mapping_conflict_is_reported_with_the_index_name(
         f"/{index}",
         body={"mappings": {"properties": {"logtriage": {"type": "keyword"}}}},
     )
-    client.request("POST", f"/{index}/_doc", params={"refresh": "true"},
-                   body={"message": "hello", "@timestamp": "2026-01-01T00:00:00Z"})
+    client.request(
+        "POST",
+        f"/{index}/_doc",
+        params={"refresh": "true"},
+        body={"message": "hello", "@timestamp": "2026-01-01T00:00:00Z"},
+    )
     config = write_config(settings_for(engine.url, index), tmp_path / "c.yaml")
     proc = SidecarProcess(config, "--once")
     assert proc.wait(timeout=120) == 1

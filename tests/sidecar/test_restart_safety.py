@@ -12,6 +12,7 @@ import signal
 import time
 
 from _search_helpers import (
+    SidecarProcess,
     assert_labelled_once,
     count_labelled,
     fetch_all,
@@ -19,11 +20,9 @@ from _search_helpers import (
     make_data_stream,
     make_docs,
     settings_for,
-    SidecarProcess,
     unique,
     write_config,
 )
-
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 
@@ -42,16 +41,16 @@ def _wait_for_progress(client: SearchClient, index: str, at_least: int, timeout_
 def test_kill_9_mid_run_then_resume(engine: LocalEngine, client: SearchClient, tmp_path) -> None:
     ds = unique("logs-kill")
     make_data_stream(client, ds)
-    docs = make_docs(4000, seed=4)
+    docs = make_docs(2500, seed=4)
     load(client, ds, docs)
     settings = settings_for(
-        engine.url, ds, sidecar={"batch_size": 50, "lease_ttl_s": 2.0}, sink={"chunk_size": 20}
+        engine.url, ds, sidecar={"batch_size": 50, "lease_ttl_s": 2.0}, sink={"chunk_size": 25}
     )
     config = write_config(settings, tmp_path / "logtriage.yaml")
     rng = random.Random(7)
 
     killed_at = []
-    for target in (300, 1500):
+    for target in (200, 1000):
         proc = SidecarProcess(config)
         try:
             _wait_for_progress(client, ds, target, timeout_s=90)

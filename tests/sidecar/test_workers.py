@@ -15,7 +15,6 @@ from _search_helpers import (
     unique,
     write_config,
 )
-
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import ensure_state_index

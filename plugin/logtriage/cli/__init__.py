@@ -13,9 +13,12 @@ import typer
 from logtriage import __version__
 from logtriage.cli.classify import classify
 from logtriage.cli.config_cmd import config_app
-from logtriage.cli.model import app as model_app
 from logtriage.cli.dashboards import dashboards_app
+from logtriage.cli.demo import demo_command
+from logtriage.cli.doctor import doctor_command
+from logtriage.cli.model import app as model_app
 from logtriage.cli.parse import parse
+from logtriage.cli.run import run_command
 from logtriage.cli.sequences import sequences_app
 from logtriage.cli.serve import serve
 from logtriage.errors import LogtriageError
@@ -48,6 +51,9 @@ def _root(
 
 
 app.command()(parse)
+app.command("run")(run_command)
+app.command("doctor")(doctor_command)
+app.command("demo")(demo_command)
 app.command()(serve)
 app.add_typer(config_app, name="config")
 app.add_typer(sequences_app, name="sequences")

@@ -45,8 +45,9 @@ def configure_logging(debug: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("logtriage").setLevel(logging.DEBUG if debug else logging.INFO)
-    for noisy in ("elastic_transport", "opensearch", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The clients log every failed request; the sidecar reports what matters itself.
+    for noisy in ("elastic_transport", "elasticsearch", "opensearch", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 def with_overrides(settings: Settings, section: str, **values: Any) -> Settings:
@@ -59,14 +60,13 @@ def with_overrides(settings: Settings, section: str, **values: Any) -> Settings:
 
 
 def run_command(
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="YAML config file.")
-    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
     once: Annotated[
         bool, typer.Option("--once", help="Label the current backlog, then exit.")
     ] = False,
     worker_id: Annotated[
-        int | None, typer.Option("--worker-id", help="Claim this worker slot (default: first free).")
+        int | None,
+        typer.Option("--worker-id", help="Claim this worker slot (default: first free)."),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and debug logs.")] = False,
 ) -> None:

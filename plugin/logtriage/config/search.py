@@ -50,6 +50,7 @@ class SinkSettings(_Section):
     labels_index: str = "logtriage-labels"
     chunk_size: int = Field(500, ge=1)
     max_chunk_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    concurrency: int = Field(2, ge=1, le=16)
     max_retries: int = Field(5, ge=0)
     initial_backoff_s: float = Field(0.5, gt=0)
     max_backoff_s: float = Field(30.0, gt=0)

@@ -284,9 +284,15 @@ class SearchClient:
 
         headers = {"content-type": "application/x-ndjson"} if ndjson else None
         try:
-            return self.native.transport.perform_request(
-                method, path, params=params or None, body=body, headers=headers
-            )
+            # Deprecation headers (e.g. _id fielddata for the PIT tie-breaker) are logged only.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", opensearchpy.exceptions.OpenSearchWarning)
+                resp = self.native.transport.perform_request(
+                    method, path, params=params or None, body=body, headers=headers
+                )
+            for w in caught:
+                log.debug("engine warning on %s %s: %s", method, path, w.message)
+            return resp
         except opensearchpy.ConnectionError as exc:  # includes timeouts
             raise EngineRequestError(f"{method} {path}: {exc}", None) from exc
         except opensearchpy.TransportError as exc:
@@ -303,9 +309,15 @@ class SearchClient:
                 params={"keep_alive": keep_alive, "ignore_unavailable": "true"},
             )
             return str(resp["id"])
-        resp = self.request(
-            "POST", f"/{index}/_search/point_in_time", params={"keep_alive": keep_alive}
-        )
+        try:
+            resp = self.request(
+                "POST", f"/{index}/_search/point_in_time", params={"keep_alive": keep_alive}
+            )
+        except EngineRequestError as exc:
+            # OpenSearch 2.18 fails a PIT over a wildcard matching nothing with a 400 NPE.
+            if exc.status == 400 and "invalid id: [null]" in str(exc):
+                raise EngineRequestError(f"no index matches {index}", 404) from exc
+            raise
         return str(resp["pit_id"])
 
     def close_pit(self, pit_id: str) -> None:

@@ -141,17 +141,19 @@ def ensure_field_mappings(client: SearchClient, pattern: str) -> list[str]:
     indices = concrete_indices(client, pattern)
     if not indices:
         return []
+    # OpenSearch answers 404 (empty body) when no index has the field yet.
     have = client.request(
         "GET",
         f"/{pattern}/_mapping/field/logtriage.processed_at",
         params={"ignore_unavailable": "true", "allow_no_indices": "true"},
+        ignore=(404,),
     )
+    if have.get("status") == 404:
+        have = {}
     missing = [i for i in indices if not (have.get(i) or {}).get("mappings")]
     for index in missing:
         try:
-            client.request(
-                "PUT", f"/{index}/_mapping", body={"properties": LOGTRIAGE_PROPERTIES}
-            )
+            client.request("PUT", f"/{index}/_mapping", body={"properties": LOGTRIAGE_PROPERTIES})
         except EngineRequestError as exc:
             if exc.status == 404:  # deleted meanwhile (e.g. ILM)
                 continue

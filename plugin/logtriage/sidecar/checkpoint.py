@@ -16,6 +16,7 @@ Three kinds of documents, one set per sidecar ``name`` and worker slot:
 from __future__ import annotations
 
 import base64
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -107,7 +108,9 @@ class Lease:
             current = self.store.get(self._id(slot))
             if current is not None:
                 src = current.source
-                free = src.get("owner") == self.owner or float(src.get("expires_at", 0)) < time.time()
+                free = (
+                    src.get("owner") == self.owner or float(src.get("expires_at", 0)) < time.time()
+                )
                 if not free:
                     continue
             doc = self.store.put(self._id(slot), self._source(slot, self.ttl_s), current)
@@ -139,10 +142,8 @@ class Lease:
         """Give the slot up now (graceful stop), so a restart need not wait for expiry."""
         if self.slot is None or self._doc is None:
             return
-        try:
+        with contextlib.suppress(EngineRequestError):  # else it expires by itself
             self.store.put(self._id(self.slot), self._source(self.slot, -1.0), self._doc)
-        except EngineRequestError:
-            pass  # expires by itself
         self.slot, self._doc = None, None
 
 
@@ -185,9 +186,7 @@ class Checkpoint:
 class MinerStore:
     """Miner state of one slot: in the state index (base64) or in a local file."""
 
-    def __init__(
-        self, store: StateStore, name: str, slot: int, path: Path | None = None
-    ) -> None:
+    def __init__(self, store: StateStore, name: str, slot: int, path: Path | None = None) -> None:
         self.store = store
         self.doc_id = f"{name}:miner:{slot}"
         self.name, self.slot = name, slot

@@ -284,9 +284,7 @@ class Sidecar:
                     needs_setup = True
                     if max_failures is not None and failures >= max_failures:
                         raise
-                    delay = backoff_delay(
-                        failures - 1, 0.5, self.settings.sidecar.max_backoff_s
-                    )
+                    delay = backoff_delay(failures - 1, 0.5, self.settings.sidecar.max_backoff_s)
                     log.warning("engine unavailable (%s); retrying in %.1fs", exc, delay)
                     self._stop.wait(delay)
                     continue
@@ -330,8 +328,18 @@ class Sidecar:
                     {
                         "bool": {
                             "should": [
-                                {"bool": {"must_not": [{"exists": {"field": "logtriage.processed_at"}}]}},
-                                {"bool": {"must_not": [{"term": {"logtriage.model.version": version}}]}},
+                                {
+                                    "bool": {
+                                        "must_not": [
+                                            {"exists": {"field": "logtriage.processed_at"}}
+                                        ]
+                                    }
+                                },
+                                {
+                                    "bool": {
+                                        "must_not": [{"term": {"logtriage.model.version": version}}]
+                                    }
+                                },
                             ],
                             "minimum_should_match": 1,
                         }
@@ -555,7 +563,10 @@ class Sidecar:
                 continue
             reason_of[hit.index, hit.id] = "write_rejected"
             fields = {
-                "error": {"reason": "write_rejected", "detail": f"{err['type']}: {err['reason']}"[:1000]},
+                "error": {
+                    "reason": "write_rejected",
+                    "detail": f"{err['type']}: {err['reason']}"[:1000],
+                },
                 "model": {"version": version},
                 "processed_at": now,
             }
@@ -619,4 +630,3 @@ def _error_kind(exc: EngineRequestError) -> str:
     if exc.status >= 500:
         return "server"
     return "client"
-

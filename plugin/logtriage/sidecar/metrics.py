@@ -34,7 +34,9 @@ class SidecarMetrics:
         self.registry = registry or CollectorRegistry()
         r = self.registry
         self.labelled = Counter(
-            "logtriage_documents_labelled", "Documents labelled and written back", ["label"],
+            "logtriage_documents_labelled",
+            "Documents labelled and written back",
+            ["label"],
             registry=r,
         )
         self.doc_errors = Counter(
@@ -44,19 +46,24 @@ class SidecarMetrics:
             registry=r,
         )
         self.conflicts = Counter(
-            "logtriage_write_conflicts", "Writes refused by seq_no/primary_term (re-read)",
+            "logtriage_write_conflicts",
+            "Writes refused by seq_no/primary_term (re-read)",
             registry=r,
         )
         self.retries = Counter(
             "logtriage_bulk_retries", "Bulk actions or requests retried after 429/5xx", registry=r
         )
         self.engine_errors = Counter(
-            "logtriage_engine_errors", "Failed engine requests seen by the loop", ["kind"],
+            "logtriage_engine_errors",
+            "Failed engine requests seen by the loop",
+            ["kind"],
             registry=r,
         )
         self.passes = Counter("logtriage_passes", "Polling passes run", registry=r)
         self.batch_seconds = Histogram(
-            "logtriage_batch_seconds", "Time to label and write one batch", buckets=_BATCH_BUCKETS,
+            "logtriage_batch_seconds",
+            "Time to label and write one batch",
+            buckets=_BATCH_BUCKETS,
             registry=r,
         )
         self.inference_seconds = Histogram(
@@ -76,7 +83,8 @@ class SidecarMetrics:
             registry=r,
         )
         self.checkpoint = Gauge(
-            "logtriage_checkpoint_timestamp_seconds", "Checkpoint of this worker slot",
+            "logtriage_checkpoint_timestamp_seconds",
+            "Checkpoint of this worker slot",
             registry=r,
         )
         self.up = Gauge("logtriage_engine_up", "1 when the last engine request worked", registry=r)

@@ -19,9 +19,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -37,6 +39,8 @@ __all__ = [
     "labels_action",
     "update_action",
 ]
+
+log = logging.getLogger(__name__)
 
 _FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 
@@ -129,7 +133,8 @@ class SearchSink:
     Arguments:
         client: the engine adapter.
         settings: ``chunk_size`` (actions, default 500), ``max_chunk_bytes`` (default
-            10 MiB), ``max_retries`` (default 5), ``initial_backoff_s`` (0.5 s),
+            10 MiB), ``concurrency`` (bulk requests in flight, default 2), ``max_retries``
+            (default 5), ``initial_backoff_s`` (0.5 s),
             ``max_backoff_s`` (30 s).
         sleep: how to wait between retries (tests pass a recorder).
         refresh: ``refresh`` parameter of each bulk request (default none).
@@ -178,9 +183,28 @@ class SearchSink:
         """
         result = WriteResult()
         encoded = [(a, a.encode()) for a in actions]
-        for chunk in self.chunks(encoded):
-            self._write_chunk(chunk, result)
+        chunks = list(self.chunks(encoded))
+        workers = min(self.settings.concurrency, len(chunks))
+        if workers <= 1:
+            for chunk in chunks:
+                self._write_chunk(chunk, result)
+            return result
+        # Chunks are independent (each action is guarded by its own version), so they
+        # can be in flight together; results are merged in chunk order.
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk") as pool:
+            parts = list(pool.map(self._write_chunk_alone, chunks))
+        for part in parts:
+            result.written += part.written
+            result.conflicts += part.conflicts
+            result.errors += part.errors
+            result.retries += part.retries
+            result.requests += part.requests
         return result
+
+    def _write_chunk_alone(self, chunk: list[tuple[WriteAction, bytes]]) -> WriteResult:
+        part = WriteResult()
+        self._write_chunk(chunk, part)
+        return part
 
     def _send(self, chunk: list[tuple[WriteAction, bytes]], result: WriteResult) -> list[Any]:
         attempt = 0
@@ -202,14 +226,14 @@ class SearchSink:
                 if not exc.retryable or attempt >= self.settings.max_retries:
                     raise
                 result.retries += 1
-                self._sleep(
-                    backoff_delay(
-                        attempt,
-                        self.settings.initial_backoff_s,
-                        self.settings.max_backoff_s,
-                        self._rand,
-                    )
+                delay = backoff_delay(
+                    attempt,
+                    self.settings.initial_backoff_s,
+                    self.settings.max_backoff_s,
+                    self._rand,
                 )
+                log.warning("bulk request failed (%s); retry %d in %.2fs", exc, attempt + 1, delay)
+                self._sleep(delay)
                 attempt += 1
 
     def _write_chunk(self, chunk: list[tuple[WriteAction, bytes]], result: WriteResult) -> None:

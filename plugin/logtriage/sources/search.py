@@ -13,6 +13,7 @@ empty, too large): bad documents are reported, never skipped.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -223,7 +224,5 @@ def iter_pages(
                 return
     finally:
         if pit_id is not None:
-            try:
+            with contextlib.suppress(EngineRequestError):  # else expires after keep_alive
                 client.close_pit(pit_id)
-            except EngineRequestError:
-                pass  # expires by itself after keep_alive

@@ -1,0 +1,259 @@
+"""Sidecar throughput vs a plain ``_bulk`` index of the same documents, same run.
+
+    .venv/bin/python bench/sidecar_throughput.py [--docs 200000] [--engine elasticsearch]
+        [--url http://host:9200] [--no-append]
+
+1. Builds N LogHub-like documents from ../shared/data/loghub-2k (``Content`` of
+   all systems, sampled with replacement, read in place).
+2. Peer: ``_bulk`` ``index`` of those documents into a fresh index (docs/s).
+3. Loads the same documents into a data stream, warms the template cache on a
+   sample, then runs the sidecar (``--once``) until all are labelled and written
+   back (docs/s) — the claim is >= 20,000 docs/s and >= 0.5x the peer.
+4. Lag after a burst: with the sidecar polling, bulk-loads a burst and measures
+   the time from the end of the burst until the last document is labelled.
+
+Appends date, machine, command and figures to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from logtriage.config import SearchSettings, Settings, SidecarSettings, SinkSettings
+from logtriage.local_engine import LocalEngine
+from logtriage.pipeline import Pipeline
+from logtriage.search.client import SearchClient
+from logtriage.search.templates import install_data_stream_template
+from logtriage.sidecar import Sidecar
+
+ROOT = Path(__file__).resolve().parent.parent
+_CANDIDATES = [ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]
+DATA = (
+    Path(os.environ["LOGTRIAGE_DATA"])
+    if "LOGTRIAGE_DATA" in os.environ
+    else next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
+) / "loghub-2k"
+
+
+def loghub_lines() -> list[str]:
+    lines: list[str] = []
+    for path in sorted(DATA.glob("*/*_2k.log_structured.csv")):
+        with path.open(newline="", encoding="utf-8", errors="replace") as f:
+            lines += [row["Content"] for row in csv.DictReader(f) if row.get("Content")]
+    if not lines:
+        sys.exit(f"no LogHub-2k data under {DATA}")
+    return lines
+
+
+def make_payloads(lines: list[str], n: int, seed: int, op: str, start: datetime) -> list[bytes]:
+    rng = random.Random(seed)
+    out, buf = [], []
+    for i in range(n):
+        ts = start + timedelta(milliseconds=i)
+        doc = {
+            "@timestamp": ts.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "message": rng.choice(lines),
+            "host": {"name": f"node-{i % 8}"},
+        }
+        buf.append(f'{{"{op}":{{}}}}')
+        buf.append(json.dumps(doc, ensure_ascii=False))
+        if len(buf) >= 10_000:
+            out.append(("\n".join(buf) + "\n").encode())
+            buf = []
+    if buf:
+        out.append(("\n".join(buf) + "\n").encode())
+    return out
+
+
+def bulk_all(client: SearchClient, target: str, payloads: list[bytes]) -> float:
+    t0 = time.perf_counter()
+    for p in payloads:
+        resp = client.request(
+            "POST", f"/{target}/_bulk", body=p, ndjson=True, params={"filter_path": "errors"}
+        )
+        if resp.get("errors"):
+            sys.exit(f"bulk into {target} failed")
+    client.refresh(target)
+    return time.perf_counter() - t0
+
+
+def count_unlabelled(client: SearchClient, index: str) -> int:
+    q = {"bool": {"must_not": [{"exists": {"field": "logtriage.processed_at"}}]}}
+    return int(client.request("POST", f"/{index}/_count", body={"query": q})["count"])
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()[0]
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, "
+        f"Python {platform.python_version()}, load avg {load:.1f} at start"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--docs", type=int, default=200_000)
+    ap.add_argument("--burst", type=int, default=20_000)
+    ap.add_argument("--engine", default="elasticsearch", choices=["elasticsearch", "opensearch"])
+    ap.add_argument("--url", default=None, help="existing engine instead of a local one")
+    ap.add_argument("--batch-size", type=int, default=5000)
+    ap.add_argument("--chunk-size", type=int, default=2500)
+    ap.add_argument("--heap-mb", type=int, default=1024)
+    ap.add_argument("--no-append", action="store_true")
+    args = ap.parse_args()
+    host_info = machine()
+    lines = loghub_lines()
+
+    local = None
+    if args.url:
+        url = args.url
+    else:
+        local = LocalEngine(args.engine, heap_mb=args.heap_mb, startup_timeout_s=300).start()
+        url = local.url
+    try:
+        client = SearchClient.connect(SearchSettings(hosts=[url], request_timeout_s=120))
+        engine = f"{client.engine} {client.info.version}"
+        start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        tag = f"{int(time.time())}"
+
+        # 1. Peer: plain _bulk index of the same documents.
+        peer_index = f"bench-bulk-{tag}"
+        client.request(
+            "PUT",
+            f"/{peer_index}",
+            body={
+                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                "mappings": {
+                    "properties": {"@timestamp": {"type": "date"}, "message": {"type": "text"}}
+                },
+            },
+        )
+        bulk_s = bulk_all(client, peer_index, make_payloads(lines, args.docs, 1, "index", start))
+        bulk_rate = args.docs / bulk_s
+        print(
+            f"peer _bulk index: {args.docs} docs in {bulk_s:.1f}s = {bulk_rate:,.0f} docs/s",
+            flush=True,
+        )
+        client.request("DELETE", f"/{peer_index}")
+
+        # 2. The sidecar on the same documents in a data stream.
+        ds = f"logs-bench.sidecar-{tag}"
+        install_data_stream_template(client, f"bench-{tag}", f"{ds}*")
+        client.request(
+            "PUT",
+            f"/_index_template/bench-{tag}",
+            body={
+                "index_patterns": [f"{ds}*"],
+                "data_stream": {},
+                "priority": 500,
+                "composed_of": ["logtriage-mappings"],
+                "template": {
+                    "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                    "mappings": {
+                        "properties": {"@timestamp": {"type": "date"}, "message": {"type": "text"}}
+                    },
+                },
+            },
+        )
+        load_s = bulk_all(client, ds, make_payloads(lines, args.docs, 1, "create", start))
+        print(f"loaded data stream {ds} in {load_s:.1f}s", flush=True)
+        settings = Settings(
+            search=SearchSettings(hosts=[url], index=ds, request_timeout_s=120),
+            sink=SinkSettings(chunk_size=args.chunk_size),
+            sidecar=SidecarSettings(
+                name=f"bench-{tag}",
+                state_index=f"bench-state-{tag}",
+                batch_size=args.batch_size,
+                poll_interval_s=0.5,
+                metrics_enabled=False,
+                checkpoint_interval_s=2.0,
+            ),
+        )
+        pipeline = Pipeline(settings)
+        t0 = time.perf_counter()
+        pipeline.process_batch(random.Random(2).sample(lines, min(len(lines), 20_000)))
+        warm_s = time.perf_counter() - t0
+        sidecar = Sidecar(settings, client=client)
+        sidecar.pipeline = pipeline  # warm template cache
+        summary = sidecar.run(once=True)
+        done = summary.labelled + summary.errored
+        side_rate = done / summary.seconds
+        left = count_unlabelled(client, ds)
+        print(
+            f"sidecar: {done} docs labelled+written in {summary.seconds:.1f}s = "
+            f"{side_rate:,.0f} docs/s ({side_rate / bulk_rate:.2f}x peer), unlabelled left {left}",
+            flush=True,
+        )
+
+        # 3. Lag after a burst, with the sidecar polling.
+        live = Sidecar(settings, client=SearchClient.connect(settings.search))
+        live.pipeline = pipeline
+        th = threading.Thread(target=live.run, daemon=True)
+        th.start()
+        time.sleep(2)
+        burst_start = start + timedelta(milliseconds=args.docs + 1000)
+        burst_s = bulk_all(client, ds, make_payloads(lines, args.burst, 3, "create", burst_start))
+        t_burst = time.perf_counter()
+        while count_unlabelled(client, ds) > 0 and time.perf_counter() - t_burst < 300:
+            time.sleep(0.1)
+        lag_s = time.perf_counter() - t_burst
+        live.request_stop()
+        th.join(timeout=60)
+        print(
+            f"burst of {args.burst} docs (loaded in {burst_s:.1f}s): all labelled "
+            f"{lag_s:.1f}s after the burst ended",
+            flush=True,
+        )
+    finally:
+        if local is not None:
+            local.stop()
+
+    if not args.no_append:
+        cmd = "python bench/sidecar_throughput.py " + " ".join(sys.argv[1:])
+        ok_abs = "yes" if side_rate >= 20_000 else "no"
+        ok_rel = "yes" if side_rate >= 0.5 * bulk_rate else "no"
+        text = f"""
+## sidecar_throughput — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC
+
+- machine: {host_info}
+- engine: {engine} (local test distribution, heap {args.heap_mb} MB, 1 shard, 0 replicas)
+- command: `{cmd}`
+- documents: {args.docs} LogHub-2k `Content` lines sampled with replacement, data stream
+- template cache warmed on 20k lines ({warm_s:.1f}s); model: none (templates + rules)
+
+| measure | value |
+| --- | --- |
+| peer: plain `_bulk` index of the same docs | {bulk_rate:,.0f} docs/s ({bulk_s:.1f}s) |
+| sidecar: labelled + written back (guarded partial updates) | {side_rate:,.0f} docs/s \
+({summary.seconds:.1f}s) |
+| ratio sidecar / peer | {side_rate / bulk_rate:.2f}x (target >= 0.5x: {ok_rel}) |
+| >= 20,000 docs/s target | {ok_abs} |
+| unlabelled after the run | {left} |
+| lag after a burst of {args.burst} docs | {lag_s:.1f}s from end of burst to last doc labelled |
+"""
+        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as f:
+            f.write(text)
+        print("appended to bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()

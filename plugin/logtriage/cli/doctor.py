@@ -1,0 +1,319 @@
+"""``logtriage doctor``: check everything the sidecar needs, and print fixes.
+
+Each check prints one line ``ok|warn|fail  <check>: <detail>`` followed by a
+``fix:`` line when something is wrong. Exit code 1 when any check fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from logtriage.config import Settings, load_settings
+from logtriage.errors import LogtriageError
+from logtriage.search.client import EngineRequestError, SearchClient
+from logtriage.search.templates import COMPONENT_TEMPLATE, concrete_indices
+
+__all__ = ["Check", "app", "doctor_command", "run_checks"]
+
+Status = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str | None = None
+
+    def render(self) -> str:
+        line = f"{self.status:<4}  {self.name}: {self.detail}"
+        if self.fix:
+            line += f"\n      fix: {self.fix}"
+        return line
+
+
+def _privileges(client: SearchClient, s: Settings) -> Check:
+    if client.engine == "opensearch":
+        try:
+            client.request("GET", "/_plugins/_security/api/account")
+        except EngineRequestError as exc:
+            if exc.status in (400, 404):
+                return Check("privileges", "warn", "security plugin not installed; not checked")
+            return Check("privileges", "fail", str(exc), "check the user's roles")
+        return Check("privileges", "ok", "authenticated (OpenSearch roles not evaluated)")
+    write = ["read", "write"] if s.sink.write_mode == "update" else ["read"]
+    body: dict[str, Any] = {
+        "index": [
+            {"names": [s.search.index], "privileges": write},
+            {"names": [s.sidecar.state_index], "privileges": ["all"]},
+        ]
+    }
+    if s.sink.write_mode == "index":
+        body["index"].append({"names": [s.sink.labels_index], "privileges": ["all"]})
+    body["cluster"] = ["manage_index_templates", "monitor"]
+    try:
+        resp = client.request("POST", "/_security/user/_has_privileges", body=body)
+    except EngineRequestError as exc:
+        if exc.status in (400, 404, 405, 500) and "security" in str(exc).lower():
+            return Check("privileges", "warn", "security disabled on the cluster; not checked")
+        if exc.status in (400, 404, 405):
+            return Check("privileges", "warn", f"cannot check privileges ({exc.status})")
+        return Check("privileges", "fail", str(exc), "check credentials")
+    if resp.get("has_all_requested"):
+        return Check("privileges", "ok", f"user {resp.get('username')} has every privilege needed")
+    missing = []
+    for idx, privs in (resp.get("index") or {}).items():
+        missing += [f"{p} on {idx}" for p, has in privs.items() if not has]
+    missing += [f"cluster {p}" for p, has in (resp.get("cluster") or {}).items() if not has]
+    return Check(
+        "privileges",
+        "fail",
+        "missing: " + ", ".join(missing),
+        "grant the logtriage role in the README (read/write on sources, all on the state index)",
+    )
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    """All checks, in order; stops after the connection check when it fails."""
+    s = settings
+    checks: list[Check] = []
+    try:
+        client = SearchClient.connect(s.search)
+    except EngineRequestError as exc:
+        hosts = ", ".join(s.search.hosts)
+        return [
+            Check(
+                "connection",
+                "fail",
+                str(exc),
+                f"is the engine up at {hosts}? set search.hosts or LOGTRIAGE_SEARCH__HOSTS",
+            )
+        ]
+    info = client.info
+    checks.append(Check("connection", "ok", f"{info.url} answered"))
+    supported = (info.engine == "elasticsearch" and info.major in (8, 0)) or (
+        info.engine == "opensearch" and info.major in (2, 0)
+    )
+    checks.append(
+        Check(
+            "engine",
+            "ok" if supported else "warn",
+            f"{info.engine} {info.version}",
+            None if supported else "tested with Elasticsearch 8.x and OpenSearch 2.x",
+        )
+    )
+
+    def guarded(name: str, fn: Callable[[], Check]) -> None:
+        try:
+            checks.append(fn())
+        except EngineRequestError as exc:
+            checks.append(Check(name, "fail", str(exc)))
+
+    def health() -> Check:
+        h = client.health()
+        status = h.get("status")
+        return Check(
+            "cluster health",
+            "ok" if status in ("green", "yellow") else "fail",
+            f"{status} ({h.get('number_of_nodes')} node(s))",
+            None if status in ("green", "yellow") else "fix the cluster before labelling",
+        )
+
+    guarded("cluster health", health)
+    guarded("privileges", lambda: _privileges(client, s))
+
+    indices: list[str] = []
+
+    def sources() -> Check:
+        nonlocal indices
+        indices = concrete_indices(client, s.search.index)
+        if not indices:
+            return Check(
+                "source indices",
+                "warn",
+                f"nothing matches {s.search.index!r} yet",
+                "set search.index to your log indices or data streams",
+            )
+        count = client.request("GET", f"/{s.search.index}/_count")["count"]
+        return Check(
+            "source indices",
+            "ok",
+            f"{len(indices)} index(es) under {s.search.index!r}, {count} docs",
+        )
+
+    guarded("source indices", sources)
+
+    def fields() -> Check:
+        if not indices:
+            return Check("fields", "warn", "no index to inspect")
+        m, t = s.search.message_field, s.search.timestamp_field
+        resp = client.request("GET", f"/{s.search.index}/_mapping/field/{m},{t}", ignore=(404,))
+        if resp.get("status") == 404:
+            resp = {}
+        problems, seen_msg, seen_ts = [], False, False
+        for idx, data in resp.items():
+            mp = data.get("mappings", {})
+            if m in mp:
+                seen_msg = True
+            ts = mp.get(t)
+            if ts is not None:
+                seen_ts = True
+                ttype = next(iter(ts["mapping"].values())).get("type")
+                if ttype not in ("date", "date_nanos"):
+                    problems.append(f"{t} is {ttype} in {idx}")
+        if not seen_msg:
+            problems.append(f"message field {m!r} is not mapped in any index")
+        if not seen_ts:
+            problems.append(f"timestamp field {t!r} is not mapped (documents read unordered)")
+        if problems:
+            return Check(
+                "fields",
+                "warn",
+                "; ".join(problems[:5]),
+                "set search.message_field / search.timestamp_field (dotted paths ok)",
+            )
+        return Check("fields", "ok", f"message {m!r} and timestamp {t!r} mapped")
+
+    guarded("fields", fields)
+
+    def mappings() -> Check:
+        tpl = client.request("GET", f"/_component_template/{COMPONENT_TEMPLATE}", ignore=(404,))
+        has_tpl = tpl.get("status") != 404
+        if not indices:
+            return Check("mappings", "warn", "no index to inspect")
+        resp = client.request(
+            "GET", f"/{s.search.index}/_mapping/field/logtriage.processed_at", ignore=(404,)
+        )
+        missing = [i for i in indices if not (resp.get(i) or {}).get("mappings")]
+        if missing:
+            return Check(
+                "mappings",
+                "warn",
+                f"logtriage.* not mapped yet in {len(missing)} index(es), e.g. {missing[0]}",
+                "`logtriage run` adds them; also add "
+                f"{COMPONENT_TEMPLATE!r} to composed_of of your index templates",
+            )
+        if not has_tpl:
+            return Check(
+                "mappings",
+                "warn",
+                f"component template {COMPONENT_TEMPLATE} missing",
+                "`logtriage run` installs it",
+            )
+        return Check("mappings", "ok", f"logtriage.* mapped in all {len(indices)} index(es)")
+
+    guarded("mappings", mappings)
+
+    def pit() -> Check:
+        if not s.search.use_pit:
+            return Check("point in time", "warn", "disabled (search.use_pit=false)")
+        if not indices:
+            return Check("point in time", "warn", "no index to open it on")
+        pid = client.open_pit(s.search.index, "30s")
+        client.close_pit(pid)
+        return Check("point in time", "ok", "open/close works")
+
+    guarded("point in time", pit)
+
+    def state() -> Check:
+        resp = client.request("GET", f"/{s.sidecar.state_index}", ignore=(404,))
+        if resp.get("status") == 404:
+            return Check(
+                "state index",
+                "warn",
+                f"{s.sidecar.state_index} not created yet",
+                "`logtriage run` creates it",
+            )
+        cps = client.search(
+            {
+                "size": 20,
+                "query": {
+                    "bool": {
+                        "filter": [
+                            {"term": {"kind": "checkpoint"}},
+                            {"term": {"name": s.sidecar.name}},
+                        ]
+                    }
+                },
+            },
+            index=s.sidecar.state_index,
+        )["hits"]["hits"]
+        where = ", ".join(
+            f"slot {h['_source'].get('slot')}: {h['_source'].get('position_ms')}" for h in cps
+        )
+        return Check("state index", "ok", f"{s.sidecar.state_index} ({where or 'no checkpoint'})")
+
+    guarded("state index", state)
+
+    def backlog() -> Check:
+        if not indices or s.sink.write_mode != "update":
+            return Check("backlog", "ok", "n/a")
+        q = {"bool": {"must_not": [{"exists": {"field": "logtriage.processed_at"}}]}}
+        n = client.request("POST", f"/{s.search.index}/_count", body={"query": q})["count"]
+        errs = client.request(
+            "POST",
+            f"/{s.search.index}/_count",
+            body={"query": {"exists": {"field": "logtriage.error.reason"}}},
+        )["count"]
+        return Check(
+            "backlog", "ok", f"{n} document(s) not labelled yet, {errs} with logtriage.error"
+        )
+
+    guarded("backlog", backlog)
+
+    bundle = s.model.bundle
+    if bundle is None:
+        checks.append(
+            Check(
+                "model bundle",
+                "warn",
+                "none configured: templates and rules only",
+                "set model.bundle to a bundle directory",
+            )
+        )
+    elif not Path(bundle, "manifest.json").is_file():
+        checks.append(
+            Check(
+                "model bundle",
+                "fail",
+                f"{bundle} has no manifest.json",
+                "point model.bundle at a bundle directory",
+            )
+        )
+    else:
+        checks.append(Check("model bundle", "ok", str(bundle)))
+    client.close()
+    return checks
+
+
+def doctor_command(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
+) -> None:
+    """Check connection, engine/version, privileges, mappings, state and model bundle."""
+    try:
+        settings = load_settings(config)
+    except LogtriageError as exc:
+        typer.echo(f"fail  config: {exc}")
+        raise typer.Exit(1) from None
+    checks = run_checks(settings)
+    for c in checks:
+        typer.echo(c.render())
+    failed = [c for c in checks if c.status == "fail"]
+    typer.echo(
+        f"\n{len(checks)} checks: {len(failed)} failed, "
+        f"{sum(c.status == 'warn' for c in checks)} warnings"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+app = typer.Typer(add_completion=False)
+app.command("doctor")(doctor_command)
+
+if __name__ == "__main__":
+    typer.run(doctor_command)

@@ -1,0 +1,110 @@
+"""``doctor`` and ``demo`` output, and the sidecar's own /metrics and /health."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+
+from _search_helpers import load, make_docs, make_index, settings_for, unique, write_config
+from logtriage.local_engine import LocalEngine, free_port
+from logtriage.search.client import SearchClient
+from logtriage.sidecar import Sidecar
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from logtriage.cli import main; sys.exit(main())", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_doctor_reports_engine_mappings_and_backlog(
+    engine: LocalEngine, client: SearchClient, tmp_path
+) -> None:
+    index = unique("doctor")
+    make_index(client, index)
+    load(client, index, make_docs(120, seed=8), op="index")
+    settings = settings_for(engine.url, index)
+    config = write_config(settings, tmp_path / "c.yaml")
+
+    before = _cli("doctor", "--config", str(config))
+    assert before.returncode == 0, before.stdout + before.stderr
+    out = before.stdout
+    assert f"ok    engine: {engine.kind} {engine.version}" in out
+    assert "ok    cluster health:" in out
+    assert f"ok    source indices: 1 index(es) under '{index}', 120 docs" in out
+    assert "warn  mappings: logtriage.* not mapped yet" in out
+    assert "fix: `logtriage run` adds them" in out
+    assert "ok    backlog: 120 document(s) not labelled yet, 0 with logtriage.error" in out
+    assert "warn  model bundle: none configured" in out
+    assert "ok    point in time: open/close works" in out
+
+    Sidecar(settings, client=client).run(once=True)
+    after = _cli("doctor", "--config", str(config)).stdout
+    assert "ok    mappings: logtriage.* mapped in all 1 index(es)" in after
+    assert "ok    backlog: 0 document(s) not labelled yet" in after
+    assert "ok    state index: state-" in after
+
+
+def test_doctor_fails_clearly_without_an_engine(tmp_path) -> None:
+    port = free_port()
+    (tmp_path / "c.yaml").write_text(f"search:\n  hosts: ['http://127.0.0.1:{port}']\n")
+    res = _cli("doctor", "--config", str(tmp_path / "c.yaml"))
+    assert res.returncode == 1
+    assert "fail  connection: no search engine reachable" in res.stdout
+    assert "fix: is the engine up at" in res.stdout
+
+
+def test_demo_labels_everything_and_prints_a_summary(engine: LocalEngine) -> None:
+    res = _cli("demo", "--docs", "3000", env={"LOGTRIAGE_ES_URL": engine.url})
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = res.stdout
+    assert f"logtriage demo on {engine.kind} {engine.version}" in out
+    assert "documents: 3000  labelled: 3000  with logtriage.error: 0  still unlabelled: 0" in out
+    assert "top templates:" in out and "throughput:" in out and "docs/s" in out
+    assert "where to look next:" in out and "dashboards/" in out
+
+
+def test_metrics_and_health_while_running(engine: LocalEngine, client: SearchClient) -> None:
+    index = unique("metrics")
+    make_index(client, index)
+    load(client, index, [*make_docs(500, seed=10), {"seq": 500, "message": 1}], op="index")
+    port = free_port()
+    settings = settings_for(
+        engine.url, index, sidecar={"metrics_enabled": True, "metrics_port": port}
+    )
+    sidecar = Sidecar(settings, client=client)
+    seen: dict[str, str] = {}
+
+    def probe(_stats) -> None:
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base}/health") as r:
+            seen["health"] = f"{r.status} {r.read().decode()}"
+        with urllib.request.urlopen(f"{base}/metrics") as r:
+            seen["metrics"] = r.read().decode()
+
+    sidecar.serve_metrics()
+    sidecar.run(once=True, on_pass=probe)
+    assert seen["health"].startswith('200 {"live": true, "ready": true')
+    m = seen["metrics"]
+    from prometheus_client.parser import text_string_to_metric_families
+
+    labelled = {
+        s.labels["label"]: s.value
+        for fam in text_string_to_metric_families(m)
+        if fam.name == "logtriage_documents_labelled"
+        for s in fam.samples
+        if s.name.endswith("_total")
+    }
+    assert sum(labelled.values()) == 500, labelled
+    assert 'logtriage_document_errors_total{reason="message_not_string"} 1.0' in m
+    assert "logtriage_batch_seconds_count" in m
+    assert "logtriage_model_inference_seconds_count" in m
+    assert "logtriage_lag_seconds 0.0" in m
+    assert "logtriage_template_cache_hit_ratio" in m
+    assert "logtriage_engine_up 1.0" in m
