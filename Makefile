@@ -2,7 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev
+EXTRAS ?= dev,train  # train: torch etc. for tests/model (build → export → quantize chain)
 
 .PHONY: install demo test test-rust test-python lint bench clean
 
