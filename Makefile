@@ -2,7 +2,8 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev
+# train: torch etc., needed by tests/model (build → export → quantize chain)
+EXTRAS ?= dev,train
 
 .PHONY: install demo test test-rust test-python lint bench clean browser
 

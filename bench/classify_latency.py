@@ -66,6 +66,8 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--fp32", type=Path, default=DEFAULT_FP32)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--cold-batches", type=int, default=12)
+    ap.add_argument("--agreement-sample", type=int, default=2000)
     ap.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     bundle = args.model or default_bundle_path()
@@ -110,7 +112,7 @@ def main() -> None:
     uniq = sorted(set(texts))
     rng = np.random.default_rng(0)
     cold = []
-    n_batches = max(20, args.repeats * 4)
+    n_batches = args.cold_batches
     for _ in range(n_batches):
         pick = rng.choice(len(uniq), size=min(512, len(uniq)), replace=False)
         bt = [uniq[i] for i in pick]
@@ -124,12 +126,14 @@ def main() -> None:
     # int8 vs fp32 on every distinct template.
     agree_line = "fp32 encoder not found (rebuild with scripts/build_default_bundle.sh)"
     if args.fp32.is_file():
-        pred8 = clf.predict_texts(uniq)
+        pick = np.random.default_rng(1).permutation(len(uniq))[: args.agreement_sample]
+        sample_t = [uniq[i] for i in sorted(pick)]
+        pred8 = clf.predict_texts(sample_t)
         fp = Classifier(bundle)
         fp.encoder = Encoder(
             args.fp32, clf.bundle.file("tokenizer.json"), max_seq_len=clf.encoder.max_seq_len
         )
-        pred32 = fp.predict_texts(uniq)
+        pred32 = fp.predict_texts(sample_t)
         agree = float(np.mean(pred8.label_idx == pred32.label_idx))
         t8, t32 = [], []
         sample = uniq[:512]
@@ -142,7 +146,7 @@ def main() -> None:
             t32.append(time.perf_counter() - t)
         speedup = statistics.median(t32) / statistics.median(t8)
         agree_line = (
-            f"int8 vs fp32 label agreement **{agree:.2%}** on {len(uniq)} templates; "
+            f"int8 vs fp32 label agreement **{agree:.2%}** on {len(sample_t)} templates; "
             f"int8 encoder speed-up x{speedup:.2f} (512 templates: "
             f"{statistics.median(t8) * 1000:.0f} ms vs {statistics.median(t32) * 1000:.0f} ms)"
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -94,6 +95,7 @@ def main() -> None:
             epochs=args.epochs,
             data_description="seed-classification train split",
             min_confidence=0.0,
+            log=lambda m: print(m, file=sys.stderr),
         )
         build_bundle(train, Path(tmp) / "bundle", opts)
         rep = evaluate_bundle(Path(tmp) / "bundle", test, Path(tmp) / "report")

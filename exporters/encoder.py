@@ -185,6 +185,9 @@ def finetune(
             opt.step()
             sched.step()
             total += float(loss.detach()) * len(idx)
+            step = start // batch_size + 1
+            if log is not None and step % 20 == 0:
+                log(f"epoch {epoch + 1} step {step}: loss {float(loss.detach()):.4f}")
         if log is not None:
             log(f"epoch {epoch + 1}/{epochs}: loss {total / len(texts):.4f}")
     return model.eval()

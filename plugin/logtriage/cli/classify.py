@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import typer
 
 from logtriage.cli.progress import byte_progress, note
@@ -69,8 +70,8 @@ def classify_file(
             ids = res.template_ids.tolist()
             if not set(ids) <= string_ids.keys():
                 string_ids = {t[0]: t[1] for t in pipeline.miner.templates()}
-            conf = lab.confidence.round(4).tolist()
-            score = lab.anomaly_score.round(4).tolist()
+            conf = lab.confidence.astype(np.float64).round(4).tolist()
+            score = lab.anomaly_score.astype(np.float64).round(4).tolist()
             anom = lab.anomaly.tolist()
             sink.write_rows(
                 (

@@ -67,6 +67,7 @@ class Encoder:
         opts.intra_op_num_threads = n_threads
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.enable_cpu_mem_arena = False  # peak RSS: no arena growing to the largest batch
         try:
             self.session = ort.InferenceSession(
                 str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"]
