@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import os
 import re
-import subprocess
 from collections import Counter
 from datetime import datetime, timezone
 from functools import cache
@@ -25,7 +23,7 @@ from logtriage.samples import (
     write_jsonl,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.shared_data import shared_data
 
 
 @cache
@@ -35,35 +33,6 @@ def lines_20k() -> list[SampleLine]:
 
 def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(".+?".join(re.escape(p) for p in template.split("<*>")), re.DOTALL)
-
-
-def _shared_data() -> Path:
-    """``$LOGTRIAGE_SHARED_DATA``, else ``../shared/data`` of this checkout or of the main
-    worktree (this checkout may be a git worktree living elsewhere)."""
-    env = os.environ.get("LOGTRIAGE_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    candidates.append(REPO_ROOT.parent / "shared" / "data")
-    try:
-        common = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(REPO_ROOT),
-                "rev-parse",
-                "--path-format=absolute",
-                "--git-common-dir",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        candidates.append(Path(common).parent.parent / "shared" / "data")
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    for c in candidates:
-        if (c / "loghub-2k").is_dir():
-            return c
-    raise AssertionError(f"shared data not found (tried {candidates}); set LOGTRIAGE_SHARED_DATA")
 
 
 def test_deterministic_for_same_seed_and_n() -> None:
@@ -190,7 +159,7 @@ def _norm(t: str) -> str:
 
 
 def test_no_template_copied_from_loghub() -> None:
-    files = sorted((_shared_data() / "loghub-2k").glob("*/*_templates.csv"))
+    files = sorted((shared_data() / "loghub-2k").glob("*/*_templates.csv"))
     assert len(files) >= 10
     theirs: set[str] = set()
     for f in files:
@@ -204,7 +173,7 @@ def test_no_template_copied_from_loghub() -> None:
     assert not copied, copied
     # and no generated message is a LogHub line's content
     contents: set[str] = set()
-    for f in sorted((_shared_data() / "loghub-2k").glob("*/*_structured.csv")):
+    for f in sorted((shared_data() / "loghub-2k").glob("*/*_structured.csv")):
         with open(f, newline="", encoding="utf-8") as fh:
             contents.update(row["Content"].strip() for row in csv.DictReader(fh))
     assert len(contents) > 1000
