@@ -106,7 +106,7 @@ def _docs(index: str, n: int = 2000) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def labelled_index(es_client: Elasticsearch) -> Iterator[str]:
-    index = f"logs-dashboards-{uuid.uuid4().hex[:8]}"
+    index = f"logtriage-test-dashboards-{uuid.uuid4().hex[:8]}"
     es_client.indices.create(index=index, mappings=_mapping(NAMES))
     docs = _docs(index)
     ok, errors = helpers.bulk(es_client, docs, refresh="wait_for")

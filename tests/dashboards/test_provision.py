@@ -252,3 +252,11 @@ def test_provision_reports_unreachable_grafana(capsys: pytest.CaptureFixture[str
     assert code == 1
     err = capsys.readouterr().err
     assert err.startswith("error: cannot reach Grafana at") and err.count("\n") == 1
+
+
+def test_dry_run_reads_only(grafana: FakeGrafana, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _provision(grafana, "--dry-run") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("created") for line in out) == 1 + 2 + 2 + 5 + 1
+    assert {m for m, _ in grafana.calls} == {"GET"}
+    assert not grafana.dashboards and not grafana.rules and grafana.violations == []

@@ -180,25 +180,31 @@ def provision_grafana(
     names: dict[str, str],
     es_url: str | None = None,
     prometheus_url: str | None = None,
+    dry_run: bool = False,
 ) -> list[Change]:
     """Create or update folder, datasources, dashboards and alert rules; idempotent.
 
-    ``api`` is a ``grafana_client.GrafanaApi``.
+    ``api`` is a ``grafana_client.GrafanaApi``. With ``dry_run`` only reads happen and
+    the returned changes say what would be written.
     """
     changes: list[Change] = []
+
+    def write(call: Any, *args: Any, **kwargs: Any) -> None:
+        if not dry_run:
+            call(*args, **kwargs)
 
     # Folder (GET/POST /api/folders, PUT /api/folders/:uid).
     try:
         folder = api.folder.get_folder(FOLDER_UID)
         if folder.get("title") != FOLDER_TITLE:
-            api.folder.update_folder(FOLDER_UID, title=FOLDER_TITLE, overwrite=True)
+            write(api.folder.update_folder, FOLDER_UID, title=FOLDER_TITLE, overwrite=True)
             changes.append(Change("folder", FOLDER_UID, "updated"))
         else:
             changes.append(Change("folder", FOLDER_UID, "unchanged"))
     except Exception as exc:
         if not _is_404(exc):
             raise
-        api.folder.create_folder(FOLDER_TITLE, uid=FOLDER_UID)
+        write(api.folder.create_folder, FOLDER_TITLE, uid=FOLDER_UID)
         changes.append(Change("folder", FOLDER_UID, "created"))
 
     # Datasources (GET/PUT /api/datasources/uid/:uid, POST /api/datasources).
@@ -214,11 +220,13 @@ def provision_grafana(
         except Exception as exc:
             if not _is_404(exc):
                 raise
-            api.datasource.create_datasource(want)
+            write(api.datasource.create_datasource, want)
             changes.append(Change("datasource", ds["uid"], "created"))
             continue
         if _differs(want, have):
-            api.datasource.update_datasource_by_uid(ds["uid"], {**want, "id": have.get("id")})
+            write(
+                api.datasource.update_datasource_by_uid, ds["uid"], {**want, "id": have.get("id")}
+            )
             changes.append(Change("datasource", ds["uid"], "updated"))
         else:
             changes.append(Change("datasource", ds["uid"], "unchanged"))
@@ -237,13 +245,14 @@ def provision_grafana(
             if not _is_404(exc):
                 raise
         if action != "unchanged":
-            api.dashboard.update_dashboard(
+            write(
+                api.dashboard.update_dashboard,
                 {
                     "dashboard": {**board, "id": None},
                     "folderUid": FOLDER_UID,
                     "overwrite": True,
                     "message": "logtriage dashboards provision",
-                }
+                },
             )
         changes.append(Change("dashboard", uid, action))
 
@@ -262,19 +271,28 @@ def provision_grafana(
             except Exception as exc:
                 if not _is_404(exc):
                     raise
-                api.alertingprovisioning.create_alertrule(want)
+                write(api.alertingprovisioning.create_alertrule, want)
                 changes.append(Change("alert-rule", rule["uid"], "created"))
                 continue
             if _differs(want, have):
-                api.alertingprovisioning.update_alertrule(rule["uid"], want)
+                write(api.alertingprovisioning.update_alertrule, rule["uid"], want)
                 changes.append(Change("alert-rule", rule["uid"], "updated"))
             else:
                 changes.append(Change("alert-rule", rule["uid"], "unchanged"))
         interval_s = _seconds(group["interval"])
-        have_group = api.alertingprovisioning.get_rule_group(FOLDER_UID, group["name"])
+        try:
+            have_group = api.alertingprovisioning.get_rule_group(FOLDER_UID, group["name"])
+        except Exception as exc:
+            if not (dry_run and _is_404(exc)):
+                raise
+            changes.append(Change("rule-group", group["name"], "created"))
+            continue
         if have_group.get("interval") != interval_s:
-            api.alertingprovisioning.update_rule_group(
-                FOLDER_UID, group["name"], {**have_group, "interval": interval_s}
+            write(
+                api.alertingprovisioning.update_rule_group,
+                FOLDER_UID,
+                group["name"],
+                {**have_group, "interval": interval_s},
             )
             changes.append(Change("rule-group", group["name"], "updated"))
         else:
@@ -303,6 +321,7 @@ def provision(
     service_field: str = ServiceOpt,
     host_field: str = HostOpt,
     source: Path | None = SourceOpt,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only print what would change."),
 ) -> None:
     """Create or update the folder, datasources, dashboards and alert rules in Grafana."""
     try:
@@ -315,7 +334,7 @@ def provision(
     api = GrafanaApi.from_url(grafana_url, credential=token)
     try:
         changes = provision_grafana(
-            api, source_dir(source), names.as_dict(), es_url, prometheus_url
+            api, source_dir(source), names.as_dict(), es_url, prometheus_url, dry_run
         )
     except OSError as exc:  # niquests' connection errors are OSErrors
         raise ConfigError(f"cannot reach Grafana at {grafana_url}: {exc}") from exc
