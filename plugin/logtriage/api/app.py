@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio
+import numpy as np
 from fastapi import APIRouter, Body, Depends, FastAPI, File, Form, Query, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -394,16 +395,17 @@ def _split_items(
 
 def _results(done: Classified) -> list[dict[str, Any]]:
     b = done.batch
-    conf = b.labels.confidence.tolist()
+    # float32 -> float64 then rounded, so 0.75 stays 0.75 and 0.1 is not 0.10000000149
+    conf = np.round(b.labels.confidence.astype(np.float64), 6).tolist()
     anomaly = b.labels.anomaly.tolist()
-    score = b.labels.anomaly_score.tolist()
+    score = np.round(b.labels.anomaly_score.astype(np.float64), 6).tolist()
     ids = b.template_ids.tolist()
     return [
         {
             "label": b.labels.label[i],
-            "confidence": round(conf[i], 6),
+            "confidence": conf[i],
             "anomaly": bool(anomaly[i]),
-            "anomaly_score": round(score[i], 6),
+            "anomaly_score": score[i],
             "template": b.template_texts[i],
             "template_id": ids[i],
             "rule": b.rules[i],
