@@ -51,7 +51,9 @@ BATCH = 512
 def loghub_lines() -> list[str]:
     lines: list[str] = []
     for system in LOGHUB_SYSTEMS:
-        raw = (loghub_dir(system) / f"{system}_2k.log").read_text(encoding="utf-8", errors="replace")
+        raw = (loghub_dir(system) / f"{system}_2k.log").read_text(
+            encoding="utf-8", errors="replace"
+        )
         lines.extend(line for line in raw.splitlines() if line.strip())
     return lines
 
@@ -75,7 +77,7 @@ def server(env_extra: dict[str, str]) -> Iterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOGTRIAGE_")}
     env.update(env_extra)
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in finally, after the server)
     proc = subprocess.Popen(
         [sys.executable, "-m", "logtriage.cli", "serve", "--port", str(port),
          "--log-level", "warning"],
@@ -128,7 +130,7 @@ def wrk_throughput(base: str, body: bytes, connections: int, duration_s: int) ->
             'wrk.method = "POST"\n'
             'wrk.headers["Content-Type"] = "application/json"\n'
             f'local f = io.open("{body_file}", "rb")\n'
-            "wrk.body = f:read(\"*a\")\nf:close()\n"
+            'wrk.body = f:read("*a")\nf:close()\n'
             "done = function(summary, latency, requests)\n"
             '  io.write(string.format("RESULT %d %d %d\\n", summary.requests,'
             " summary.duration, summary.errors.status + summary.errors.connect"
@@ -175,8 +177,8 @@ def python_loadgen(base: str, body: bytes, connections: int, duration_s: int) ->
 
 def in_process_ms(lines: list[str], repeats: int) -> tuple[float, float]:
     """Median ms of the pipeline in process and of drain3, on the same warm lines."""
-    from drain3 import TemplateMiner
-    from drain3.template_miner_config import TemplateMinerConfig
+    from drain3 import TemplateMiner  # type: ignore[import-untyped]
+    from drain3.template_miner_config import TemplateMinerConfig  # type: ignore[import-untyped]
     from logtriage.config import load_settings
     from logtriage.pipeline import Pipeline
 
@@ -231,8 +233,8 @@ def main() -> None:
     pool = loghub_lines()
     warm = rng.sample(pool, BATCH)
     warm_body = json.dumps(warm).encode()
-    runs: dict[str, list[float]] = {k: [] for k in
-                                    ("warm_p50", "warm_p99", "cold_p50", "cold_p99", "rps")}  # fmt: skip
+    kinds = ("warm_p50", "warm_p99", "cold_p50", "cold_p99", "rps")
+    runs: dict[str, list[float]] = {k: [] for k in kinds}
     for rep in range(args.repeats):
         with server({}) as base, httpx.Client(base_url=base, timeout=60) as client:
             # cold first: a fresh server, every request brings 512 new templates
@@ -289,7 +291,9 @@ def main() -> None:
     print(report)
     if not args.no_append:
         results = REPO / "bench" / "RESULTS.md"
-        existing = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+        existing = (
+            results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+        )
         results.write_text(existing.rstrip("\n") + "\n\n" + report, encoding="utf-8")
 
 

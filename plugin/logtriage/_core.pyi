@@ -6,10 +6,9 @@ lists; nothing is created per line on the Python side.
 
 from typing import Final, final
 
-from typing_extensions import Self
-
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import Self
 
 __all__ = [
     "HeaderParser",

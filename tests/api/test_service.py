@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from logtriage.api import create_app
-from logtriage.config import Settings
+from logtriage.config import RulesSettings, Settings
 from logtriage.config.serve import is_loopback
 from logtriage.errors import ConfigError
 
@@ -182,8 +182,8 @@ def test_templates_have_counts_and_labels(bundle_client: TestClient) -> None:
         assert t["count"] == sum(labels.values())
         assert t["label"] == max(labels.items(), key=lambda kv: kv[1])[0]
         assert t["template"] == next(x["template"] for x in results if x["template_id"] == tid)
-    counts = [t["count"] for t in body["templates"]]
-    assert counts == sorted(counts, reverse=True)
+    frequencies = [t["count"] for t in body["templates"]]
+    assert frequencies == sorted(frequencies, reverse=True)
 
     ready = bundle_client.get("/v1/templates", params={"q": "READY"}).json()
     assert ready["total"] >= 1 and all("ready" in t["template"].lower() for t in ready["templates"])
@@ -245,7 +245,7 @@ def test_page_is_served(client: TestClient) -> None:
 def test_settings_from_env(monkeypatch: pytest.MonkeyPatch, rules_file: Path) -> None:
     monkeypatch.setenv("LOGTRIAGE_API__HOST", "0.0.0.0")
     monkeypatch.setenv("LOGTRIAGE_API__TOKEN", TOKEN)
-    settings = Settings(rules={"path": rules_file})  # type: ignore[arg-type]
+    settings = Settings(rules=RulesSettings(path=rules_file))
     assert settings.api.auth_required()
     app = create_app(settings, labeler_factory=manifest_labeler)
     with TestClient(app) as c:

@@ -261,7 +261,7 @@ def create_app(
     async def models() -> ModelsResponse:
         """Models on offer: `none` (templates and rules only) and every bundle found."""
         default = registry.default_id
-        infos = await anyio.to_thread.run_sync(registry.list)
+        infos = await anyio.to_thread.run_sync(registry.infos)
         return ModelsResponse(
             default=default,
             models=[
