@@ -238,6 +238,8 @@ def test_openapi_and_docs(client: TestClient) -> None:
 def test_page_is_served(client: TestClient) -> None:
     r = client.get("/")
     assert r.status_code == 200 and "<title>logtriage</title>" in r.text
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
     for asset in ("app.js", "style.css"):
         assert client.get(f"/static/{asset}").status_code == 200
 
