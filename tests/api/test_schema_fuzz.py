@@ -3,6 +3,8 @@ match the schema. Bounded: a few dozen examples per operation (well under 60 s).
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from tests.api.conftest import RULES_YAML, manifest_labeler, write_bundle
 
 def _app_settings() -> Settings:
     root = Path(tempfile.mkdtemp(prefix="logtriage-fuzz-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     rules = root / "rules.yaml"
     rules.write_text(RULES_YAML)
     bundle = write_bundle(root / "configured", "tiny", "tiny-1", ["Error", "Info"])
