@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from logtriage.api import create_app
-from logtriage.config import RulesSettings, Settings
+from logtriage.config import ModelSettings, RulesSettings, Settings
 from logtriage.config.serve import is_loopback
 from logtriage.errors import ConfigError
 
@@ -253,3 +253,24 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch, rules_file: Path) ->
     with TestClient(app) as c:
         assert c.get("/v1/models").status_code == 401
         assert c.get("/v1/models", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+def test_default_labeler_factory_failure_is_503_not_a_crash(
+    rules_file: Path, tiny_bundle: Path
+) -> None:
+    """Without labeler_factory the model runtime's Classifier loads bundles; a bundle it
+    cannot load (here a manifest-only test bundle) answers 503, and the server still runs."""
+    settings = Settings(
+        rules=RulesSettings(path=rules_file),
+        model=ModelSettings.model_validate({"bundle": tiny_bundle}),
+    )
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/health").json()["default_model"] == "tiny"
+        r = c.post("/v1/classify", json=["a line"])
+        assert r.status_code == 503
+        err = r.json()["error"]
+        assert err["type"] == "model_unavailable" and err["message"]
+        r = c.post("/v1/classify/file", files={"file": ("a.log", b"a line\n")})
+        assert r.status_code == 503
+        ok = c.post("/v1/classify", json=["a line"], params={"model": "none"})
+        assert ok.status_code == 200 and ok.json()["model"] == "none"
