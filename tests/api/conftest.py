@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from logtriage.api import create_app
 from logtriage.api.bundles import read_manifest
-from logtriage.config import Settings
+from logtriage.config import ApiSettings, ModelSettings, RulesSettings, Settings
 from logtriage.labels import LabelColumns, Labeler
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +96,7 @@ def rules_file(tmp_path: Path) -> Path:
 
 
 def make_settings(rules_file: Path, **api: Any) -> Settings:
-    return Settings(rules={"path": rules_file}, api=api)  # type: ignore[arg-type]
+    return Settings(rules=RulesSettings(path=rules_file), api=ApiSettings.model_validate(api))
 
 
 @pytest.fixture
@@ -168,8 +168,10 @@ def bundles_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def bundle_settings(rules_file: Path, tiny_bundle: Path, bundles_dir: Path) -> Settings:
-    return Settings(  # type: ignore[arg-type]
-        rules={"path": rules_file}, model={"bundle": tiny_bundle}, api={"bundles_dir": bundles_dir}
+    return Settings(
+        rules=RulesSettings(path=rules_file),
+        model=ModelSettings.model_validate({"bundle": tiny_bundle}),
+        api=ApiSettings.model_validate({"bundles_dir": bundles_dir}),
     )
 
 

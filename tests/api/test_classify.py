@@ -95,7 +95,7 @@ def test_same_line_twice_gets_the_same_template(client: TestClient) -> None:
 def test_objects_pass_their_other_fields_to_the_rules(
     client: TestClient, settings: Settings
 ) -> None:
-    items = [
+    items: list[dict[str, object]] = [
         {"message": "disk array degraded", "level": "CRITICAL"},
         {"message": "disk array degraded", "level": "INFO", "host": "db1"},
         {"message": "permission denied", "retries": 3, "ok": False, "meta": None},
@@ -109,7 +109,7 @@ def test_objects_pass_their_other_fields_to_the_rules(
         "ok": ["", "", "false"],
         "retries": ["", "", "3"],
     }
-    assert r.json()["results"] == direct(settings, [i["message"] for i in items], fields)
+    assert r.json()["results"] == direct(settings, [str(i["message"]) for i in items], fields)
 
 
 def test_empty_list_is_fine(client: TestClient) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from logtriage.api import create_app
-from logtriage.config import Settings
+from logtriage.config import ModelSettings, RulesSettings, Settings
 from logtriage.config.serve import is_loopback
 from logtriage.errors import ConfigError
 
@@ -182,8 +182,8 @@ def test_templates_have_counts_and_labels(bundle_client: TestClient) -> None:
         assert t["count"] == sum(labels.values())
         assert t["label"] == max(labels.items(), key=lambda kv: kv[1])[0]
         assert t["template"] == next(x["template"] for x in results if x["template_id"] == tid)
-    counts = [t["count"] for t in body["templates"]]
-    assert counts == sorted(counts, reverse=True)
+    frequencies = [t["count"] for t in body["templates"]]
+    assert frequencies == sorted(frequencies, reverse=True)
 
     ready = bundle_client.get("/v1/templates", params={"q": "READY"}).json()
     assert ready["total"] >= 1 and all("ready" in t["template"].lower() for t in ready["templates"])
@@ -238,6 +238,8 @@ def test_openapi_and_docs(client: TestClient) -> None:
 def test_page_is_served(client: TestClient) -> None:
     r = client.get("/")
     assert r.status_code == 200 and "<title>logtriage</title>" in r.text
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
     for asset in ("app.js", "style.css"):
         assert client.get(f"/static/{asset}").status_code == 200
 
@@ -245,9 +247,30 @@ def test_page_is_served(client: TestClient) -> None:
 def test_settings_from_env(monkeypatch: pytest.MonkeyPatch, rules_file: Path) -> None:
     monkeypatch.setenv("LOGTRIAGE_API__HOST", "0.0.0.0")
     monkeypatch.setenv("LOGTRIAGE_API__TOKEN", TOKEN)
-    settings = Settings(rules={"path": rules_file})  # type: ignore[arg-type]
+    settings = Settings(rules=RulesSettings(path=rules_file))
     assert settings.api.auth_required()
     app = create_app(settings, labeler_factory=manifest_labeler)
     with TestClient(app) as c:
         assert c.get("/v1/models").status_code == 401
         assert c.get("/v1/models", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+def test_default_labeler_factory_failure_is_503_not_a_crash(
+    rules_file: Path, tiny_bundle: Path
+) -> None:
+    """Without labeler_factory the model runtime's Classifier loads bundles; a bundle it
+    cannot load (here a manifest-only test bundle) answers 503, and the server still runs."""
+    settings = Settings(
+        rules=RulesSettings(path=rules_file),
+        model=ModelSettings.model_validate({"bundle": tiny_bundle}),
+    )
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/health").json()["default_model"] == "tiny"
+        r = c.post("/v1/classify", json=["a line"])
+        assert r.status_code == 503
+        err = r.json()["error"]
+        assert err["type"] == "model_unavailable" and err["message"]
+        r = c.post("/v1/classify/file", files={"file": ("a.log", b"a line\n")})
+        assert r.status_code == 503
+        ok = c.post("/v1/classify", json=["a line"], params={"model": "none"})
+        assert ok.status_code == 200 and ok.json()["model"] == "none"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio
+import numpy as np
 from fastapi import APIRouter, Body, Depends, FastAPI, File, Form, Query, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -55,6 +56,17 @@ EXPOSED_HEADERS = (
     "X-Logtriage-Message-Column",
     "Content-Disposition",
 )
+
+# The page loads only its own files; downloads are blob: URLs it makes itself.
+_PAGE_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
@@ -260,7 +272,7 @@ def create_app(
     async def models() -> ModelsResponse:
         """Models on offer: `none` (templates and rules only) and every bundle found."""
         default = registry.default_id
-        infos = await anyio.to_thread.run_sync(registry.list)
+        infos = await anyio.to_thread.run_sync(registry.infos)
         return ModelsResponse(
             default=default,
             models=[
@@ -336,7 +348,7 @@ def create_app(
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+        return FileResponse(STATIC_DIR / "index.html", headers=_PAGE_HEADERS)
 
     app.include_router(protected)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -394,16 +406,17 @@ def _split_items(
 
 def _results(done: Classified) -> list[dict[str, Any]]:
     b = done.batch
-    conf = b.labels.confidence.tolist()
+    # float32 -> float64 then rounded, so 0.75 stays 0.75 and 0.1 is not 0.10000000149
+    conf = np.round(b.labels.confidence.astype(np.float64), 6).tolist()
     anomaly = b.labels.anomaly.tolist()
-    score = b.labels.anomaly_score.tolist()
+    score = np.round(b.labels.anomaly_score.astype(np.float64), 6).tolist()
     ids = b.template_ids.tolist()
     return [
         {
             "label": b.labels.label[i],
-            "confidence": round(conf[i], 6),
+            "confidence": conf[i],
             "anomaly": bool(anomaly[i]),
-            "anomaly_score": round(score[i], 6),
+            "anomaly_score": score[i],
             "template": b.template_texts[i],
             "template_id": ids[i],
             "rule": b.rules[i],

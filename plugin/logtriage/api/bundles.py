@@ -10,6 +10,7 @@ without a restart.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,12 +47,13 @@ def default_labeler_factory(bundle: Path) -> Labeler:
         ModelBundleError: the model runtime is missing or the bundle cannot be loaded.
     """
     try:
-        from logtriage.model import Classifier  # type: ignore[attr-defined,unused-ignore]
-    except ImportError as exc:
+        runtime = importlib.import_module("logtriage.model")
+        classifier = runtime.Classifier
+    except (ImportError, AttributeError) as exc:
         raise ModelBundleError(
-            f"{bundle}: the model runtime (logtriage.model) is not installed"
+            f"{bundle}: the model runtime (logtriage.model.Classifier) is not available: {exc}"
         ) from exc
-    labeler: Labeler = Classifier(bundle)
+    labeler: Labeler = classifier(bundle)
     return labeler
 
 
@@ -142,7 +144,8 @@ class BundleRegistry:
             return "default"
         return NONE_MODEL
 
-    def list(self) -> list[BundleInfo]:
+    def infos(self) -> list[BundleInfo]:
+        """``none`` first, then every bundle found (unreadable ones with ``error`` set)."""
         infos = [BundleInfo(id=NONE_MODEL, path=None, version=NONE_MODEL, labels=[])]
         for name, path in self._candidates():
             try:

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from logtriage.api.bundles import NONE_MODEL, BundleRegistry, LabelerFactory
 from logtriage.config import Settings
+from logtriage.errors import ModelBundleError
 from logtriage.labels import Labeler, TemplateOnlyLabeler
 from logtriage.pipeline import LabeledBatch, Pipeline
 
@@ -106,7 +107,12 @@ class PipelineService:
     def _get_pipeline(self) -> Pipeline:
         if self._pipeline is None:
             model_id, path = self.registry.resolve(None)
-            labeler = self._labeler(model_id, path) if model_id != NONE_MODEL else None
+            labeler: Labeler | None = None
+            if model_id != NONE_MODEL:
+                try:
+                    labeler = self._labeler(model_id, path)
+                except ModelBundleError:
+                    labeler = None  # other models still work; the default one answers 503
             self._pipeline = self._pipeline_factory(self.settings, labeler)
         return self._pipeline
 
@@ -158,6 +164,8 @@ class PipelineService:
     def _warm_sync(self) -> None:
         with self._lock:
             self._get_pipeline()
+            model_id, path = self.registry.resolve(None)
+            self._labeler(model_id, path)  # raises ModelBundleError: logged at startup
 
     # -- event loop ------------------------------------------------------------------
 
