@@ -11,6 +11,12 @@ $(BIN)/maturin:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip "maturin>=1.9,<2"
 
+# grafana-client pulls niquests -> urllib3-future, whose wheel replaces `urllib3` at
+# interpreter start-up and breaks requests-based tools (schemathesis). Its source build
+# with URLLIB3_NO_OVERRIDE installs it beside the real urllib3 instead.
+export URLLIB3_NO_OVERRIDE := 1
+export PIP_NO_BINARY := urllib3-future
+
 # Build the Rust core once in release mode and install the package (editable) with its extras.
 install: $(BIN)/maturin
 	$(BIN)/maturin develop --release -q --extras $(EXTRAS)

@@ -44,10 +44,8 @@ def loghub_messages() -> list[str]:
 
 def mined(messages: list[str]) -> tuple[np.ndarray, list[str]]:
     pipe = Pipeline(Settings())
-    ids, _, changed = pipe.miner.train_batch(messages)
-    text = {t[0]: t[2] for t in pipe.miner.templates()}
-    text.update(dict(changed))
-    return ids, [text[i] for i in ids.tolist()]
+    batch = pipe.process_batch(messages)
+    return batch.template_ids, batch.template_texts
 
 
 def rss_child(bundle: Path) -> None:

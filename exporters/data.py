@@ -119,12 +119,12 @@ def mine_templates(examples: list[Example], *, batch: int = 4096) -> TemplateSet
     """Mine templates with the runtime's default miner; label each by majority vote."""
     miner = build_miner(MiningSettings(), MaskingSettings())
     ids: list[int] = []
-    texts: dict[int, str] = {}
     messages = [e.message for e in examples]
     for start in range(0, len(messages), batch):
-        tid, _, changed = miner.train_batch(messages[start : start + batch])
+        tid, _, _changed = miner.train_batch(messages[start : start + batch])
         ids += tid.tolist()
-        texts.update(changed)
+    ids = miner.resolve_batch(ids).tolist()
+    texts = {tid: miner.template_text(tid) for tid in set(ids)}
     order: dict[int, int] = {}
     votes: dict[int, Counter[str]] = defaultdict(Counter)
     avotes: dict[int, Counter[bool]] = defaultdict(Counter)

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from logtriage.config import SearchSettings, Settings, SidecarSettings, SinkSettings
+from logtriage.config import ModelSettings, SearchSettings, Settings, SidecarSettings, SinkSettings
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import install_data_stream_template
 
@@ -113,9 +113,13 @@ def settings_for(
     search: dict[str, Any] | None = None,
     sink: dict[str, Any] | None = None,
     sidecar: dict[str, Any] | None = None,
+    model: dict[str, Any] | None = None,
 ) -> Settings:
+    """Settings for a test sidecar; the model stage is off unless ``model`` turns it on
+    (subprocess runs would otherwise load the shipped bundle each time)."""
     name = index.replace("*", "")
     return Settings(
+        model=ModelSettings(**{"enabled": False, **(model or {})}),
         search=SearchSettings(hosts=[url], index=index, **(search or {})),
         sink=SinkSettings(**{"initial_backoff_s": 0.05, "max_backoff_s": 1.0, **(sink or {})}),
         sidecar=SidecarSettings(
@@ -196,7 +200,7 @@ def write_config(settings: Settings, path: Any) -> Any:
     return path
 
 
-_RUN = "import sys; from logtriage.cli import main; sys.exit(main())"
+_RUN = "from logtriage.cli import run; run()"
 
 
 class SidecarProcess:

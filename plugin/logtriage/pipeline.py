@@ -66,8 +66,14 @@ class Pipeline:
     ) -> LabeledBatch:
         """Label a batch. ``fields`` are extra columns (e.g. header fields) for field rules."""
         ids, changes, changed = self.miner.train_batch(messages)
+        if changed:
+            # A template merged later in the batch leaves an alias id on earlier lines.
+            ids = self.miner.resolve_batch(ids.tolist())
         self._template_text.update(changed)
-        texts = [self._template_text[i] for i in ids.tolist()]
+        known = self._template_text
+        for tid in set(ids.tolist()) - known.keys():
+            known[tid] = self.miner.template_text(tid)
+        texts = [known[i] for i in ids.tolist()]
         rule_idx = self.rules.match_batch(messages, fields=fields)
         labels = self._label(messages, ids, texts, changes, rule_idx)
         rules = [self._rule_ids[i] if i >= 0 else None for i in rule_idx.tolist()]

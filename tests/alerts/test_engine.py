@@ -17,7 +17,7 @@ from logtriage.alerts import (
     load_rules_file,
     parse_rules,
 )
-from logtriage.config import Settings, load_settings
+from logtriage.config import RulesSettings, Settings, load_settings
 from logtriage.config.alerts import ReceiverSettings
 from logtriage.errors import ConfigError
 from logtriage.labels import LabelColumns
@@ -327,7 +327,9 @@ def test_sample_logs_through_pipeline_and_engine(receiver: Receiver) -> None:
             return LabelColumns([truth[m] for m in messages], cols.confidence, cols.anomaly,
                                 cols.anomaly_score)  # fmt: skip
 
-    pipeline = Pipeline(Settings(), labeler=Truth())
+    # No regex rules: every line takes its ground-truth label from the labeler.
+    settings = Settings(rules=RulesSettings(use_defaults=False))
+    pipeline = Pipeline(settings, labeler=Truth())
     batch = pipeline.process_batch([ln.message for ln in lines])
     services, hosts, ts = columns_from_sources(
         [

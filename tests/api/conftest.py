@@ -96,7 +96,12 @@ def rules_file(tmp_path: Path) -> Path:
 
 
 def make_settings(rules_file: Path, **api: Any) -> Settings:
-    return Settings(rules=RulesSettings(path=rules_file), api=ApiSettings.model_validate(api))
+    """Templates and rules by default (no shipped bundle), the test rules file."""
+    return Settings(
+        rules=RulesSettings(path=rules_file),
+        model=ModelSettings(enabled=False),
+        api=ApiSettings.model_validate(api),
+    )
 
 
 @pytest.fixture

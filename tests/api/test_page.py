@@ -83,7 +83,8 @@ def test_upload_csv_choose_model_and_column_then_download(
     source = seed_csv()
     input_header, input_rows = read_csv(source.read_text(encoding="utf-8"))
     page.goto(server.url + "/")
-    expect(page.locator("#model option")).to_have_count(4)
+    # none, tiny (configured), alt (bundles_dir), default (shipped); broken is listed disabled
+    expect(page.locator("#model option")).to_have_count(5)
     expect(page.locator("#model")).to_have_value("tiny")
     page.select_option("#model", "alt")
 

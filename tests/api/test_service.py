@@ -111,7 +111,7 @@ def test_models_lists_none_the_configured_bundle_and_the_bundles_dir(
     body = r.json()
     assert body["default"] == "tiny"
     by_id = {m["id"]: m for m in body["models"]}
-    assert set(by_id) == {"none", "tiny", "alt", "broken"}
+    assert set(by_id) == {"none", "tiny", "alt", "broken", "default"}
     assert by_id["tiny"]["version"] == "tiny-1"
     assert by_id["tiny"]["labels"] == ["Error", "System Notification"]
     assert by_id["tiny"]["metrics"] == {"macro_f1": 0.91}
@@ -140,7 +140,7 @@ def test_model_choice_per_request(bundle_client: TestClient) -> None:
     assert r.status_code == 404
     err = r.json()["error"]
     assert err["type"] == "unknown_model"
-    assert set(err["models"]) == {"none", "tiny", "alt", "broken"}
+    assert set(err["models"]) == {"none", "tiny", "alt", "broken", "default"}
 
     r = bundle_client.post("/v1/classify", json=lines, params={"model": "broken"})
     assert r.status_code == 503

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -50,15 +51,19 @@ def test_parse_stdin_jsonl_keeps_every_line_including_bad_bytes() -> None:
 def test_parse_state_keeps_template_ids_across_runs(tmp_path: Path) -> None:
     state = tmp_path / "miner.state"
     first = tmp_path / "a.log"
-    first.write_text("connected to 10.0.0.1 port 22\nuser bob logged out\n")
+    first.write_text("connected to 10.0.0.1 port 22\nuser bob logged out after 12 s\n")
     second = tmp_path / "b.log"
-    second.write_text("user carol logged out\nconnected to 10.0.0.9 port 23\n")
+    second.write_text("user bob logged out after 7 s\nconnected to 10.0.0.9 port 23\n")
     out1, out2 = tmp_path / "1.csv", tmp_path / "2.csv"
     assert run_cli("parse", str(first), "--state", str(state), "-o", str(out1)).returncode == 0
     assert state.stat().st_size > 0
     assert run_cli("parse", str(second), "--state", str(state), "-o", str(out2)).returncode == 0
-    ids1 = {r["Content"].split()[0]: r["EventId"] for r in csv.DictReader(out1.open())}
-    ids2 = {r["Content"].split()[0]: r["EventId"] for r in csv.DictReader(out2.open())}
+    ids1 = {
+        r["Content"].split()[0]: r["EventId"] for r in csv.DictReader(io.StringIO(out1.read_text()))
+    }
+    ids2 = {
+        r["Content"].split()[0]: r["EventId"] for r in csv.DictReader(io.StringIO(out2.read_text()))
+    }
     assert ids1 == ids2
 
 

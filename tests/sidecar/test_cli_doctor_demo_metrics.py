@@ -7,15 +7,26 @@ import subprocess
 import sys
 import urllib.request
 
-from _search_helpers import load, make_docs, make_index, settings_for, unique, write_config
 from logtriage.local_engine import LocalEngine, free_port
+from logtriage.model.bundle import default_bundle_path, load_bundle
 from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
+
+from tests._search_helpers import (
+    assert_labelled_once,
+    fetch_all,
+    load,
+    make_docs,
+    make_index,
+    settings_for,
+    unique,
+    write_config,
+)
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from logtriage.cli import main; sys.exit(main())", *args],
+        [sys.executable, "-c", "from logtriage.cli import run; run()", *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -41,7 +52,7 @@ def test_doctor_reports_engine_mappings_and_backlog(
     assert "warn  mappings: logtriage.* not mapped yet" in out
     assert "fix: `logtriage run` adds them" in out
     assert "ok    backlog: 120 document(s) not labelled yet, 0 with logtriage.error" in out
-    assert "warn  model bundle: none configured" in out
+    assert "warn  model bundle: model disabled" in out
     assert "ok    point in time: open/close works" in out
 
     Sidecar(settings, client=client).run(once=True)
@@ -108,3 +119,28 @@ def test_metrics_and_health_while_running(engine: LocalEngine, client: SearchCli
     assert "logtriage_lag_seconds 0.0" in m
     assert "logtriage_template_cache_hit_ratio" in m
     assert "logtriage_engine_up 1.0" in m
+
+
+def test_run_once_labels_with_the_shipped_model(
+    engine: LocalEngine, client: SearchClient, tmp_path
+) -> None:
+    """``logtriage run`` loads the shipped default bundle when none is configured."""
+    bundle = load_bundle(default_bundle_path() or "missing: no shipped default bundle")
+    index = unique("model")
+    make_index(client, index)
+    load(client, index, make_docs(300, seed=12), op="index")
+    settings = settings_for(engine.url, index, model={"enabled": True})
+    config = write_config(settings, tmp_path / "c.yaml")
+
+    doctor = _cli("doctor", "--config", str(config))
+    assert f"ok    model bundle: {bundle.version}" in doctor.stdout, doctor.stdout
+    res = _cli("run", "--once", "--config", str(config))
+    assert res.returncode == 0, res.stderr[-3000:]
+    hits = fetch_all(client, index)
+    assert_labelled_once(hits)
+    versions = {h["_source"]["logtriage"]["model"]["version"] for h in hits}
+    assert versions == {bundle.version}
+    labels = {h["_source"]["logtriage"]["label"] for h in hits}
+    assert labels <= {*bundle.labels, "Unclassified"}
+    confidences = {h["_source"]["logtriage"]["confidence"] for h in hits}
+    assert len(confidences) > 1, "a model gives graded confidences, rules and templates do not"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from _search_helpers import (
+from logtriage.local_engine import LocalEngine
+from logtriage.search.client import SearchClient
+from logtriage.sidecar import Sidecar
+
+from tests._search_helpers import (
     assert_labelled_once,
     fetch_all,
     load,
@@ -12,9 +16,6 @@ from _search_helpers import (
     settings_for,
     unique,
 )
-from logtriage.local_engine import LocalEngine
-from logtriage.search.client import SearchClient
-from logtriage.sidecar import Sidecar
 
 
 def test_data_stream_is_labelled_in_place(engine: LocalEngine, client: SearchClient) -> None:

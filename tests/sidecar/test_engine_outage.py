@@ -14,7 +14,12 @@ import os
 import signal
 import time
 
-from _search_helpers import (
+from logtriage.local_engine import LocalEngine
+from logtriage.search.client import SearchClient
+from logtriage.search.templates import ensure_state_index
+from logtriage.sidecar.checkpoint import StateStore
+
+from tests._search_helpers import (
     SidecarProcess,
     assert_labelled_once,
     count_labelled,
@@ -26,10 +31,6 @@ from _search_helpers import (
     unique,
     write_config,
 )
-from logtriage.local_engine import LocalEngine
-from logtriage.search.client import SearchClient
-from logtriage.search.templates import ensure_state_index
-from logtriage.sidecar.checkpoint import StateStore
 
 DOWN_S = float(os.environ.get("LOGTRIAGE_TEST_OUTAGE_S", "20"))
 

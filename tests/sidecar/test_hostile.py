@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from _search_helpers import fetch_all, make_messages, settings_for, unique
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
+
+from tests._search_helpers import fetch_all, make_messages, settings_for, unique
 
 HUGE = "x" * (1024 * 1024 + 10)
 
@@ -96,7 +97,7 @@ def test_hostile_documents_get_an_error_reason(engine: LocalEngine, client: Sear
 def test_mapping_conflict_is_reported_with_the_index_name(
     engine: LocalEngine, client: SearchClient, tmp_path
 ) -> None:
-    from _search_helpers import SidecarProcess, write_config
+    from tests._search_helpers import SidecarProcess, write_config
 
     index = unique("conflict")
     client.request(

@@ -11,7 +11,10 @@ import random
 import signal
 import time
 
-from _search_helpers import (
+from logtriage.local_engine import LocalEngine
+from logtriage.search.client import SearchClient
+
+from tests._search_helpers import (
     SidecarProcess,
     assert_labelled_once,
     count_labelled,
@@ -23,8 +26,6 @@ from _search_helpers import (
     unique,
     write_config,
 )
-from logtriage.local_engine import LocalEngine
-from logtriage.search.client import SearchClient
 
 
 def _wait_for_progress(client: SearchClient, index: str, at_least: int, timeout_s: float) -> int:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import time
 
-from _search_helpers import (
+from logtriage.local_engine import LocalEngine
+from logtriage.search.client import SearchClient
+from logtriage.search.templates import ensure_state_index
+from logtriage.sidecar.checkpoint import Lease, StateStore
+
+from tests._search_helpers import (
     SidecarProcess,
     assert_labelled_once,
     fetch_all,
@@ -15,10 +20,6 @@ from _search_helpers import (
     unique,
     write_config,
 )
-from logtriage.local_engine import LocalEngine
-from logtriage.search.client import SearchClient
-from logtriage.search.templates import ensure_state_index
-from logtriage.sidecar.checkpoint import Lease, StateStore
 
 
 def test_two_workers_without_overlap(engine: LocalEngine, client: SearchClient, tmp_path) -> None:

@@ -12,12 +12,13 @@ import pickle
 from typing import Any
 
 import pytest
-from _search_helpers import fetch_all, load, make_docs, make_index, unique
 from logtriage.config import SinkSettings
 from logtriage.errors import SinkError
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import ensure_field_mappings
 from logtriage.sinks.search import SearchSink, WriteAction, backoff_delay, update_action
+
+from tests._search_helpers import fetch_all, load, make_docs, make_index, unique
 
 
 def _hits(client: SearchClient, index: str) -> list[dict[str, Any]]:

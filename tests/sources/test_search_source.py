@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from _search_helpers import load, make_docs, make_index, unique
 from logtriage.search.client import SearchClient
 from logtriage.sources.search import MessageProblem, extract_message, iter_pages
+
+from tests._search_helpers import load, make_docs, make_index, unique
 
 
 def _open_contexts(client: SearchClient) -> int:

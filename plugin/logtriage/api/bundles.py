@@ -113,9 +113,12 @@ class BundleRegistry:
     """Lists the models and resolves a model id to its bundle."""
 
     def __init__(self, settings: Settings, shipped: Path | None = None) -> None:
+        self.enabled = settings.model.enabled
         self.configured = settings.model.bundle
         self.bundles_dir = settings.api.bundles_dir
-        self.shipped = shipped if shipped is not None else _shipped_bundle()
+        # ``model.enabled: false`` means templates and rules unless a request picks a bundle.
+        found = shipped if shipped is not None else _shipped_bundle()
+        self.shipped = found if self.enabled else None
 
     def _candidates(self) -> list[tuple[str, Path]]:
         found: list[tuple[str, Path]] = []
@@ -137,7 +140,10 @@ class BundleRegistry:
 
     @property
     def default_id(self) -> str:
-        """The configured bundle, else the shipped one, else ``none``."""
+        """``none`` when the model is disabled, else the configured bundle, else the
+        shipped one, else ``none``."""
+        if not self.enabled:
+            return NONE_MODEL
         if self.configured is not None and self.configured.name != NONE_MODEL:
             return self.configured.name
         if self.shipped is not None:

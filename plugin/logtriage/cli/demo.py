@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -21,103 +20,42 @@ import typer
 
 from logtriage.config import SearchSettings, Settings, SidecarSettings, load_settings
 from logtriage.errors import LogtriageError
+from logtriage.samples import generate
 
-__all__ = ["app", "demo_command", "sample_lines"]
+__all__ = ["app", "demo_command", "sample_documents"]
 
 DATA_STREAM = "logs-logtriage.demo-default"
 
 
 # -- sample logs -----------------------------------------------------------------------
-# A private stand-in until ``logtriage.samples.generate(n, seed)`` lands; only
-# :func:`sample_lines` knows about either.
-
-_PRIVATE_TEMPLATES = [
-    ("sshd[{pid}]: Accepted publickey for {user} from {ip} port {port} ssh2", 8),
-    ("sshd[{pid}]: Failed password for invalid user {user} from {ip} port {port} ssh2", 2),
-    ("sshd[{pid}]: Connection closed by {ip} port {port} [preauth]", 4),
-    ('nginx: {ip} - - "GET /api/v1/orders/{num} HTTP/1.1" {status} {size}', 20),
-    ('nginx: {ip} - - "POST /api/v1/login HTTP/1.1" {status} {size}', 6),
-    ("dfs.DataNode$PacketResponder: Received block blk_{num} of size {size} from /{ip}", 10),
-    (
-        "dfs.DataNode$DataXceiver: writeBlock blk_{num} received exception java.io.IOException: "
-        "Connection reset by peer",
-        1,
-    ),
-    ("kernel: Out of memory: Kill process {pid} ({proc}) score {pct} or sacrifice child", 1),
-    ("kernel: EXT4-fs error (device sda{core}): ext4_find_entry: reading directory lblock 0", 1),
-    ("systemd[1]: Started Session {num} of user {user}.", 6),
-    ("CRON[{pid}]: (root) CMD (run-parts /etc/cron.hourly)", 4),
-    ("app[{pid}]: user {user} updated profile settings", 5),
-    ("app[{pid}]: ERROR payment gateway timeout after {num} ms (order {num})", 1),
-    ("monitor: CPU usage {pct}% on core {core}, memory {pct}%", 6),
-    ('postgres[{pid}]: FATAL: password authentication failed for user "{user}"', 1),
-]
 
 
-def _private_samples(n: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
-    templates = [t for t, _ in _PRIVATE_TEMPLATES]
-    weights = [w for _, w in _PRIVATE_TEMPLATES]
-    out = []
-    for t in rng.choices(templates, weights=weights, k=n):
-        out.append(
-            t.format(
-                pid=rng.randrange(100, 65000),
-                user=rng.choice(["alice", "bob", "root", "deploy", "svc-api", "admin"]),
-                ip=f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
-                port=rng.randrange(1024, 65535),
-                num=rng.randrange(10**7),
-                status=rng.choice([200, 200, 200, 201, 301, 404, 500, 503]),
-                size=rng.randrange(100, 10**6),
-                proc=rng.choice(["java", "postgres", "nginx", "python3"]),
-                pct=rng.randrange(100),
-                core=rng.randrange(8),
-            )
-        )
-    return out
-
-
-def sample_lines(n: int, seed: int = 0) -> list[str]:
-    """``n`` realistic log lines: ``logtriage.samples.generate`` when available."""
-    try:
-        from logtriage.samples import generate  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return _private_samples(n, seed)
-    lines: list[str] = []
-    for item in generate(n, seed):
-        if isinstance(item, str):
-            lines.append(item)
-        elif isinstance(item, dict):
-            lines.append(str(item.get("message") or item.get("line") or item.get("text")))
-        elif isinstance(item, tuple | list):
-            lines.append(str(item[0]))
-        else:
-            lines.append(str(getattr(item, "line", None) or getattr(item, "message", item)))
-    return lines
-
-
-# -- the command --------------------------------------------------------------------------
+def sample_documents(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """``n`` generated log documents (ECS-style fields), ending about a minute ago."""
+    span = timedelta(seconds=n / 2.5 + 60)
+    start = (datetime.now(timezone.utc) - span).replace(tzinfo=None)
+    return [
+        {
+            "@timestamp": line.timestamp,
+            "message": line.message,
+            "log": {"level": line.level},
+            "host": {"name": line.host},
+            "service": {"name": line.service},
+        }
+        for line in generate(n, seed=seed, start=start)
+    ]
 
 
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def _load(client: Any, lines: list[str], seed: int) -> float:
-    """Bulk-create the lines into the demo data stream; return seconds taken."""
-    start = datetime.now(timezone.utc) - timedelta(seconds=len(lines) // 50 + 60)
-    rng = random.Random(seed)
+def _load(client: Any, docs: list[dict[str, Any]]) -> float:
+    """Bulk-create the documents into the demo data stream; return seconds taken."""
     t0 = time.perf_counter()
-    for lo in range(0, len(lines), 5000):
+    for lo in range(0, len(docs), 5000):
         buf = []
-        for i, line in enumerate(lines[lo : lo + 5000], start=lo):
-            ts = start + timedelta(milliseconds=20 * i)
-            doc = {
-                "@timestamp": ts.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                "message": line,
-                "host": {"name": f"web-{rng.randrange(4)}"},
-                "service": {"name": line.split(":", 1)[0].split("[", 1)[0]},
-            }
+        for doc in docs[lo : lo + 5000]:
             buf.append('{"create":{}}')
             buf.append(json.dumps(doc, ensure_ascii=False))
         resp = client.request(
@@ -177,6 +115,7 @@ def demo_command(
 ) -> None:
     """Start a local engine, load sample logs, label them all, print a summary."""
     from logtriage.local_engine import LocalEngine
+    from logtriage.model import Classifier
     from logtriage.search.client import SearchClient
     from logtriage.search.templates import install_data_stream_template
     from logtriage.sidecar import Sidecar
@@ -211,10 +150,12 @@ def demo_command(
         )
         client = SearchClient.connect(SearchSettings(**search.model_dump()))
         install_data_stream_template(client, "logtriage-demo", f"{DATA_STREAM}*")
-        lines = sample_lines(docs, seed)
-        load_s = _load(client, lines, seed)
-        _err(f"loaded {len(lines)} documents into data stream {DATA_STREAM} in {load_s:.1f}s")
-        sidecar = Sidecar(settings, client=client)
+        documents = sample_documents(docs, seed)
+        load_s = _load(client, documents)
+        _err(f"loaded {len(documents)} documents into data stream {DATA_STREAM} in {load_s:.1f}s")
+        labeler = Classifier.from_settings(settings.model)
+        _err(f"model: {labeler.model_version if labeler else 'none (templates and rules only)'}")
+        sidecar = Sidecar(settings, client=client, labeler=labeler)
         server = sidecar.serve_metrics()
         metrics_url = f"http://127.0.0.1:{server.port}/metrics" if server else None
         summary = sidecar.run(once=True)

@@ -13,8 +13,9 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from logtriage.config import Settings, load_settings
+from logtriage.config import ModelSettings, Settings, load_settings
 from logtriage.errors import LogtriageError
+from logtriage.model.bundle import default_bundle_path, load_bundle
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import COMPONENT_TEMPLATE, concrete_indices
 
@@ -266,29 +267,33 @@ def run_checks(settings: Settings) -> list[Check]:
 
     guarded("backlog", backlog)
 
-    bundle = s.model.bundle
-    if bundle is None:
-        checks.append(
-            Check(
-                "model bundle",
-                "warn",
-                "none configured: templates and rules only",
-                "set model.bundle to a bundle directory",
-            )
-        )
-    elif not Path(bundle, "manifest.json").is_file():
-        checks.append(
-            Check(
-                "model bundle",
-                "fail",
-                f"{bundle} has no manifest.json",
-                "point model.bundle at a bundle directory",
-            )
-        )
-    else:
-        checks.append(Check("model bundle", "ok", str(bundle)))
+    checks.append(_model_check(s.model))
     client.close()
     return checks
+
+
+def _model_check(model: ModelSettings) -> Check:
+    """Which bundle ``run`` will load, verified by hash as ``run`` does."""
+    if not model.enabled:
+        return Check(
+            "model bundle",
+            "warn",
+            "model disabled: templates and rules only",
+            "set model.enabled: true to label with a model",
+        )
+    bundle = model.bundle if model.bundle is not None else default_bundle_path()
+    if bundle is None:
+        return Check(
+            "model bundle",
+            "warn",
+            "none configured and no shipped default: templates and rules only",
+            "set model.bundle to a bundle directory",
+        )
+    try:
+        loaded = load_bundle(bundle)
+    except LogtriageError as exc:
+        return Check("model bundle", "fail", str(exc), "rebuild the bundle or fix model.bundle")
+    return Check("model bundle", "ok", f"{loaded.version} ({bundle})")
 
 
 def doctor_command(

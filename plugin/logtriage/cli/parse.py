@@ -57,7 +57,9 @@ def parse(
     # Templates only generalise, so every line gets its template's final text
     # (kept here too for templates the miner evicted since).
     string_ids = {tid: sid for tid, sid, *_ in miner.templates()}
-    ids = np.concatenate(id_chunks).tolist() if id_chunks else []
+    texts.update((tid, text) for tid, _sid, text, *_ in miner.templates())
+    # Ids of templates merged into another resolve to the survivor.
+    ids = miner.resolve_batch(np.concatenate(id_chunks).tolist()).tolist() if id_chunks else []
     with RowSink(out, PARSE_COLUMNS, fmt) as sink:
         sink.write_rows(
             (line_id, content, string_ids.get(tid, str(tid)), texts[tid])

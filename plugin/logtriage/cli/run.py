@@ -71,12 +71,13 @@ def run_command(
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and debug logs.")] = False,
 ) -> None:
     """Run the Elasticsearch/OpenSearch sidecar (poll, label, write back)."""
+    from logtriage.model import Classifier
     from logtriage.sidecar import Sidecar
 
     configure_logging(debug)
     try:
         settings = with_overrides(load_settings(config), "sidecar", worker_id=worker_id)
-        sidecar = Sidecar(settings)
+        sidecar = Sidecar(settings, labeler=Classifier.from_settings(settings.model))
         signal.signal(signal.SIGTERM, lambda *_: sidecar.request_stop())
         signal.signal(signal.SIGINT, lambda *_: sidecar.request_stop())
         sidecar.serve_metrics()

@@ -10,12 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 class ModelSettings(BaseModel):
     """Which bundle labels the lines and how cautious it is.
 
-    ``bundle`` None means the default bundle shipped with logtriage (if present),
-    else templates and rules only. ``min_confidence``/``anomaly_threshold`` None take
-    the bundle's own thresholds (manifest.json)."""
+    ``enabled`` False labels with templates and rules only. ``bundle`` None means the
+    default bundle shipped with logtriage (if present), else templates and rules only.
+    ``min_confidence``/``anomaly_threshold`` None take the bundle's own thresholds
+    (manifest.json)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    enabled: bool = True
     bundle: Path | None = None
     min_confidence: float | None = Field(None, ge=0.0, le=1.0)
     anomaly_threshold: float | None = Field(None, ge=0.0, le=1.0)

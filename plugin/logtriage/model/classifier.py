@@ -133,7 +133,9 @@ class Classifier:
     @classmethod
     def from_settings(cls, settings: ModelSettings) -> Classifier | None:
         """The classifier the settings ask for: ``settings.bundle`` or the shipped default;
-        ``None`` when neither exists (templates and rules only)."""
+        ``None`` when the model is disabled or no bundle exists (templates and rules only)."""
+        if not settings.enabled:
+            return None
         path = settings.bundle if settings.bundle is not None else default_bundle_path()
         if path is None:
             return None

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from logtriage._core import Miner
+from logtriage.alerts import AlertEngine, columns_from_sources
 from logtriage.config import Settings
 from logtriage.errors import SinkError
 from logtriage.labels import Labeler
@@ -134,6 +135,8 @@ class Sidecar:
         settings: resolved configuration (``search``, ``sink``, ``sidecar`` sections).
         client: an engine adapter; connected from ``settings.search`` when ``None``.
         labeler: the model stage for the :class:`Pipeline` (``None``: templates + rules).
+        alerts: built-in alerting; built from ``settings.alerts`` when ``None`` (off
+            unless ``alerts.enabled``).
         metrics: where to count; a fresh registry when ``None``.
         sleep: waits between retries/polls; must return early when ``stop`` is set.
     """
@@ -144,12 +147,14 @@ class Sidecar:
         *,
         client: SearchClient | None = None,
         labeler: Labeler | None = None,
+        alerts: AlertEngine | None = None,
         metrics: SidecarMetrics | None = None,
         owner: str | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
         self.labeler = labeler
+        self.alerts = alerts if alerts is not None else AlertEngine.from_settings(settings.alerts)
         self.metrics = metrics or SidecarMetrics()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.pipeline: Pipeline | None = None
@@ -238,8 +243,11 @@ class Sidecar:
         )
 
     def close(self) -> None:
-        """Release the lease and stop the metrics server (keeps the client open)."""
+        """Release the lease, stop the metrics server and flush pending alert
+        notifications (keeps the client open)."""
         self._ready = False
+        if self.alerts is not None:
+            self.alerts.close()
         if self.lease is not None:
             self.lease.release()
         if self._server is not None:
@@ -300,6 +308,9 @@ class Sidecar:
                     continue
                 summary.add(stats)
                 summary.slot = self.slot
+                if self.alerts is not None and stats.seen == 0:
+                    # Caught up: windows end at wall-clock time, so bursts resolve.
+                    self.alerts.evaluate(time.time())
                 if on_pass is not None:
                     on_pass(stats)
                 if max_passes is not None and summary.passes >= max_passes:
@@ -388,6 +399,8 @@ class Sidecar:
         best = self.checkpoint.position_ms
         saved_at = time.monotonic()
         source_fields = [s.search.message_field, s.search.timestamp_field]
+        if self.alerts is not None:
+            source_fields += [s.alerts.service_field, s.alerts.host_field]
         pages = iter_pages(
             self.client,
             index=s.search.index,
@@ -527,9 +540,19 @@ class Sidecar:
             }
             actions.append(self._action(hit, fields))
         result = self.sink.write(actions)
+        if messages and self.alerts is not None:
+            self._observe_alerts(batch, [page[i].source for i in good])
         if result.errors:
             result = self._mark_rejected(result, page, now, version, reason_of)
         return self._account(result, stats, label_of, reason_of)
+
+    def _observe_alerts(self, batch: LabeledBatch, sources: list[dict[str, Any]]) -> None:
+        assert self.alerts is not None
+        cfg = self.settings.alerts
+        services, hosts, ts = columns_from_sources(
+            sources, cfg.service_field, cfg.host_field, self.settings.search.timestamp_field
+        )
+        self.alerts.observe(batch, services, hosts, ts)
 
     def _save_miner(self) -> None:
         assert self.pipeline is not None and self.miner_store is not None
