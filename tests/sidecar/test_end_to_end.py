@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from logtriage.config import ModelSettings
 from logtriage.local_engine import LocalEngine
+from logtriage.model import Classifier
 from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
 
@@ -90,3 +92,35 @@ def test_index_write_mode_writes_one_labels_document_per_source(
     assert again.labelled == 0
     client.refresh(labels_index)
     assert client.request("GET", f"/{labels_index}/_count")["count"] == 300
+
+
+def test_relabel_older_models_rewrites_only_older_versions(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """Documents labelled by templates + rules (version ``none``) are labelled again by the
+    shipped model when ``relabel_older_models`` is on; source fields stay as they were."""
+    index = unique("relabel")
+    make_index(client, index)
+    docs = make_docs(600, seed=4)
+    load(client, index, docs, op="index")
+    Sidecar(settings_for(engine.url, index), client=client).run(once=True)
+    assert {h["_source"]["logtriage"]["model"]["version"] for h in fetch_all(client, index)} == {
+        "none"
+    }
+
+    settings = settings_for(engine.url, index, sidecar={"relabel_older_models": True})
+    classifier = Classifier.from_settings(ModelSettings())
+    assert classifier is not None, "the shipped default bundle is missing"
+    summary = Sidecar(settings, client=client, labeler=classifier).run(once=True)
+
+    assert summary.labelled == 600
+    hits = fetch_all(client, index)
+    assert {h["_source"]["logtriage"]["model"]["version"] for h in hits} == {
+        classifier.model_version
+    }
+    assert {h["_version"] for h in hits} == {3}, "each document updated once per model"
+    for hit, doc in zip(hits, docs, strict=True):
+        assert {k: v for k, v in hit["_source"].items() if k != "logtriage"} == doc
+    # A third run with the same model finds nothing to do.
+    again = Sidecar(settings, client=client, labeler=classifier).run(once=True)
+    assert again.labelled == 0

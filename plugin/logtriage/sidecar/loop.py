@@ -377,7 +377,9 @@ class Sidecar:
     def _start_position(self) -> int | None:
         assert self.checkpoint is not None
         cp = self.checkpoint.position_ms
-        if cp is None:
+        if cp is None or self.settings.sidecar.relabel_older_models:
+            # Re-labelling walks from ``start_from`` on every pass: documents of older
+            # model versions lie behind the checkpoint; the query skips current ones.
             return _parse_start(self.settings.sidecar.start_from)
         return cp - int(self.settings.sidecar.checkpoint_overlap_s * 1000)
 
