@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-LINES=${LINES:-3000}
-EPOCHS=${EPOCHS:-1}
+LINES=${LINES:-8000}
+EPOCHS=${EPOCHS:-2}
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONHASHSEED=0
 "$PY" -m logtriage.cli model build \
     --data "generated:${LINES}?seed=0" \
