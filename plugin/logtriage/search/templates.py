@@ -48,6 +48,16 @@ LOGTRIAGE_PROPERTIES: dict[str, Any] = {
             "model": {"properties": {"version": {"type": "keyword"}}},
             "processed_at": {"type": "date"},
             "error": {"properties": {"reason": {"type": "keyword"}, "detail": _KW}},
+            "session": {
+                "properties": {
+                    "anomaly": {"type": "boolean"},
+                    "key": _KW,
+                    "length": {"type": "integer"},
+                    "position": {"type": "integer"},
+                    "template_id": {"type": "long"},
+                    "score": {"type": "float"},
+                }
+            },
         }
     }
 }

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -49,6 +49,7 @@ from logtriage.search.templates import (
 )
 from logtriage.sidecar.checkpoint import Checkpoint, Lease, LeaseLost, MinerStore, StateStore
 from logtriage.sidecar.metrics import MetricsServer, SidecarMetrics
+from logtriage.sidecar.sessions import SessionFlag, SessionWatch
 from logtriage.sinks.search import (
     SearchSink,
     WriteAction,
@@ -155,6 +156,7 @@ class Sidecar:
         self.client = client
         self.labeler = labeler
         self.alerts = alerts if alerts is not None else AlertEngine.from_settings(settings.alerts)
+        self.sessions = SessionWatch.from_settings(settings.sessions)
         self.metrics = metrics or SidecarMetrics()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.pipeline: Pipeline | None = None
@@ -308,9 +310,8 @@ class Sidecar:
                     continue
                 summary.add(stats)
                 summary.slot = self.slot
-                if self.alerts is not None and stats.seen == 0:
-                    # Caught up: windows end at wall-clock time, so bursts resolve.
-                    self.alerts.evaluate(time.time())
+                if stats.seen == 0:
+                    self._on_idle()
                 if on_pass is not None:
                     on_pass(stats)
                 if max_passes is not None and summary.passes >= max_passes:
@@ -403,6 +404,8 @@ class Sidecar:
         source_fields = [s.search.message_field, s.search.timestamp_field]
         if self.alerts is not None:
             source_fields += [s.alerts.service_field, s.alerts.host_field]
+        if self.sessions is not None:
+            source_fields += self.sessions.source_fields
         pages = iter_pages(
             self.client,
             index=s.search.index,
@@ -544,6 +547,12 @@ class Sidecar:
         result = self.sink.write(actions)
         if messages and self.alerts is not None:
             self._observe_alerts(batch, [page[i].source for i in good])
+        if messages and self.sessions is not None:
+            sources = [page[i].source for i in good]
+            _, _, ts = columns_from_sources(sources, timestamp_field=s.search.timestamp_field)
+            refs = [(page[i].index, page[i].id) for i in good]
+            flags = self.sessions.observe(messages, sources, batch.template_ids, ts, refs)
+            self._write_session_flags(flags)
         if result.errors:
             result = self._mark_rejected(result, page, now, version, reason_of)
         return self._account(result, stats, label_of, reason_of)
@@ -555,6 +564,38 @@ class Sidecar:
             sources, cfg.service_field, cfg.host_field, self.settings.search.timestamp_field
         )
         self.alerts.observe(batch, services, hosts, ts)
+
+    def _on_idle(self) -> None:
+        """Caught up: alert windows and open sessions end at wall-clock time."""
+        now = time.time()
+        if self.alerts is not None:
+            self.alerts.evaluate(now)
+        if self.sessions is not None:
+            self._write_session_flags(self.sessions.expire(now))
+
+    def _write_session_flags(self, flags: list[SessionFlag]) -> None:
+        """Add ``logtriage.session.*`` to the documents of anomalous sessions (no version
+        guard: only these fields change, and the labels were written before)."""
+        assert self.sink is not None and self.sessions is not None
+        self.metrics.sessions_scored.set(self.sessions.scored)
+        if not flags:
+            return
+        sink = self.settings.sink
+        actions = []
+        for ref, fields in flags:
+            index, doc_id = cast(tuple[str, str], ref)  # refs are (index, id) of hits
+            body = {"doc": {"logtriage": {"session": fields}}}
+            if sink.write_mode == "index":
+                target, target_id = sink.labels_index, f"{index}:{doc_id}"
+            else:
+                target, target_id = index, doc_id
+            actions.append(
+                WriteAction(op="update", index=target, id=target_id, body=body, key=(index, doc_id))
+            )
+        result = self.sink.write(actions)
+        self.metrics.session_anomalies.inc(len(result.written))
+        for error in result.errors:
+            log.warning("session flag not written: %s", error)
 
     def _save_miner(self) -> None:
         assert self.pipeline is not None and self.miner_store is not None

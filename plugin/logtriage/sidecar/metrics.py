@@ -45,6 +45,16 @@ class SidecarMetrics:
             ["reason"],
             registry=r,
         )
+        self.sessions_scored = Gauge(
+            "logtriage_sessions_scored",
+            "Sessions closed and scored by the sequence model since start",
+            registry=r,
+        )
+        self.session_anomalies = Counter(
+            "logtriage_session_anomaly_documents",
+            "Documents flagged with logtriage.session.anomaly",
+            registry=r,
+        )
         self.conflicts = Counter(
             "logtriage_write_conflicts",
             "Writes refused by seq_no/primary_term (re-read)",
