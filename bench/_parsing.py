@@ -1,46 +1,25 @@
-"""Shared helpers of the parsing benchmarks: data location, LogHub-2k loading,
-GA/PA scoring (same definition as ../shared/tools/eval_parsing.py) and the
-RESULTS.md header."""
+"""Shared helpers of the parsing benchmarks: LogHub-2k loading and GA/PA scoring
+(same definition as ../shared/tools/eval_parsing.py), on top of :mod:`_common`."""
 
 from __future__ import annotations
 
 import csv
-import datetime as _dt
-import os
-import platform
 import re
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "RESULTS.md"
-SYSTEMS = [
-    "Android",
-    "Apache",
-    "BGL",
-    "HDFS",
-    "HPC",
-    "Hadoop",
-    "Linux",
-    "Mac",
-    "OpenSSH",
-    "OpenStack",
-    "Spark",
-    "Zookeeper",
+from _common import SYSTEMS, append_results, shared_data
+
+__all__ = [
+    "SYSTEMS",
+    "append_results",
+    "contents",
+    "ga_pa",
+    "load_system",
+    "shared_data",
+    "structured_csv",
+    "write_prediction",
 ]
-
-
-def shared_data() -> Path:
-    """``$LOGTRIAGE_SHARED_DATA`` or ``../shared/data`` next to the repo (or its parent)."""
-    env = os.environ.get("LOGTRIAGE_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    candidates += [REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data"]
-    for c in candidates:
-        if (c / "loghub-2k").is_dir():
-            return c
-    raise SystemExit("shared data not found: set LOGTRIAGE_SHARED_DATA")
 
 
 def structured_csv(system: str) -> Path:
@@ -83,39 +62,3 @@ def write_prediction(path: Path, groups: list[object], templates: list[str]) -> 
         w.writerow(["LineId", "EventId", "EventTemplate"])
         for i, (g, t) in enumerate(zip(groups, templates, strict=True), start=1):
             w.writerow([i, f"E{g}", t])
-
-
-def machine() -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"`{' '.join(platform.uname())}`; CPU {cpu}; {os.cpu_count()} cores"
-
-
-def git_rev() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        return out.stdout.strip() or "?"
-    except OSError:
-        return "?"
-
-
-def append_results(title: str, body: str) -> None:
-    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    cmd = " ".join([Path(sys.executable).name, *sys.argv])
-    text = (
-        f"\n## {title} ({now})\n\n"
-        f"- machine: {machine()}\n- command: `{cmd}` (commit {git_rev()})\n\n{body}\n"
-    )
-    with RESULTS.open("a", encoding="utf-8") as f:
-        f.write(text)

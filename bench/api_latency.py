@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import shutil
 import socket
@@ -39,6 +38,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from _common import machine
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -201,19 +201,6 @@ def in_process_ms(lines: list[str], repeats: int) -> tuple[float, float]:
             miner.add_log_message(line)
         theirs.append((time.perf_counter() - t0) * 1000)
     return statistics.median(ours), statistics.median(theirs)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0]
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, load avg {load:.1f}"
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import json
 import os
-import platform
 import re
 import resource
 import statistics
@@ -28,22 +27,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from _common import machine, shared_data
+
 REPO = Path(__file__).resolve().parents[1]
 RULES_YAML = REPO / "plugin" / "logtriage" / "rules" / "default_rules.yaml"
 BATCH = 50_000
 
 
 def loghub() -> Path:
-    env = os.environ.get("LOGTRIAGE_SHARED_DATA")
-    candidates = (
-        [Path(env)]
-        if env
-        else [REPO.parent / "shared" / "data", REPO.parents[1] / "shared" / "data"]
-    )
-    for base in candidates:
-        if (base / "loghub-2k" / "formats.json").is_file():
-            return base / "loghub-2k"
-    sys.exit(f"loghub-2k not found in {candidates}; set LOGTRIAGE_SHARED_DATA")
+    return shared_data() / "loghub-2k"
 
 
 def load() -> tuple[dict[str, str], dict[str, list[str]], list[str], list[str]]:
@@ -125,18 +117,6 @@ def batched(fn: Callable[[list[str]], object], lines: list[str]) -> Callable[[],
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{' '.join(platform.uname())}; {cpu}; {os.cpu_count()} cores"
 
 
 def main() -> None:

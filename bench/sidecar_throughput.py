@@ -21,7 +21,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import sys
 import threading
@@ -29,6 +28,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from _common import machine
 from logtriage.config import SearchSettings, Settings, SidecarSettings, SinkSettings
 from logtriage.local_engine import LocalEngine
 from logtriage.pipeline import Pipeline
@@ -90,23 +90,6 @@ def bulk_all(client: SearchClient, target: str, payloads: list[bytes]) -> float:
 def count_unlabelled(client: SearchClient, index: str) -> int:
     q = {"bool": {"must_not": [{"exists": {"field": "logtriage.processed_at"}}]}}
     return int(client.request("POST", f"/{index}/_count", body={"query": q})["count"])
-
-
-def machine() -> str:
-    cpu = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    load = os.getloadavg()[0]
-    return (
-        f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, "
-        f"Python {platform.python_version()}, load avg {load:.1f} at start"
-    )
 
 
 def main() -> None:
