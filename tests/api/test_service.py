@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -232,7 +233,13 @@ def test_openapi_and_docs(client: TestClient) -> None:
         "/metrics",
     } <= set(spec["paths"])
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    # Offline: every script and stylesheet of the docs page is served by the app itself.
+    assets = re.findall(r"(?:src|href)=['\"]([^'\"]+)['\"]", docs.text)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
 
 
 def test_page_is_served(client: TestClient) -> None:

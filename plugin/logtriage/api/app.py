@@ -19,6 +19,7 @@ from fastapi import APIRouter, Body, Depends, FastAPI, File, Form, Query, Upload
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from logtriage import __version__
@@ -118,7 +119,8 @@ def create_app(
         finally:
             service.close()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from assets inside the package: no CDN, works offline.
+    app = FastAPIOffline(
         title="logtriage",
         version=__version__,
         description=(
