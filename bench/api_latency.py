@@ -227,6 +227,8 @@ def main() -> None:
             # cold first: a fresh server, every request brings 512 new templates
             cold = timed_requests(client, [novel_batch(rng, pool) for _ in range(args.requests)])
             timed_requests(client, [warm] * 5)  # prime the warm lines' templates
+            models = client.get("/v1/models").json()
+            model = next(m for m in models["models"] if m["id"] == models["default"])
             hot = timed_requests(client, [warm] * args.requests)
             if loadgen == "wrk":
                 rps = wrk_throughput(base, warm_body, args.connections, args.duration)
@@ -253,9 +255,9 @@ def main() -> None:
             "",
             f"- machine: {machine()}",
             f"- command: `{command.strip()}`",
-            f"- setup: `logtriage serve` on 127.0.0.1 (default settings, no model bundle: "
-            f"templates + rules), {args.repeats} repeats x {args.requests} sequential requests "
-            f"of {BATCH} LogHub-2k lines per kind; throughput: {loadgen}, "
+            f"- setup: `logtriage serve` on 127.0.0.1 (default settings; model "
+            f"`{model['id']}` = {model['version']}), {args.repeats} repeats x "
+            f"{args.requests} sequential requests of {BATCH} LogHub-2k lines per kind; throughput: {loadgen}, "
             f"{args.connections} connections x {args.duration} s; medians over repeats",
             "",
             "| measure | median |",
