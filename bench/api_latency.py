@@ -257,7 +257,8 @@ def main() -> None:
             f"- command: `{command.strip()}`",
             f"- setup: `logtriage serve` on 127.0.0.1 (default settings; model "
             f"`{model['id']}` = {model['version']}), {args.repeats} repeats x "
-            f"{args.requests} sequential requests of {BATCH} LogHub-2k lines per kind; throughput: {loadgen}, "
+            f"{args.requests} sequential requests of {BATCH} LogHub-2k lines per kind; "
+            f"throughput: {loadgen}, "
             f"{args.connections} connections x {args.duration} s; medians over repeats",
             "",
             "| measure | median |",
