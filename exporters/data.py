@@ -5,7 +5,11 @@ Specs:
                                  via ``csv:PATH?message=log_message&label=target_label``
     ``generated:N[?seed=S&families=a,b&templates=0]``  N lines of ``logtriage.samples.generate``
                                  (redistributable) plus each generator template once
-    ``es:...``                   an Elasticsearch index with a label field (not yet)
+    ``es:[http(s)://HOST:PORT/]INDEX[?message=F&label=F&anomaly=F&timestamp=F]``
+                                 documents of an Elasticsearch/OpenSearch index (or data
+                                 stream) that have the label field; dotted field paths ok.
+                                 Hosts and credentials come from the ``search`` config
+                                 section (``LOGTRIAGE_SEARCH__*``) unless the URL names a host
 Several specs can be joined with ``+``.
 """
 
@@ -16,7 +20,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from logtriage.config import MaskingSettings, MiningSettings
 from logtriage.core import build_miner
@@ -64,6 +68,61 @@ def _load_csv(path: Path, opts: dict[str, str]) -> list[Example]:
         ]
 
 
+def _anomaly_flag(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return _truthy(value)
+    if isinstance(value, int | float):
+        return value != 0
+    return None
+
+
+def _load_index(target: str, opts: dict[str, str]) -> list[Example]:
+    """Labelled documents of an index, read with point in time in timestamp order."""
+    from logtriage.config import load_settings
+    from logtriage.search.client import SearchClient
+    from logtriage.sources.search import get_path, iter_pages
+
+    search = load_settings(None).search
+    url = urlsplit(target)
+    index = target
+    if url.scheme in ("http", "https"):
+        index = url.path.strip("/")
+        search = search.model_copy(update={"hosts": [f"{url.scheme}://{url.netloc}"]})
+    if not index:
+        raise ValueError(f"es:{target}: name the index, e.g. es:http://127.0.0.1:9200/logs-app")
+    mfield = opts.get("message", "message")
+    lfield = opts.get("label", "label")
+    afield = opts.get("anomaly")
+    out: list[Example] = []
+    client = SearchClient.connect(search)
+    try:
+        pages = iter_pages(
+            client,
+            index=index,
+            query={"exists": {"field": lfield}},
+            timestamp_field=opts.get("timestamp", "@timestamp"),
+            page_size=5000,
+            source_fields=[f for f in (mfield, lfield, afield) if f],
+        )
+        for page in pages:
+            for hit in page:
+                message = get_path(hit.source, mfield)
+                label = get_path(hit.source, lfield)
+                if (
+                    isinstance(message, str)
+                    and message.strip()
+                    and isinstance(label, str)
+                    and label.strip()
+                ):
+                    anomaly = _anomaly_flag(get_path(hit.source, afield)) if afield else None
+                    out.append(Example(message, label.strip(), anomaly))
+    finally:
+        client.close()
+    return out
+
+
 def _load_generated(n: int, opts: dict[str, str]) -> list[Example]:
     try:
         from logtriage.samples import generate
@@ -94,10 +153,10 @@ def load_spec(spec: str) -> list[Example]:
             out += _load_csv(Path(target), opts)
         elif kind == "generated":
             out += _load_generated(int(target), opts)
-        elif kind in ("es", "elasticsearch"):
-            raise ValueError("es: data specs are not implemented yet; export the index to CSV")
+        elif kind in ("es", "elasticsearch", "opensearch"):
+            out += _load_index(target, opts)
         else:
-            raise ValueError(f"unknown data spec {part!r} (csv:PATH, generated:N)")
+            raise ValueError(f"unknown data spec {part!r} (csv:PATH, generated:N, es:INDEX)")
     if not out:
         raise ValueError(f"data spec {spec!r} holds no labelled messages")
     return out

@@ -46,7 +46,9 @@ def _fail(exc: Exception, debug: bool) -> typer.Exit:
 
 @app.command("build")
 def build(
-    data: Annotated[str, typer.Option("--data", help="csv:PATH | generated:N (join with +)")],
+    data: Annotated[
+        str, typer.Option("--data", help="csv:PATH | generated:N | es:[URL/]INDEX, joined with +")
+    ],
     out: Annotated[Path, typer.Option("--out", help="bundle directory to write")],
     base_model: Annotated[
         str, typer.Option("--base-model", help="local model dir, or all-MiniLM-L6-v2")
@@ -93,7 +95,7 @@ def build(
 @app.command("eval")
 def evaluate(
     bundle: Annotated[Path, typer.Argument(help="bundle directory")],
-    data: Annotated[str, typer.Option("--data", help="csv:PATH | generated:N")],
+    data: Annotated[str, typer.Option("--data", help="csv:PATH | generated:N | es:[URL/]INDEX")],
     out: Annotated[Path, typer.Option("--out", help="report directory")],
     debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
 ) -> None:
