@@ -124,3 +124,24 @@ def test_relabel_older_models_rewrites_only_older_versions(
     # A third run with the same model finds nothing to do.
     again = Sidecar(settings, client=client, labeler=classifier).run(once=True)
     assert again.labelled == 0
+
+
+def test_model_cache_survives_a_restart(
+    engine: LocalEngine, client: SearchClient, tmp_path
+) -> None:
+    """With ``model.cache_path`` the template cache is written on close and loaded by the
+    next sidecar, so known templates are not encoded again."""
+    index = unique("cache")
+    make_index(client, index)
+    load(client, index, make_docs(300, seed=6), op="index")
+    cache = tmp_path / "templates.json"
+    settings = settings_for(engine.url, index, model={"enabled": True, "cache_path": str(cache)})
+    first = Classifier.from_settings(settings.model)
+    assert first is not None and len(first.cache) == 0
+    Sidecar(settings, client=client, labeler=first).run(once=True)
+
+    assert cache.is_file()
+    assert len(first.cache) > 0
+    second = Classifier.from_settings(settings.model)
+    assert second is not None
+    assert len(second.cache) == len(first.cache)

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -168,6 +169,7 @@ class Sidecar:
         self._ready = False
         self._server: MetricsServer | None = None
         self._mappings_checked_at = 0.0
+        self._cache_saved_at = time.monotonic()
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -248,6 +250,7 @@ class Sidecar:
         """Release the lease, stop the metrics server and flush pending alert
         notifications (keeps the client open)."""
         self._ready = False
+        self._save_model_cache(force=True)
         if self.alerts is not None:
             self.alerts.close()
         if self.lease is not None:
@@ -529,6 +532,7 @@ class Sidecar:
             self.metrics.cache_hit_ratio.set(float(np.mean(batch.changes == 0)))
             if bool(np.any(batch.changes != 0)):
                 self._save_miner()
+                self._save_model_cache()
             for j, i in enumerate(good):
                 fields = self._fields(batch, j, now)
                 hit = page[i]
@@ -596,6 +600,21 @@ class Sidecar:
         self.metrics.session_anomalies.inc(len(result.written))
         for error in result.errors:
             log.warning("session flag not written: %s", error)
+
+    def _save_model_cache(self, *, force: bool = False) -> None:
+        """Persist the classifier's template cache (``model.cache_path``) at most every
+        30 s and on close, so a restarted sidecar does not re-encode known templates."""
+        path = self.settings.model.cache_path
+        save = getattr(self.labeler, "save_cache", None)
+        if path is None or save is None:
+            return
+        if not force and time.monotonic() - self._cache_saved_at < 30.0:
+            return
+        try:
+            save(Path(path))
+        except OSError as exc:
+            log.warning("cannot write the model cache %s: %s", path, exc)
+        self._cache_saved_at = time.monotonic()
 
     def _save_miner(self) -> None:
         assert self.pipeline is not None and self.miner_store is not None
