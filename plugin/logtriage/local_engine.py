@@ -16,6 +16,7 @@ sidecar is designed around that (partial ``doc`` updates, no scripts, no pipelin
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -220,6 +221,11 @@ class LocalEngine:
         cache_dir: where distributions are unpacked (:func:`default_cache_dir`).
         startup_timeout_s: how long to wait for ``_cluster/health`` yellow or green (default 180).
         java_home: JDK 17+ (default ``$JAVA_HOME`` or the system JDK 17).
+        superuser: Elasticsearch only: ``(name, password)`` of a file-realm superuser;
+            turns security (authentication, roles) on, HTTP stays plain on loopback.
+            The test zip cannot create the ``.security`` index (no analysis-common
+            module), so users and roles live in files: ``file_roles`` (roles.yml text)
+            and ``file_users`` (``(name, password, role)`` each).
 
     The instance directory (data, logs, config) is a fresh temporary directory,
     removed by :meth:`stop` unless ``keep_data`` is set. :meth:`stop` then
@@ -237,9 +243,14 @@ class LocalEngine:
         java_home: str | None = None,
         user: str = ENGINE_USER,
         extra_settings: tuple[str, ...] = (),
+        superuser: tuple[str, str] | None = None,
+        file_roles: str = "",
+        file_users: tuple[tuple[str, str, str], ...] = (),
     ) -> None:
         if kind not in ENGINES:
             raise LocalEngineError(f"unknown engine {kind!r}; use one of {sorted(ENGINES)}")
+        if superuser is not None and kind != "elasticsearch":
+            raise LocalEngineError("security (superuser) is only available for elasticsearch")
         self.spec = ENGINES[kind]
         self.kind: EngineKind = self.spec.kind
         self.heap_mb = heap_mb
@@ -250,6 +261,9 @@ class LocalEngine:
         self.java_home = java_home or os.environ.get("JAVA_HOME") or DEFAULT_JAVA_HOME
         self.user = user
         self.extra_settings = extra_settings
+        self.superuser = superuser
+        self.file_roles = file_roles
+        self.file_users = file_users
         self.instance_dir: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -289,10 +303,24 @@ class LocalEngine:
             f"path.logs={inst / 'logs'}",
             "cluster.routing.allocation.disk.threshold_enabled=false",
             f"cluster.name=logtriage-{self.kind}-{self.port}",
-            *self.spec.extra_settings,
+            *self._security_settings(),
             *self.extra_settings,
         ]
-        args = [str(home / self.spec.executable), *(f"-E{s}" for s in settings)]
+        return self._as_engine_user(
+            [str(home / self.spec.executable), *(f"-E{s}" for s in settings)], inst
+        )
+
+    def _security_settings(self) -> tuple[str, ...]:
+        if self.superuser is None:
+            return self.spec.extra_settings
+        return (
+            "xpack.security.enabled=true",
+            "xpack.security.http.ssl.enabled=false",
+            "xpack.security.transport.ssl.enabled=false",
+        )
+
+    def _as_engine_user(self, args: list[str], inst: Path) -> tuple[list[str], dict[str, str]]:
+        """``args`` with the engine's environment, run as the engine user when root."""
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(inst),
@@ -322,6 +350,8 @@ class LocalEngine:
             _ensure_user(self.user)
             _chown_tree(home, self.user)
             _chown_tree(inst, self.user)
+        if self.superuser is not None:
+            self._add_file_realm(home, inst)
         cmd, env = self._command(home, inst)
         out = open(inst / "logs" / "console.log", "ab")  # noqa: SIM115 - kept open for the child
         try:
@@ -343,6 +373,28 @@ class LocalEngine:
             raise
         return self
 
+    def _add_file_realm(self, home: Path, inst: Path) -> None:
+        """Write ``roles.yml`` and create the file-realm users once (``elasticsearch-users``)."""
+        assert self.superuser is not None
+        marker = inst / "config" / ".logtriage-users"
+        if marker.exists():
+            return
+        if self.file_roles:
+            with (inst / "config" / "roles.yml").open("a", encoding="utf-8") as f:
+                f.write("\n" + self.file_roles)
+        for name, password, role in ((*self.superuser, "superuser"), *self.file_users):
+            tool = [str(home / "bin" / "elasticsearch-users"), "useradd", name]
+            cmd, env = self._as_engine_user([*tool, "-p", password, "-r", role], inst)
+            done = subprocess.run(
+                cmd, env=env, cwd=inst, capture_output=True, text=True, check=False
+            )
+            if done.returncode != 0:
+                raise LocalEngineError(
+                    f"elasticsearch-users useradd {name} failed ({done.returncode}): "
+                    f"{(done.stdout + done.stderr).strip()[-1000:]}"
+                )
+        marker.touch()
+
     def _console_tail(self, n: int = 3000) -> str:
         if self.instance_dir is None:
             return ""
@@ -354,7 +406,12 @@ class LocalEngine:
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout_s
-        url = f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=5s"
+        request = urllib.request.Request(
+            f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=5s"
+        )
+        if self.superuser is not None:
+            token = base64.b64encode(":".join(self.superuser).encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
                 raise LocalEngineError(
@@ -362,7 +419,7 @@ class LocalEngine:
                     f"while starting on port {self.port}:\n{self._console_tail()}"
                 )
             try:
-                with urllib.request.urlopen(url, timeout=10) as resp:
+                with urllib.request.urlopen(request, timeout=10) as resp:
                     body = json.loads(resp.read())
                 if body.get("status") in ("green", "yellow"):
                     return
