@@ -268,7 +268,7 @@ def throttle_run(
     settings = settings_for(
         engine.url,
         name,
-        sidecar={"batch_size": 200, "lease_ttl_s": 1.5},
+        sidecar={"batch_size": 200, "lease_ttl_s": 1.5, "max_backoff_s": 2.0},
         sink={"chunk_size": 5, "concurrency": 8, "max_retries": 2, "max_backoff_s": 0.2},
     )
     config = write_config(settings, work / f"{name}.yaml")

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import urllib3
 from logtriage.config import RulesSettings, SearchSettings, load_settings
 from logtriage.core import load_rules
 from logtriage.errors import ConfigError
@@ -152,7 +153,9 @@ def test_tls_verification_is_on_by_default(self_signed_https: str) -> None:
     assert "CERTIFICATE_VERIFY_FAILED" in msg or "certificate verify failed" in msg, msg
     # The same server is reached once verification is explicitly turned off, so the
     # failure above is the certificate check, not a broken server.
-    client = SearchClient.connect(SearchSettings(hosts=[self_signed_https], verify_certs=False))
+    # (urllib3 warns about the unverified request: opting out is visible.)
+    with pytest.warns(urllib3.exceptions.InsecureRequestWarning):
+        client = SearchClient.connect(SearchSettings(hosts=[self_signed_https], verify_certs=False))
     assert client.engine == "opensearch"
     client.close()
 
