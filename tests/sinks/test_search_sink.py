@@ -148,3 +148,48 @@ def test_backoff_has_bounded_jitter() -> None:
         hi = backoff_delay(attempt, 0.5, 10.0, rand=lambda: 1.0)
         cap = min(10.0, 0.5 * 2**attempt)
         assert lo == cap / 2 and hi == cap
+
+
+class _OneAtATime:
+    """Stand-in for an engine whose write pool holds one bulk: a bulk that arrives while
+    another is in flight is refused as a whole with 429. (bench/chaos.py shows the same
+    against a real engine started with ``thread_pool.write.size=1``/``queue_size=1``;
+    there the overlap is not deterministic enough for a unit test.)"""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.refused = 0
+        self.accepted = 0
+
+    def bulk(self, payload: bytes, **_: Any) -> dict[str, Any]:
+        import time
+
+        with self._lock:
+            busy = self.in_flight > 0
+            self.in_flight += 1
+        try:
+            if busy:
+                with self._lock:
+                    self.refused += 1
+                raise EngineRequestError("POST /_bulk -> HTTP 429: rejected execution", 429)
+            time.sleep(0.02)  # long enough for the other threads to collide
+            n = payload.count(b"\n") // 2
+            with self._lock:
+                self.accepted += n
+            return {"items": [{"update": {"status": 200}}] * n}
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+def test_chunks_refused_with_429_under_concurrency_are_resent_one_at_a_time() -> None:
+    fake = _OneAtATime()
+    settings = SinkSettings(chunk_size=5, concurrency=8, max_retries=1)
+    sink = SearchSink(fake, settings, sleep=lambda _: None)  # type: ignore[arg-type]
+    result = sink.write(_actions(80))
+    assert fake.refused > 0  # the parallel phase really was throttled
+    assert sorted(int(k) for _, k in result.written) == list(range(80))
+    assert not result.errors and fake.accepted == 80

@@ -643,7 +643,11 @@ class Sidecar:
                 err["type"],
                 err["reason"],
             )
-            if hit is None or not (400 <= int(err["status"]) < 500) or key in reason_of:
+            status = int(err["status"])
+            # 408/429 are transient (timeout, backpressure): the document stays
+            # unlabelled and is re-read next pass, never marked as permanently rejected.
+            transient = status in (408, 429)
+            if hit is None or transient or not (400 <= status < 500) or key in reason_of:
                 keep.append(err)
                 continue
             reason_of[hit.index, hit.id] = "write_rejected"

@@ -190,9 +190,30 @@ class SearchSink:
                 self._write_chunk(chunk, result)
             return result
         # Chunks are independent (each action is guarded by its own version), so they
-        # can be in flight together; results are merged in chunk order.
+        # can be in flight together; results are merged in chunk order. A chunk the
+        # engine kept refusing with 429 (too many requests in flight: backpressure)
+        # is sent again afterwards, one chunk at a time, with a fresh retry budget,
+        # instead of failing the whole write while the parallel load caused it.
+        parts: list[WriteResult] = []
+        throttled: list[list[tuple[WriteAction, bytes]]] = []
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk") as pool:
-            parts = list(pool.map(self._write_chunk_alone, chunks))
+            futures = [pool.submit(self._write_chunk_alone, c) for c in chunks]
+            for chunk, future in zip(chunks, futures, strict=True):
+                try:
+                    parts.append(future.result())
+                except EngineRequestError as exc:
+                    if exc.status != 429:
+                        raise
+                    throttled.append(chunk)
+        if throttled:
+            log.warning(
+                "%d bulk chunk(s) rejected with 429 under concurrency %d; resending them "
+                "one at a time",
+                len(throttled),
+                workers,
+            )
+        for chunk in throttled:
+            parts.append(self._write_chunk_alone(chunk))
         for part in parts:
             result.written += part.written
             result.conflicts += part.conflicts
