@@ -44,6 +44,7 @@ PY
 }
 
 make_seeds
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 cd "$fuzz"
 cargo +nightly fuzz build -O >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; exit 1; }
 
@@ -73,7 +74,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     echo
     echo "## cargo fuzz (rust_core/fuzz) — $(date -u '+%Y-%m-%d %H:%M') UTC"
     echo
-    echo "- machine: $(uname -srm) ; ${cpu:-unknown CPU}; $(nproc) cores"
+    echo "- machine: $(uname -srm) ; ${cpu:-unknown CPU}; $(nproc) cores; load average at start: $load (shared machine)"
     echo "- command: \`FUZZ_SECONDS=$secs bash bench/fuzz.sh\`, per target \`cargo +nightly fuzz run -O <target> corpus/<target> <seeds> -- $flags\` ($(cargo +nightly --version))"
     echo "- seeds: first 40 lines of each LogHub-2k system under each target's config line, plus rust_core/fuzz/seeds/"
     echo
@@ -84,6 +85,6 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     if [ "$total" -eq 0 ]; then
         echo "- no crash, panic, out-of-memory or timeout found in this run"
     else
-        echo "- $total crashing input(s) in rust_core/fuzz/artifacts/ (each fixed gets a test in rust_core/tests/fuzz_regressions.rs)"
+        echo "- $total crashing input(s) in rust_core/fuzz/artifacts/ (each fixed gets a regression test in rust_core/tests/)"
     fi
 } >>"$root/bench/RESULTS.md"
