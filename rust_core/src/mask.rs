@@ -29,6 +29,7 @@
 
 use crate::error::{CoreError, CoreResult};
 use regex::{NoExpand, Regex};
+use std::sync::OnceLock;
 
 /// One mask as data: a name (stable id), a regex and the placeholder it writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,8 +174,16 @@ pub struct Masker {
 }
 
 impl Masker {
-    /// Compiles `specs`; every invalid regex is reported in one error.
+    /// Compiles `specs`; every invalid regex is reported in one error. The
+    /// default set is compiled once per process and shared (regexes clone cheaply).
     pub fn new(specs: &[MaskSpec]) -> CoreResult<Self> {
+        if specs.len() == DEFAULTS.len() && specs == default_masks() {
+            return Ok(shared_default().clone());
+        }
+        Self::compile(specs)
+    }
+
+    fn compile(specs: &[MaskSpec]) -> CoreResult<Self> {
         let mut compiled = Vec::with_capacity(specs.len());
         let mut problems = Vec::new();
         for s in specs {
@@ -284,13 +293,21 @@ fn replace_group_v(re: &Regex, text: &str, placeholder: &str) -> Option<String> 
     Some(out)
 }
 
-impl Default for Masker {
-    fn default() -> Self {
+/// The default masks, compiled on first use.
+fn shared_default() -> &'static Masker {
+    static DEFAULT: OnceLock<Masker> = OnceLock::new();
+    DEFAULT.get_or_init(|| {
         // The built-in table is tested to compile (tests::defaults_compile).
-        Self::new(&default_masks()).unwrap_or_else(|_| Self {
+        Masker::compile(&default_masks()).unwrap_or_else(|_| Masker {
             specs: Vec::new(),
             compiled: Vec::new(),
         })
+    })
+}
+
+impl Default for Masker {
+    fn default() -> Self {
+        shared_default().clone()
     }
 }
 
@@ -304,7 +321,7 @@ mod tests {
 
     #[test]
     fn defaults_compile() {
-        let masker = Masker::new(&default_masks()).expect("defaults compile");
+        let masker = Masker::compile(&default_masks()).expect("defaults compile");
         assert_eq!(masker.names().len(), DEFAULTS.len());
     }
 

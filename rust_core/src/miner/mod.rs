@@ -317,7 +317,8 @@ impl Miner {
         }
         for &m in &members[1..] {
             if let Some(r) = self.recs.get_mut(m as usize).and_then(Option::take) {
-                self.tree.remove_template(r.leaf, m);
+                self.tree
+                    .remove_template(r.tokens.len() as u32, &r.route, m);
                 self.live -= 1;
                 self.aliases.insert(m, survivor);
             }
@@ -542,7 +543,8 @@ impl Miner {
         }
         for &(_, id) in &cand[..n] {
             if let Some(rec) = self.recs.get_mut(id as usize).and_then(Option::take) {
-                self.tree.remove_template(rec.leaf, id);
+                self.tree
+                    .remove_template(rec.tokens.len() as u32, &rec.route, id);
                 self.live -= 1;
             }
         }

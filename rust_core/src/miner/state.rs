@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "logtriage-miner";
 pub const VERSION: u32 = 1;
+/// Largest `next_id` a state may claim: the miner keeps one slot per id ever
+/// given out, so a hostile `next_id` would otherwise allocate terabytes.
+pub const MAX_NEXT_ID: u32 = 1 << 24;
 
 #[derive(Deserialize)]
 struct Header {
@@ -104,6 +107,21 @@ pub fn to_bytes(m: &Miner) -> Vec<u8> {
     serde_json::to_vec(&state).unwrap_or_default()
 }
 
+/// Every absorbed id was given out and is no live template (else it would
+/// hide a live or a future template); every survivor was given out.
+fn check_aliases(aliases: &[(u32, u32)], recs: &[Option<Rec>]) -> CoreResult<()> {
+    for &(absorbed, survivor) in aliases {
+        let given = |id: u32| (id as usize) < recs.len();
+        if !given(absorbed) || !given(survivor) || recs[absorbed as usize].is_some() {
+            return Err(CoreError::BadState(format!(
+                "alias {absorbed} -> {survivor} does not fit {} ids",
+                recs.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
     let header: Header =
         serde_json::from_slice(data).map_err(|e| CoreError::BadState(e.to_string()))?;
@@ -136,6 +154,13 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
     let mut m = Miner::new(config, masker)?;
     let mut interner = Interner::new();
     let mut tree = Tree::new();
+    if st.next_id > MAX_NEXT_ID {
+        return Err(CoreError::TooLarge {
+            what: "miner state next_id".to_owned(),
+            size: st.next_id as usize,
+            limit: MAX_NEXT_ID as usize,
+        });
+    }
     let mut recs: Vec<Option<Rec>> = Vec::new();
     recs.resize_with(st.next_id as usize, || None);
     for t in st.templates {
@@ -183,6 +208,7 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
             .map(|&t| super::str_hash(interner.text(t)))
             .collect();
     }
+    check_aliases(&st.aliases, &recs)?;
     m.live = recs.iter().flatten().count();
     m.interner = interner;
     m.tree = tree;

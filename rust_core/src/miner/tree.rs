@@ -16,6 +16,8 @@ pub(crate) struct Tree {
     pub nodes: Vec<Node>,
     /// token count → first level node
     pub by_len: FxHashMap<u32, u32>,
+    /// pruned nodes, reused by `alloc`
+    free: Vec<u32>,
 }
 
 impl Tree {
@@ -23,10 +25,14 @@ impl Tree {
         Self {
             nodes: Vec::new(),
             by_len: FxHashMap::default(),
+            free: Vec::new(),
         }
     }
 
     fn alloc(&mut self) -> u32 {
+        if let Some(n) = self.free.pop() {
+            return n;
+        }
         self.nodes.push(Node::default());
         (self.nodes.len() - 1) as u32
     }
@@ -119,10 +125,53 @@ impl Tree {
         node
     }
 
-    pub fn remove_template(&mut self, leaf: u32, id: u32) {
-        if let Some(n) = self.nodes.get_mut(leaf as usize) {
-            n.templates.retain(|&t| t != id);
+    /// Removes template `id` (`len` tokens, tree `route`) from its leaf and
+    /// prunes the edges left without any template below them, so that the
+    /// tree is the one [`replay`](Self::replay) of the live routes builds
+    /// (`max_children` decisions, and so ids, survive a state round trip).
+    pub fn remove_template(&mut self, len: u32, route: &[u32], id: u32) {
+        let Some(&root) = self.by_len.get(&len) else {
+            return;
+        };
+        let mut path = vec![root];
+        for &tok in route {
+            let n = &self.nodes[*path.last().unwrap_or(&root) as usize];
+            let next = if tok == WILDCARD {
+                n.wild
+            } else {
+                n.children.get(&tok).copied()
+            };
+            let Some(next) = next else { return };
+            path.push(next);
         }
+        let leaf = path[path.len() - 1];
+        self.nodes[leaf as usize].templates.retain(|&t| t != id);
+        for k in (1..path.len()).rev() {
+            if !self.is_empty_node(path[k]) {
+                return;
+            }
+            let parent = &mut self.nodes[path[k - 1] as usize];
+            if route[k - 1] == WILDCARD {
+                parent.wild = None;
+            } else {
+                parent.children.remove(&route[k - 1]);
+            }
+            self.release(path[k]);
+        }
+        if self.is_empty_node(root) {
+            self.by_len.remove(&len);
+            self.release(root);
+        }
+    }
+
+    fn release(&mut self, node: u32) {
+        self.nodes[node as usize] = Node::default();
+        self.free.push(node);
+    }
+
+    fn is_empty_node(&self, node: u32) -> bool {
+        let n = &self.nodes[node as usize];
+        n.templates.is_empty() && n.children.is_empty() && n.wild.is_none()
     }
 
     pub fn memory_bytes(&self) -> usize {
@@ -132,5 +181,38 @@ impl Tree {
             .map(|n| node + n.children.capacity() * 12 + n.templates.capacity() * 4)
             .sum::<usize>()
             + self.by_len.capacity() * 12
+            + self.free.capacity() * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removal_prunes_to_the_replayed_tree_and_reuses_nodes() {
+        let mut tree = Tree::new();
+        let (leaf, route) = tree.insert_path(&[1, 2, 3], 2, 100);
+        tree.nodes[leaf as usize].templates.push(7);
+        let (other, other_route) = tree.insert_path(&[1, 4, 3], 2, 100);
+        tree.nodes[other as usize].templates.push(8);
+        let before = tree.nodes.len();
+        for round in 0..100 {
+            tree.remove_template(3, &route, 7);
+            let (l, r) = tree.insert_path(&[1, 2 + round % 2 * 3, 3], 2, 100);
+            tree.nodes[l as usize].templates.push(7);
+            tree.remove_template(3, &r, 7);
+            let (l, _) = tree.insert_path(&[1, 2, 3], 2, 100);
+            tree.nodes[l as usize].templates.push(7);
+        }
+        assert_eq!(tree.nodes.len(), before);
+        // Only the live paths are left: node 1 has the children 2 and 4.
+        let top = tree.by_len[&3];
+        assert_eq!(tree.nodes[top as usize].children.len(), 1);
+        let one = tree.nodes[top as usize].children[&1];
+        assert_eq!(tree.nodes[one as usize].children.len(), 2);
+        tree.remove_template(3, &route, 7);
+        tree.remove_template(3, &other_route, 8);
+        assert!(tree.by_len.is_empty());
     }
 }
