@@ -549,25 +549,26 @@ class Sidecar:
             }
             actions.append(self._action(hit, fields))
         result = self.sink.write(actions)
-        if messages and self.alerts is not None:
-            self._observe_alerts(batch, [page[i].source for i in good])
-        if messages and self.sessions is not None:
-            sources = [page[i].source for i in good]
-            _, _, ts = columns_from_sources(sources, timestamp_field=s.search.timestamp_field)
-            refs = [(page[i].index, page[i].id) for i in good]
-            flags = self.sessions.observe(messages, sources, batch.template_ids, ts, refs)
-            self._write_session_flags(flags)
+        if messages and (self.alerts is not None or self.sessions is not None):
+            self._observe_labelled(batch, messages, [page[i] for i in good])
         if result.errors:
             result = self._mark_rejected(result, page, now, version, reason_of)
         return self._account(result, stats, label_of, reason_of)
 
-    def _observe_alerts(self, batch: LabeledBatch, sources: list[dict[str, Any]]) -> None:
-        assert self.alerts is not None
+    def _observe_labelled(self, batch: LabeledBatch, messages: list[str], hits: list[Hit]) -> None:
+        """Feed the labelled lines to built-in alerting and session tracking (per-line
+        service, host and timestamp read once for both)."""
         cfg = self.settings.alerts
+        sources = [h.source for h in hits]
         services, hosts, ts = columns_from_sources(
             sources, cfg.service_field, cfg.host_field, self.settings.search.timestamp_field
         )
-        self.alerts.observe(batch, services, hosts, ts)
+        if self.alerts is not None:
+            self.alerts.observe(batch, services, hosts, ts)
+        if self.sessions is not None:
+            refs = [(h.index, h.id) for h in hits]
+            flags = self.sessions.observe(messages, sources, batch.template_ids, ts, refs)
+            self._write_session_flags(flags)
 
     def _on_idle(self) -> None:
         """Caught up: alert windows and open sessions end at wall-clock time."""
