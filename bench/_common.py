@@ -15,32 +15,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # exporters/, tests.shared_data
 RESULTS = ROOT / "bench" / "RESULTS.md"
-SYSTEMS = [
-    "Android",
-    "Apache",
-    "BGL",
-    "HDFS",
-    "HPC",
-    "Hadoop",
-    "Linux",
-    "Mac",
-    "OpenSSH",
-    "OpenStack",
-    "Spark",
-    "Zookeeper",
-]
 
+from tests.shared_data import LOGHUB_SYSTEMS, shared_data  # noqa: E402
 
-def shared_data() -> Path:
-    """``$LOGTRIAGE_SHARED_DATA``, else ``../shared/data`` beside the repository (or its
-    parent, for worktrees one level deeper)."""
-    env = os.environ.get("LOGTRIAGE_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    candidates += [ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]
-    for c in candidates:
-        if (c / "loghub-2k").is_dir():
-            return c
-    raise SystemExit("shared data not found: set LOGTRIAGE_SHARED_DATA")
+__all__ = ["RESULTS", "ROOT", "SYSTEMS", "append_results", "machine", "shared_data"]
+
+SYSTEMS = list(LOGHUB_SYSTEMS)
 
 
 def machine() -> str:

@@ -21,13 +21,21 @@ LOGHUB_SYSTEMS = (
 
 
 def shared_data() -> Path:
-    """The shared data folder; fails (never skips) when it is missing."""
-    root = Path(os.environ.get("LOGTRIAGE_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
-    if not (root / "loghub-2k").is_dir():
-        raise FileNotFoundError(
-            f"shared evaluation data not found at {root}; set LOGTRIAGE_SHARED_DATA"
-        )
-    return root
+    """The shared data folder: ``$LOGTRIAGE_SHARED_DATA``, else ``shared/data`` beside the
+    repository (or beside its parent, for worktrees one level deeper). Fails (never
+    skips) when it is missing."""
+    env = os.environ.get("LOGTRIAGE_SHARED_DATA")
+    candidates = [Path(env)] if env else []
+    candidates += [
+        REPO_ROOT.parent / "shared" / "data",
+        REPO_ROOT.parent.parent / "shared" / "data",
+    ]
+    for root in candidates:
+        if (root / "loghub-2k").is_dir():
+            return root
+    raise FileNotFoundError(
+        f"shared evaluation data not found at {candidates[0]}; set LOGTRIAGE_SHARED_DATA"
+    )
 
 
 def loghub_dir(system: str) -> Path:

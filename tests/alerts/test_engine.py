@@ -301,7 +301,7 @@ def test_observe_rejects_misaligned_columns(pipeline: Pipeline) -> None:
 
 
 def test_columns_from_sources_reads_dotted_paths_and_dates() -> None:
-    from logtriage.alerts import columns_from_sources
+    from logtriage.sources.columns import columns_from_sources
 
     services, hosts, ts = columns_from_sources(
         [
@@ -315,8 +315,8 @@ def test_columns_from_sources_reads_dotted_paths_and_dates() -> None:
 
 def test_sample_logs_through_pipeline_and_engine(receiver: Receiver) -> None:
     """Realistic sample lines -> real Pipeline -> engine, per-service Critical Error counts."""
-    from logtriage.alerts import columns_from_sources
     from logtriage.samples import generate
+    from logtriage.sources.columns import columns_from_sources
 
     lines = generate(1500, seed=3)
     truth = {ln.message: ln.label for ln in lines}

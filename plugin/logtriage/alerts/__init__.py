@@ -2,7 +2,7 @@
 delivered to webhooks (generic JSON or Slack) from a background thread."""
 
 from logtriage.alerts.delivery import Notifier, generic_payload, slack_payload
-from logtriage.alerts.engine import AlertEngine, columns_from_sources
+from logtriage.alerts.engine import AlertEngine
 from logtriage.alerts.model import Notification
 from logtriage.alerts.rules import (
     AlertRule,
@@ -21,7 +21,6 @@ __all__ = [
     "NewTemplateRule",
     "Notification",
     "Notifier",
-    "columns_from_sources",
     "generic_payload",
     "load_rules_file",
     "parse_rules",

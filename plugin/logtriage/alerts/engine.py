@@ -18,11 +18,9 @@ the network.
 from __future__ import annotations
 
 import math
-import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +39,7 @@ from logtriage.config.alerts import AlertsSettings
 from logtriage.errors import ConfigError
 from logtriage.pipeline import LabeledBatch
 
-__all__ = ["CHANGE_CREATED", "DEFAULT_RULES", "AlertEngine", "columns_from_sources"]
+__all__ = ["CHANGE_CREATED", "DEFAULT_RULES", "AlertEngine"]
 
 DEFAULT_RULES = Path(__file__).with_name("default_rules.yaml")
 
@@ -341,48 +339,3 @@ def _default_summary(rule: AlertRule) -> str:
     if isinstance(rule, LabelCountRule):
         return f"more than {rule.threshold} '{rule.label}' documents in {rule.window_s:g} s"
     return f"anomaly rate above {rule.threshold:.0%} over {rule.window_s:g} s"
-
-
-def _lookup(source: Mapping[str, Any], path: str) -> Any:
-    if path in source:
-        return source[path]
-    node: Any = source
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def _epoch_s(value: Any, default: float) -> float:
-    if isinstance(value, bool) or value is None:
-        return default
-    if isinstance(value, int | float):
-        return float(value) / 1000.0  # Elasticsearch dates as numbers are epoch millis
-    try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return default
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
-
-
-def columns_from_sources(
-    sources: Sequence[Mapping[str, Any]],
-    service_field: str = "service.name",
-    host_field: str = "host.name",
-    timestamp_field: str = "@timestamp",
-) -> tuple[list[str | None], list[str | None], np.ndarray[Any, Any]]:
-    """Per-line ``services``, ``hosts``, ``timestamps`` for :meth:`AlertEngine.observe`
-    from search hits' ``_source`` (dotted paths, nested or flat). A missing or
-    unparsable timestamp counts as now."""
-    now = time.time()
-    services = [_str_or_none(_lookup(s, service_field)) for s in sources]
-    hosts = [_str_or_none(_lookup(s, host_field)) for s in sources]
-    ts = np.array([_epoch_s(_lookup(s, timestamp_field), now) for s in sources], dtype=np.float64)
-    return services, hosts, ts
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)

@@ -36,7 +36,7 @@ from typing import Any, cast
 import numpy as np
 
 from logtriage._core import Miner
-from logtriage.alerts import AlertEngine, columns_from_sources
+from logtriage.alerts import AlertEngine
 from logtriage.config import Settings
 from logtriage.errors import SinkError
 from logtriage.labels import Labeler
@@ -59,6 +59,7 @@ from logtriage.sinks.search import (
     labels_action,
     update_action,
 )
+from logtriage.sources.columns import columns_from_sources
 from logtriage.sources.search import Hit, MessageProblem, extract_message, iter_pages
 
 __all__ = ["PassStats", "RunSummary", "Sidecar"]
