@@ -36,7 +36,7 @@ use crate::mask::{default_masks, MaskSpec, Masker};
 use cluster::{Interner, Rec};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
-use tokenize::Shaper;
+use tokenize::{Shaper, TokenInfo};
 use tree::Tree;
 
 /// Interned id of the wildcard token `<*>`.
@@ -186,8 +186,8 @@ impl Miner {
         let shaper = &mut self.shaper;
         let custom = self.custom_masks.as_deref();
         let interner = &mut self.interner;
-        let more = tokenize::for_each_token(src, self.config.max_tokens, |t, needs| {
-            let s = token_shape(t, needs, custom, shaper);
+        let more = tokenize::for_each_token(src, self.config.max_tokens, |t, info| {
+            let s = token_shape(t, info, custom, shaper);
             let id = if intern {
                 interner.intern(s)
             } else {
@@ -406,8 +406,8 @@ impl Miner {
         };
         let custom = self.custom_masks.as_deref();
         let mut key = FxHasher::default();
-        let more = tokenize::for_each_token(src, self.config.max_tokens, |t, needs| {
-            let h = str_hash(token_shape(t, needs, custom, shaper));
+        let more = tokenize::for_each_token(src, self.config.max_tokens, |t, info| {
+            let h = str_hash(token_shape(t, info, custom, shaper));
             key.write_u64(h);
             out.push(h);
         });
@@ -586,8 +586,8 @@ impl Miner {
             line
         };
         let custom = self.custom_masks.as_deref();
-        let more = tokenize::for_each_token(src, self.config.max_tokens, |t, needs| {
-            let s = token_shape(t, needs, custom, shaper);
+        let more = tokenize::for_each_token(src, self.config.max_tokens, |t, info| {
+            let s = token_shape(t, info, custom, shaper);
             out.push(self.interner.get(s).unwrap_or(u32::MAX));
         });
         if more {
@@ -681,18 +681,18 @@ fn knobs() -> Knobs {
     KNOBS
 }
 
-/// Shape of one token (`needs`: see [`tokenize::for_each_token`]): the
+/// Shape of one token (`info`: see [`tokenize::for_each_token`]): the
 /// built-in classifier with the default masks, else the user's placeholders
 /// (already written by the masker) become `<*>`.
 #[inline]
 fn token_shape<'a>(
     t: &'a str,
-    needs: bool,
+    info: TokenInfo,
     custom: Option<&[MaskSpec]>,
     shaper: &'a mut Shaper,
 ) -> &'a str {
     match custom {
-        None if needs => shaper.shape(t),
+        None if info.needs_shape() => shaper.shape_token(t, info),
         None => t,
         Some(_) if t.len() > tokenize::MAX_TOKEN_BYTES => tokenize::WILDCARD_TEXT,
         Some(specs) => {

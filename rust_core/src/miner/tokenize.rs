@@ -30,16 +30,14 @@ const SLASH_AT: u16 = 1 << 6;
 const EQ: u16 = 1 << 7;
 /// not in `[0-9.:_+%-]` (numbers, IPs, times and dates use only these)
 const NOT_NUM: u16 = 1 << 8;
-/// not in `[A-Za-z0-9_.-]` (dotted names use only these)
-const NOT_NAME: u16 = 1 << 9;
 /// an alphanumeric byte that is not a hex digit
-const NOT_HEX: u16 = 1 << 10;
-const OPEN: u16 = 1 << 11;
-const CLOSE: u16 = 1 << 12;
+const NOT_HEX: u16 = 1 << 9;
+const OPEN: u16 = 1 << 10;
+const CLOSE: u16 = 1 << 11;
 /// joins the parts of one variable: `. : - _ / + %`
-const JOIN: u16 = 1 << 13;
+const JOIN: u16 = 1 << 12;
 /// ends the value of a key=value: `, ; & ) ] }`
-const KV_END: u16 = 1 << 14;
+const KV_END: u16 = 1 << 13;
 
 static CLASS: [u16; 256] = {
     let mut t = [0u16; 256];
@@ -61,9 +59,6 @@ static CLASS: [u16; 256] = {
         }
         if !(b.is_ascii_digit() || matches!(b, b'.' | b':' | b'-' | b'_' | b'+' | b'%')) {
             c |= NOT_NUM;
-        }
-        if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')) {
-            c |= NOT_NAME;
         }
         if matches!(b, b'(' | b'[' | b'{' | b'<' | b'"' | b'\'') {
             c |= OPEN;
@@ -99,29 +94,43 @@ fn class(b: u8) -> u16 {
     CLASS[b as usize]
 }
 
-/// Calls `f(token, needs_shape)` on each of the first `max_tokens`
-/// whitespace tokens of `line`; returns whether more tokens followed (the
-/// caller then appends one `<*>`). Never scans past the first non-space byte
-/// after the cap.
+/// What the tokenizer saw in a token: whether it needs the classifier, and
+/// which of the classifier's trigger bytes it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// classes of the token's bytes
+    classes: u16,
+    needs: bool,
+}
+
+impl TokenInfo {
+    /// `false` for plain words, whose shape is the token itself.
+    #[inline]
+    pub fn needs_shape(self) -> bool {
+        self.needs
+    }
+}
+
+/// Calls `f(token, info)` on each of the first `max_tokens` whitespace
+/// tokens of `line`; returns whether more tokens followed (the caller then
+/// appends one `<*>`). Never scans past the first non-space byte after the
+/// cap.
 ///
-/// `needs_shape` is false for plain words, whose shape is the token itself:
-/// only digits, `/ @ =`, an inner `.` (a final one ends a sentence),
+/// Only digits, `/ @ =`, an inner `.` (a final one ends a sentence),
 /// `true`/`false`, a month or weekday, or more than [`MAX_TOKEN_BYTES`]
-/// bytes send a token to [`Shaper::shape`]. The split and this test are one
-/// pass over the bytes.
+/// bytes send a token to the classifier ([`TokenInfo::needs_shape`]). The
+/// split and this test are one pass over the bytes.
 #[inline]
 pub fn for_each_token<'a>(
     line: &'a str,
     max_tokens: usize,
-    mut f: impl FnMut(&'a str, bool),
+    mut f: impl FnMut(&'a str, TokenInfo),
 ) -> bool {
     let b = line.as_bytes();
     let mut n = 0;
     let mut i = 0;
     loop {
-        while i < b.len() && class(b[i]) & WS != 0 {
-            i += 1;
-        }
+        i = skip_space(b, i);
         if i >= b.len() {
             return false;
         }
@@ -129,31 +138,54 @@ pub fn for_each_token<'a>(
             return true;
         }
         let s = i;
-        // classes of all bytes but the last, and of the last
-        let (mut head, mut last) = (0u16, 0u16);
-        while i < b.len() {
-            let c = class(b[i]);
-            if c & WS != 0 {
-                break;
-            }
-            head |= last;
-            last = c;
-            i += 1;
-        }
+        let classes;
+        (i, classes) = scan_token(b, i);
         let tok = &b[s..i];
-        let acc = head | (last & !DOT);
+        // a final '.' ends a sentence: only an inner one counts
+        let inner_dot = || tok[..tok.len() - 1].contains(&b'.');
         let needs = tok.len() > MAX_TOKEN_BYTES
-            || acc & (TRIGGER | DOT) != 0
+            || classes & TRIGGER != 0
+            || (classes & DOT != 0 && inner_dot())
             || (tok.len() == 3 && is_date_word(tok))
-            || (acc & TF != 0 && (contains(tok, b"true") || contains(tok, b"false")));
-        f(&line[s..i], needs);
+            || (classes & TF != 0 && has_true_false(tok));
+        f(&line[s..i], TokenInfo { classes, needs });
         n += 1;
     }
 }
 
+/// Index of the first non-space byte of `b[i..]`, or `b.len()`.
+#[inline(never)]
+fn skip_space(b: &[u8], i: usize) -> usize {
+    b[i..]
+        .iter()
+        .position(|&x| class(x) & WS == 0)
+        .map_or(b.len(), |k| i + k)
+}
+
+/// End of the token that starts at `i`, and the classes of its bytes.
+#[inline(never)]
+fn scan_token(b: &[u8], mut i: usize) -> (usize, u16) {
+    let mut classes = 0;
+    for &x in &b[i..] {
+        let c = class(x);
+        if c & WS != 0 {
+            break;
+        }
+        classes |= c;
+        i += 1;
+    }
+    (i, classes)
+}
+
+/// Does `t` contain `true` or `false` (lower case)?
 #[inline]
-fn contains(h: &[u8], n: &[u8]) -> bool {
-    h.windows(n.len()).any(|w| w == n)
+fn has_true_false(t: &[u8]) -> bool {
+    const TRUE: u32 = u32::from_le_bytes(*b"true");
+    const FALS: u32 = u32::from_le_bytes(*b"fals");
+    t.windows(4).enumerate().any(|(k, w)| {
+        let v = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        v == TRUE || (v == FALS && t.get(k + 4) == Some(&b'e'))
+    })
 }
 
 /// Reusable buffers of the token classifier.
@@ -170,6 +202,18 @@ impl Shaper {
 
     /// The shape of `tok`: variables become `<*>`, the rest is kept.
     pub fn shape(&mut self, tok: &str) -> &str {
+        let classes = tok.bytes().fold(0, |a, x| a | class(x));
+        self.shape_classified(tok, classes)
+    }
+
+    /// [`Shaper::shape`] of a token that [`for_each_token`] reported.
+    #[inline]
+    pub fn shape_token(&mut self, tok: &str, info: TokenInfo) -> &str {
+        self.shape_classified(tok, info.classes)
+    }
+
+    /// `classes`: a superset of the classes of `tok`'s digits, `/ @ = .`.
+    fn shape_classified(&mut self, tok: &str, classes: u16) -> &str {
         self.out.clear();
         let b = tok.as_bytes();
         if b.len() > MAX_TOKEN_BYTES {
@@ -185,18 +229,20 @@ impl Shaper {
         while e > s && class(b[e - 1]) & CLOSE != 0 {
             e -= 1;
         }
-        self.out.push_str(&tok[..s]);
+        if s > 0 {
+            self.out.push_str(&tok[..s]);
+        }
         let core = &tok[s..e];
         let cb = core.as_bytes();
-        let acc = cb.iter().fold(0, |a, &x| a | class(x));
         // numbers, IPs, times, dates: a digit then only digits and joiners
-        let numeric = !cb.is_empty() && cb[0].is_ascii_digit() && acc & NOT_NUM == 0;
+        let numeric = cb.first().is_some_and(u8::is_ascii_digit)
+            && cb.iter().all(|&x| class(x) & NOT_NUM == 0);
         if numeric
-            || (acc & SLASH_AT != 0 && is_whole_var(cb))
-            || (acc & (DOT | NOT_NAME) == DOT && is_dotted_name(cb))
+            || (classes & SLASH_AT != 0 && is_whole_var(cb))
+            || (classes & DOT != 0 && is_dotted_name(cb))
         {
             self.out.push_str(WILDCARD_TEXT);
-        } else if acc & (DIGIT | EQ) == 0 && !has_var_word(cb) {
+        } else if classes & (DIGIT | EQ) == 0 && !has_var_word(cb) {
             // no run with a digit, no key=value, no true/false/date word:
             // nothing in the core is a variable
             self.out.push_str(core);
@@ -204,7 +250,9 @@ impl Shaper {
             self.segs.clear();
             shape_segments(core, &mut self.segs, &mut self.out);
         }
-        self.out.push_str(&tok[e..]);
+        if e < b.len() {
+            self.out.push_str(&tok[e..]);
+        }
         &self.out
     }
 
@@ -429,9 +477,14 @@ fn shape_segments(core: &str, segs: &mut Vec<(Seg, usize, usize)>, out: &mut Str
     // Collapse Var (join (Var|HexLit))* and a sign before a Var.
     let start = out.len();
     let mut groups = 0;
+    // start of literal bytes not written yet (segments tile the core)
+    let mut lit: Option<usize> = None;
     let mut k = 0;
     while k < segs.len() {
         if is_var(segs[k].0) {
+            if let Some(l) = lit.take() {
+                out.push_str(&core[l..segs[k].1]);
+            }
             if segs[k].0 == Seg::Var {
                 groups += 1;
             }
@@ -457,11 +510,18 @@ fn shape_segments(core: &str, segs: &mut Vec<(Seg, usize, usize)>, out: &mut Str
                 && k + 1 < segs.len()
                 && segs[k + 1].0 == Seg::Var
                 && (k == 0 || !b[segs[k - 1].2 - 1].is_ascii_alphanumeric());
-            if !sign {
-                out.push_str(&core[st..en]);
+            if sign {
+                if let Some(l) = lit.take() {
+                    out.push_str(&core[l..st]);
+                }
+            } else if lit.is_none() {
+                lit = Some(st);
             }
             k += 1;
         }
+    }
+    if let Some(l) = lit {
+        out.push_str(&core[l..]);
     }
     if groups >= 2 && !has_eq {
         out.truncate(start);
@@ -505,7 +565,7 @@ mod tests {
     /// (token, needs_shape) of each token of `line`.
     fn toks(line: &str) -> Vec<(&str, bool)> {
         let mut v = Vec::new();
-        assert!(!for_each_token(line, 64, |t, n| v.push((t, n))));
+        assert!(!for_each_token(line, 64, |t, i| v.push((t, i.needs_shape()))));
         v
     }
 
@@ -567,6 +627,13 @@ mod tests {
                 assert_eq!(sh(t), t);
             }
         }
+        assert_eq!(
+            toks("istrue falsey fals tru a.b. x..")
+                .iter()
+                .map(|t| t.1)
+                .collect::<Vec<_>>(),
+            [true, true, false, false, true, true]
+        );
         let long = "y".repeat(MAX_TOKEN_BYTES + 1);
         assert_eq!(toks(&long), vec![(long.as_str(), true)]);
     }
