@@ -682,9 +682,8 @@ fn knobs() -> Knobs {
 }
 
 /// Shape of one token (`info`: see [`tokenize::for_each_token`]): the
-/// built-in classifier with the default masks, else the user's placeholders
-/// (already written by the masker) become `<*>`.
-#[inline]
+/// built-in classifier with the default masks, else [`custom_shape`].
+#[inline(always)]
 fn token_shape<'a>(
     t: &'a str,
     info: TokenInfo,
@@ -694,14 +693,21 @@ fn token_shape<'a>(
     match custom {
         None if info.needs_shape() => shaper.shape_token(t, info),
         None => t,
-        Some(_) if t.len() > tokenize::MAX_TOKEN_BYTES => tokenize::WILDCARD_TEXT,
-        Some(specs) => {
-            if !t.contains('<') {
-                return t;
-            }
-            shaper.wildcard_placeholders(t, specs.iter().map(|sp| sp.placeholder.as_str()))
-        }
+        Some(specs) => custom_shape(t, specs, shaper),
     }
+}
+
+/// With user masks: their placeholders (already written by the masker)
+/// become `<*>`.
+#[inline(never)]
+fn custom_shape<'a>(t: &'a str, specs: &[MaskSpec], shaper: &'a mut Shaper) -> &'a str {
+    if t.len() > tokenize::MAX_TOKEN_BYTES {
+        return tokenize::WILDCARD_TEXT;
+    }
+    if !t.contains('<') {
+        return t;
+    }
+    shaper.wildcard_placeholders(t, specs.iter().map(|sp| sp.placeholder.as_str()))
 }
 
 /// `T` + 16 hex digits of a 64-bit FNV-1a hash of the first text. Stable

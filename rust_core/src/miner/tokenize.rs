@@ -17,30 +17,33 @@ pub const WILDCARD_TEXT: &str = "<*>";
 // Byte classes: one table look-up per byte answers every question the
 // tokenizer and the classifier ask about it.
 /// ASCII whitespace (`u8::is_ascii_whitespace`): separates tokens
-const WS: u16 = 1;
+const WS: u32 = 1;
 /// a digit or one of `/ @ =`: the token goes to the classifier
-const TRIGGER: u16 = 1 << 1;
-const DOT: u16 = 1 << 2;
-/// `t` or `f` (of `true` / `false`)
-const TF: u16 = 1 << 3;
-const DIGIT: u16 = 1 << 4;
-const ALNUM: u16 = 1 << 5;
+const TRIGGER: u32 = 1 << 1;
+const DOT: u32 = 1 << 2;
+/// `t` and `u`, `f` and `l`: a token can hold `true` / `false` only with both
+const T: u32 = 1 << 3;
+const U: u32 = 1 << 14;
+const F: u32 = 1 << 15;
+const L: u32 = 1 << 16;
+const DIGIT: u32 = 1 << 4;
+const ALNUM: u32 = 1 << 5;
 /// `/` or `@`: only these start paths, URLs and e-mail addresses
-const SLASH_AT: u16 = 1 << 6;
-const EQ: u16 = 1 << 7;
+const SLASH_AT: u32 = 1 << 6;
+const EQ: u32 = 1 << 7;
 /// not in `[0-9.:_+%-]` (numbers, IPs, times and dates use only these)
-const NOT_NUM: u16 = 1 << 8;
+const NOT_NUM: u32 = 1 << 8;
 /// an alphanumeric byte that is not a hex digit
-const NOT_HEX: u16 = 1 << 9;
-const OPEN: u16 = 1 << 10;
-const CLOSE: u16 = 1 << 11;
+const NOT_HEX: u32 = 1 << 9;
+const OPEN: u32 = 1 << 10;
+const CLOSE: u32 = 1 << 11;
 /// joins the parts of one variable: `. : - _ / + %`
-const JOIN: u16 = 1 << 12;
+const JOIN: u32 = 1 << 12;
 /// ends the value of a key=value: `, ; & ) ] }`
-const KV_END: u16 = 1 << 13;
+const KV_END: u32 = 1 << 13;
 
-static CLASS: [u16; 256] = {
-    let mut t = [0u16; 256];
+static CLASS: [u32; 256] = {
+    let mut t = [0u32; 256];
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
@@ -80,7 +83,10 @@ static CLASS: [u16; 256] = {
             b'@' => c |= TRIGGER | SLASH_AT,
             b'=' => c |= TRIGGER | EQ,
             b'.' => c |= DOT,
-            b't' | b'f' => c |= TF,
+            b't' => c |= T,
+            b'u' => c |= U,
+            b'f' => c |= F,
+            b'l' => c |= L,
             _ => {}
         }
         t[i] = c;
@@ -90,7 +96,7 @@ static CLASS: [u16; 256] = {
 };
 
 #[inline(always)]
-fn class(b: u8) -> u16 {
+fn class(b: u8) -> u32 {
     CLASS[b as usize]
 }
 
@@ -99,7 +105,7 @@ fn class(b: u8) -> u16 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenInfo {
     /// classes of the token's bytes
-    classes: u16,
+    classes: u32,
     needs: bool,
 }
 
@@ -147,7 +153,7 @@ pub fn for_each_token<'a>(
             || classes & TRIGGER != 0
             || (classes & DOT != 0 && inner_dot())
             || (tok.len() == 3 && is_date_word(tok))
-            || (classes & TF != 0 && has_true_false(tok));
+            || ((classes & (T | U) == T | U || classes & (F | L) == F | L) && has_true_false(tok));
         f(&line[s..i], TokenInfo { classes, needs });
         n += 1;
     }
@@ -164,7 +170,7 @@ fn skip_space(b: &[u8], i: usize) -> usize {
 
 /// End of the token that starts at `i`, and the classes of its bytes.
 #[inline(never)]
-fn scan_token(b: &[u8], mut i: usize) -> (usize, u16) {
+fn scan_token(b: &[u8], mut i: usize) -> (usize, u32) {
     let mut classes = 0;
     for &x in &b[i..] {
         let c = class(x);
@@ -213,7 +219,7 @@ impl Shaper {
     }
 
     /// `classes`: a superset of the classes of `tok`'s digits, `/ @ = .`.
-    fn shape_classified(&mut self, tok: &str, classes: u16) -> &str {
+    fn shape_classified(&mut self, tok: &str, classes: u32) -> &str {
         self.out.clear();
         let b = tok.as_bytes();
         if b.len() > MAX_TOKEN_BYTES {
@@ -386,7 +392,7 @@ fn has_var_word(c: &[u8]) -> bool {
 }
 
 /// Kind of an alphanumeric run with `digits` digits; `acc`: its byte classes.
-fn classify_run(r: &[u8], digits: usize, acc: u16) -> Seg {
+fn classify_run(r: &[u8], digits: usize, acc: u32) -> Seg {
     if digits == 0 {
         if is_var_word(r) {
             return Seg::Var;
