@@ -134,19 +134,15 @@ pub fn for_each_token<'a>(
 ) -> bool {
     let b = line.as_bytes();
     let mut n = 0;
-    let mut i = 0;
-    loop {
-        i = skip_space(b, i);
-        if i >= b.len() {
-            return false;
-        }
+    let mut i = skip_space(b, 0);
+    while i < b.len() {
         if n >= max_tokens {
             return true;
         }
         let s = i;
-        let classes;
-        (i, classes) = scan_token(b, i);
-        let tok = &b[s..i];
+        let (e, next, classes) = scan_token(b, i);
+        i = next;
+        let tok = &b[s..e];
         // a final '.' ends a sentence: only an inner one counts
         let inner_dot = || tok[..tok.len() - 1].contains(&b'.');
         let needs = tok.len() > MAX_TOKEN_BYTES
@@ -154,13 +150,14 @@ pub fn for_each_token<'a>(
             || (classes & DOT != 0 && inner_dot())
             || (tok.len() == 3 && is_date_word(tok))
             || ((classes & (T | U) == T | U || classes & (F | L) == F | L) && has_true_false(tok));
-        f(&line[s..i], TokenInfo { classes, needs });
+        f(&line[s..e], TokenInfo { classes, needs });
         n += 1;
     }
+    false
 }
 
 /// Index of the first non-space byte of `b[i..]`, or `b.len()`.
-#[inline(never)]
+#[inline]
 fn skip_space(b: &[u8], i: usize) -> usize {
     b[i..]
         .iter()
@@ -168,19 +165,21 @@ fn skip_space(b: &[u8], i: usize) -> usize {
         .map_or(b.len(), |k| i + k)
 }
 
-/// End of the token that starts at `i`, and the classes of its bytes.
+/// The token that starts at `i`: its end, the start of the next one (or
+/// `b.len()`), and the classes of its bytes.
 #[inline(never)]
-fn scan_token(b: &[u8], mut i: usize) -> (usize, u32) {
+fn scan_token(b: &[u8], i: usize) -> (usize, usize, u32) {
     let mut classes = 0;
+    let mut e = i;
     for &x in &b[i..] {
         let c = class(x);
         if c & WS != 0 {
             break;
         }
         classes |= c;
-        i += 1;
+        e += 1;
     }
-    (i, classes)
+    (e, skip_space(b, e), classes)
 }
 
 /// Does `t` contain `true` or `false` (lower case)?
