@@ -21,26 +21,26 @@ const WS: u32 = 1;
 /// a digit or one of `/ @ =`: the token goes to the classifier
 const TRIGGER: u32 = 1 << 1;
 const DOT: u32 = 1 << 2;
+const DIGIT: u32 = 1 << 3;
+const ALNUM: u32 = 1 << 4;
+/// `/` or `@`: only these start paths, URLs and e-mail addresses
+const SLASH_AT: u32 = 1 << 5;
+const EQ: u32 = 1 << 6;
+/// not in `[0-9.:_+%-]` (numbers, IPs, times and dates use only these)
+const NOT_NUM: u32 = 1 << 7;
+/// an alphanumeric byte that is not a hex digit
+const NOT_HEX: u32 = 1 << 8;
+const OPEN: u32 = 1 << 9;
+const CLOSE: u32 = 1 << 10;
+/// joins the parts of one variable: `. : - _ / + %`
+const JOIN: u32 = 1 << 11;
+/// ends the value of a key=value: `, ; & ) ] }`
+const KV_END: u32 = 1 << 12;
 /// `t` and `u`, `f` and `l`: a token can hold `true` / `false` only with both
-const T: u32 = 1 << 3;
+const T: u32 = 1 << 13;
 const U: u32 = 1 << 14;
 const F: u32 = 1 << 15;
 const L: u32 = 1 << 16;
-const DIGIT: u32 = 1 << 4;
-const ALNUM: u32 = 1 << 5;
-/// `/` or `@`: only these start paths, URLs and e-mail addresses
-const SLASH_AT: u32 = 1 << 6;
-const EQ: u32 = 1 << 7;
-/// not in `[0-9.:_+%-]` (numbers, IPs, times and dates use only these)
-const NOT_NUM: u32 = 1 << 8;
-/// an alphanumeric byte that is not a hex digit
-const NOT_HEX: u32 = 1 << 9;
-const OPEN: u32 = 1 << 10;
-const CLOSE: u32 = 1 << 11;
-/// joins the parts of one variable: `. : - _ / + %`
-const JOIN: u32 = 1 << 12;
-/// ends the value of a key=value: `, ; & ) ] }`
-const KV_END: u32 = 1 << 13;
 
 static CLASS: [u32; 256] = {
     let mut t = [0u32; 256];
@@ -217,7 +217,8 @@ impl Shaper {
         self.shape_classified(tok, info.classes)
     }
 
-    /// `classes`: a superset of the classes of `tok`'s digits, `/ @ = .`.
+    /// `classes`: the classes of `tok`'s bytes, OR-ed (only the DIGIT, EQ,
+    /// SLASH_AT and DOT bits are read; more bits do no harm).
     fn shape_classified(&mut self, tok: &str, classes: u32) -> &str {
         self.out.clear();
         let b = tok.as_bytes();
@@ -639,6 +640,14 @@ mod tests {
                 .collect::<Vec<_>>(),
             [true, true, false, false, true, true]
         );
+        // the classes the tokenizer collects give the same shapes
+        let line = "uid=0 (1.2.3.4) a.b.c. blk_-42 Jul enabled:true /x/y end.";
+        let mut shaper = Shaper::new();
+        for_each_token(line, 64, |t, i| {
+            if i.needs_shape() {
+                assert_eq!(shaper.shape_token(t, i).to_owned(), sh(t));
+            }
+        });
         let long = "y".repeat(MAX_TOKEN_BYTES + 1);
         assert_eq!(toks(&long), vec![(long.as_str(), true)]);
     }
