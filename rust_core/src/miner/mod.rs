@@ -36,6 +36,7 @@ use crate::mask::{default_masks, MaskSpec, Masker};
 use cluster::{Interner, Rec};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
+use tokenize::{Shaper, TokenInfo};
 use tree::Tree;
 
 /// Interned id of the wildcard token `<*>`.
@@ -128,7 +129,7 @@ pub struct Miner {
     /// templates merged into another: absorbed id → survivor id
     aliases: FxHashMap<u32, u32>,
     tick: u64,
-    shape_buf: String,
+    shaper: Shaper,
     ids_buf: Vec<u32>,
     hash_buf: Vec<u64>,
 }
@@ -153,7 +154,7 @@ impl Miner {
             cache: FxHashMap::default(),
             aliases: FxHashMap::default(),
             tick: 0,
-            shape_buf: String::new(),
+            shaper: Shaper::new(),
             ids_buf: Vec::new(),
             hash_buf: Vec::new(),
         })
@@ -182,11 +183,11 @@ impl Miner {
         } else {
             line
         };
-        let mut shape = std::mem::take(&mut self.shape_buf);
+        let shaper = &mut self.shaper;
         let custom = self.custom_masks.as_deref();
         let interner = &mut self.interner;
-        let more = tokenize::for_each_token(src, self.config.max_tokens, |t| {
-            let s = token_shape(t, custom, &mut shape);
+        let more = tokenize::for_each_token(src, self.config.max_tokens, |t, info| {
+            let s = token_shape(t, info, custom, shaper);
             let id = if intern {
                 interner.intern(s)
             } else {
@@ -197,7 +198,6 @@ impl Miner {
         if more {
             out.push(WILDCARD);
         }
-        self.shape_buf = shape;
     }
 
     #[inline]
@@ -376,7 +376,9 @@ impl Miner {
         // Fast path: hash the shape sequence without interning; an exact
         // repeat of a known shape sequence is answered from the cache.
         let mut hs = std::mem::take(&mut self.hash_buf);
-        let key = self.line_hashes(line, &mut hs);
+        let mut shaper = std::mem::take(&mut self.shaper);
+        let key = self.line_hashes(line, &mut shaper, &mut hs);
+        self.shaper = shaper;
         if let Some(&tid) = self.cache.get(&key) {
             if self.rec(tid).is_some_and(|r| covers_hashes(&r.hashes, &hs)) {
                 self.hash_buf = hs;
@@ -393,7 +395,7 @@ impl Miner {
     }
 
     /// Hash of each token shape of `line` into `out`; returns the sequence key.
-    fn line_hashes(&self, line: &str, out: &mut Vec<u64>) -> u64 {
+    fn line_hashes(&self, line: &str, shaper: &mut Shaper, out: &mut Vec<u64>) -> u64 {
         out.clear();
         let masked;
         let src: &str = if self.custom_masks.is_some() {
@@ -404,19 +406,16 @@ impl Miner {
         };
         let custom = self.custom_masks.as_deref();
         let mut key = FxHasher::default();
-        SHAPE_BUF.with(|b| {
-            let mut shape = b.borrow_mut();
-            let more = tokenize::for_each_token(src, self.config.max_tokens, |t| {
-                let h = str_hash(token_shape(t, custom, &mut shape));
-                key.write_u64(h);
-                out.push(h);
-            });
-            if more {
-                let h = str_hash(tokenize::WILDCARD_TEXT);
-                key.write_u64(h);
-                out.push(h);
-            }
+        let more = tokenize::for_each_token(src, self.config.max_tokens, |t, info| {
+            let h = str_hash(token_shape(t, info, custom, shaper));
+            key.write_u64(h);
+            out.push(h);
         });
+        if more {
+            let h = wild_hash();
+            key.write_u64(h);
+            out.push(h);
+        }
         key.write_usize(out.len());
         key.finish()
     }
@@ -553,15 +552,19 @@ impl Miner {
     /// Read-only lookup (like Loki's `Match`): the template that covers the
     /// line exactly (its constants equal, `<*>` anywhere), or `None`.
     pub fn match_line(&self, line: &str) -> Option<u32> {
+        SHAPER.with(|s| self.match_with(line, &mut s.borrow_mut()))
+    }
+
+    fn match_with(&self, line: &str, shaper: &mut Shaper) -> Option<u32> {
         let mut hs = Vec::new();
-        let key = self.line_hashes(line, &mut hs);
+        let key = self.line_hashes(line, shaper, &mut hs);
         if let Some(&tid) = self.cache.get(&key) {
             if self.rec(tid).is_some_and(|r| covers_hashes(&r.hashes, &hs)) {
                 return Some(tid);
             }
         }
         let mut ids = Vec::new();
-        self.tokenize_readonly(line, &mut ids);
+        self.tokenize_readonly(line, shaper, &mut ids);
         let leaf = self.tree.search(&ids, self.levels())?;
         let node = &self.tree.nodes[leaf as usize];
         node.templates
@@ -573,7 +576,7 @@ impl Miner {
             .map(|r| r.tpl.id)
     }
 
-    fn tokenize_readonly(&self, line: &str, out: &mut Vec<u32>) {
+    fn tokenize_readonly(&self, line: &str, shaper: &mut Shaper, out: &mut Vec<u32>) {
         out.clear();
         let masked;
         let src: &str = if self.custom_masks.is_some() {
@@ -582,10 +585,9 @@ impl Miner {
         } else {
             line
         };
-        let mut shape = String::new();
         let custom = self.custom_masks.as_deref();
-        let more = tokenize::for_each_token(src, self.config.max_tokens, |t| {
-            let s = token_shape(t, custom, &mut shape);
+        let more = tokenize::for_each_token(src, self.config.max_tokens, |t, info| {
+            let s = token_shape(t, info, custom, shaper);
             out.push(self.interner.get(s).unwrap_or(u32::MAX));
         });
         if more {
@@ -634,7 +636,8 @@ impl Miner {
 }
 
 thread_local! {
-    static SHAPE_BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// the classifier's buffers for the read-only [`Miner::match_line`]
+    static SHAPER: std::cell::RefCell<Shaper> = std::cell::RefCell::new(Shaper::new());
 }
 
 /// Stable 64-bit hash of a token shape.
@@ -678,34 +681,33 @@ fn knobs() -> Knobs {
     KNOBS
 }
 
-/// Shape of one token: the built-in classifier with the default masks, else
-/// the user's placeholders (already written by the masker) become `<*>`.
-#[inline]
-fn token_shape<'a>(t: &'a str, custom: Option<&[MaskSpec]>, buf: &'a mut String) -> &'a str {
+/// Shape of one token (`info`: see [`tokenize::for_each_token`]): the
+/// built-in classifier with the default masks, else [`custom_shape`].
+#[inline(always)]
+fn token_shape<'a>(
+    t: &'a str,
+    info: TokenInfo,
+    custom: Option<&[MaskSpec]>,
+    shaper: &'a mut Shaper,
+) -> &'a str {
     match custom {
-        None => {
-            if tokenize::needs_shape(t.as_bytes()) {
-                tokenize::shape_token(t, buf);
-                buf
-            } else {
-                t
-            }
-        }
-        Some(_) if t.len() > tokenize::MAX_TOKEN_BYTES => tokenize::WILDCARD_TEXT,
-        Some(specs) => {
-            if !t.contains('<') {
-                return t;
-            }
-            buf.clear();
-            buf.push_str(t);
-            for sp in specs {
-                if !sp.placeholder.is_empty() && buf.contains(sp.placeholder.as_str()) {
-                    *buf = buf.replace(sp.placeholder.as_str(), tokenize::WILDCARD_TEXT);
-                }
-            }
-            buf
-        }
+        None if info.needs_shape() => shaper.shape_token(t, info),
+        None => t,
+        Some(specs) => custom_shape(t, specs, shaper),
     }
+}
+
+/// With user masks: their placeholders (already written by the masker)
+/// become `<*>`.
+#[inline(never)]
+fn custom_shape<'a>(t: &'a str, specs: &[MaskSpec], shaper: &'a mut Shaper) -> &'a str {
+    if t.len() > tokenize::MAX_TOKEN_BYTES {
+        return tokenize::WILDCARD_TEXT;
+    }
+    if !t.contains('<') {
+        return t;
+    }
+    shaper.wildcard_placeholders(t, specs.iter().map(|sp| sp.placeholder.as_str()))
 }
 
 /// `T` + 16 hex digits of a 64-bit FNV-1a hash of the first text. Stable
