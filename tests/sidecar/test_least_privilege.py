@@ -36,7 +36,7 @@ logtriage:
   cluster: [monitor, manage_index_templates]
   indices:
     - names: ["logs-*"]
-      privileges: [read, write]
+      privileges: [read, write, view_index_metadata]
     - names: [logtriage-state]
       privileges: [all]
 logtriage-read:

@@ -41,12 +41,18 @@ class SearchSettings(_Section):
 class SinkSettings(_Section):
     """How labels are written back (bulk helpers' habits).
 
-    ``update``: partial updates of ``logtriage.*`` on the source documents, guarded
-    by ``if_seq_no``/``if_primary_term``. ``index``: one document per source
-    document in ``labels_index`` (id ``<index>:<id>``, ``op_type=create``).
+    ``update``: ``logtriage.*`` added to the source documents, guarded by
+    ``if_seq_no``/``if_primary_term``. With ``rewrite_source`` (default) the document
+    is re-indexed as read plus ``logtriage.*`` where that gives the same result as a
+    partial update (whole ``_source`` stored, no ingest pipeline on the index; see
+    :func:`logtriage.search.templates.rewritable_indices`): no get-and-merge on the
+    engine. Otherwise, and for documents whose source cannot be written back exactly,
+    a partial ``update``. ``index``: one document per source document in
+    ``labels_index`` (id ``<index>:<id>``, ``op_type=create``).
     """
 
     write_mode: Literal["update", "index"] = "update"
+    rewrite_source: bool = True
     labels_index: str = "logtriage-labels"
     chunk_size: int = Field(500, ge=1)
     max_chunk_bytes: int = Field(10 * 1024 * 1024, ge=1024)

@@ -9,6 +9,8 @@ with the same auth/TLS options, and every call goes through
 :class:`EngineRequestError` (with ``status`` and ``retryable``).
 
 Client retries are disabled: the sidecar owns retries (backoff with jitter).
+Response bodies are decoded with :func:`logtriage.search.jsonio.loads`, which keeps
+each number's original text, so a ``_source`` read can be written back unchanged.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import urllib3
 
 from logtriage.config import SearchSettings
 from logtriage.errors import SearchEngineError
+from logtriage.search import jsonio
 
 __all__ = [
     "EngineInfo",
@@ -198,7 +201,7 @@ class SearchClient:
                 es_kwargs["basic_auth"] = (settings.username, pw)
             if not settings.verify_certs:
                 es_kwargs["ssl_show_warn"] = False
-            native: Any = Elasticsearch(hosts, **es_kwargs)
+            native: Any = Elasticsearch(hosts, serializers=_es_serializers(), **es_kwargs)
         else:
             from opensearchpy import OpenSearch
 
@@ -218,7 +221,7 @@ class SearchClient:
                 headers = _auth_headers(settings)
                 if headers:
                     os_kwargs["headers"] = headers
-            native = OpenSearch(hosts, **os_kwargs)
+            native = OpenSearch(hosts, serializer=_os_serializer(), **os_kwargs)
         return cls(info, native, settings)
 
     def close(self) -> None:
@@ -373,6 +376,36 @@ class SearchClient:
     def health(self) -> dict[str, Any]:
         result: dict[str, Any] = self.request("GET", "/_cluster/health")
         return result
+
+
+def _es_serializers() -> dict[str, Any]:
+    """elasticsearch-py's JSON serializers, decoding with :func:`jsonio.loads`."""
+    from elasticsearch.serializer import CompatibilityModeJsonSerializer, JsonSerializer
+
+    class Json(JsonSerializer):
+        def json_loads(self, data: bytes) -> Any:
+            return jsonio.loads(data)
+
+    class CompatJson(CompatibilityModeJsonSerializer):
+        def json_loads(self, data: bytes) -> Any:
+            return jsonio.loads(data)
+
+    return {Json.mimetype: Json(), CompatJson.mimetype: CompatJson()}
+
+
+def _os_serializer() -> Any:
+    """opensearch-py's JSON serializer, decoding with :func:`jsonio.loads`."""
+    from opensearchpy.exceptions import SerializationError
+    from opensearchpy.serializer import JSONSerializer
+
+    class Json(JSONSerializer):
+        def loads(self, s: str) -> Any:
+            try:
+                return jsonio.loads(s)
+            except (ValueError, TypeError) as exc:
+                raise SerializationError(s, exc) from exc
+
+    return Json()
 
 
 def _param(value: Any) -> str:

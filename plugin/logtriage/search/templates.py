@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from logtriage.search.client import EngineRequestError, SearchClient
@@ -25,7 +26,10 @@ __all__ = [
     "ensure_state_index",
     "install_component_template",
     "install_data_stream_template",
+    "rewritable_indices",
 ]
+
+log = logging.getLogger(__name__)
 
 COMPONENT_TEMPLATE = "logtriage-mappings"
 
@@ -196,3 +200,52 @@ def ensure_state_index(client: SearchClient, index: str) -> None:
 def ensure_labels_index(client: SearchClient, index: str) -> None:
     """The labels index of ``index`` write mode (one document per source document)."""
     _ensure_index(client, index, LABELS_MAPPINGS)
+
+
+def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
+    """Concrete indices behind ``pattern`` whose documents can be labelled by indexing
+    their ``_source`` as read plus ``logtriage.*`` (instead of a partial update) with
+    exactly the same result: the stored ``_source`` is the whole document (enabled, no
+    ``includes``/``excludes``, not synthetic: no ``logsdb``/``time_series`` index mode)
+    and no ingest pipeline runs on an index request (``default_pipeline``,
+    ``final_pipeline``), which a partial update would not run either. Empty when the
+    settings cannot be read (e.g. no ``view_index_metadata`` privilege).
+
+    Raises:
+        EngineRequestError: the engine failed otherwise.
+    """
+    indices = concrete_indices(client, pattern)
+    if not indices:
+        return frozenset()
+    params = {"ignore_unavailable": "true", "allow_no_indices": "true"}
+    try:
+        settings = client.request(
+            "GET",
+            f"/{pattern}/_settings",
+            params={**params, "flat_settings": "true", "filter_path": "*.settings"},
+        )
+        mappings = client.request(
+            "GET", f"/{pattern}/_mapping", params={**params, "filter_path": "*.mappings._source"}
+        )
+    except EngineRequestError as exc:
+        if exc.status not in (401, 403):
+            raise
+        log.info("cannot read the settings of %s (%s): labels go as partial updates", pattern, exc)
+        return frozenset()
+    ok = set()
+    for index in indices:
+        flat = (settings.get(index) or {}).get("settings") or {}
+        source = ((mappings.get(index) or {}).get("mappings") or {}).get("_source") or {}
+        if (
+            flat.get("index.default_pipeline", "_none") == "_none"
+            and flat.get("index.final_pipeline", "_none") == "_none"
+            and flat.get("index.mode", "standard") == "standard"
+            and flat.get("index.mapping.source.mode", "stored") == "stored"
+            and source.get("enabled", True) in (True, "true")
+            and source.get("mode", "stored") == "stored"
+            and not source.get("includes")
+            and not source.get("excludes")
+            and index in settings
+        ):
+            ok.add(index)
+    return frozenset(ok)

@@ -11,7 +11,8 @@ One pass:
 3. per page: documents whose message is unusable get ``logtriage.error``; the
    rest go through :meth:`Pipeline.process_batch`; the miner state is saved
    *before* labels using a new template are written; labels are written with
-   guarded partial updates;
+   guarded writes: the document re-indexed as read plus ``logtriage.*`` where the
+   index allows it (``sink.rewrite_source``), else a partial update;
 4. the checkpoint moves to the last document of the fully written prefix.
 
 Why it is restart-safe: a document is only ever skipped by the query once its
@@ -28,6 +29,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,6 +49,7 @@ from logtriage.search.templates import (
     ensure_labels_index,
     ensure_state_index,
     install_component_template,
+    rewritable_indices,
 )
 from logtriage.sidecar.checkpoint import Checkpoint, Lease, LeaseLost, MinerStore, StateStore
 from logtriage.sidecar.metrics import MetricsServer, SidecarMetrics
@@ -57,6 +60,7 @@ from logtriage.sinks.search import (
     WriteResult,
     backoff_delay,
     labels_action,
+    rewrite_action,
     update_action,
 )
 from logtriage.sources.columns import columns_from_sources
@@ -112,6 +116,21 @@ class RunSummary:
             self.labels[k] = self.labels.get(k, 0) + v
         for k, v in p.error_reasons.items():
             self.error_reasons[k] = self.error_reasons.get(k, 0) + v
+
+
+@dataclass
+class _PageWork:
+    """One page between labelling and accounting for its writes."""
+
+    page: list[Hit]
+    now: str
+    version: str = ""
+    messages: list[str] = field(default_factory=list)
+    good_hits: list[Hit] = field(default_factory=list)
+    batch: LabeledBatch | None = None
+    actions: list[WriteAction] = field(default_factory=list)
+    label_of: dict[tuple[str, str], str] = field(default_factory=dict)
+    reason_of: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _utc_now_iso() -> str:
@@ -170,6 +189,7 @@ class Sidecar:
         self._ready = False
         self._server: MetricsServer | None = None
         self._mappings_checked_at = 0.0
+        self._rewritable: frozenset[str] = frozenset()
         self._cache_saved_at = time.monotonic()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -398,6 +418,8 @@ class Sidecar:
         if not self._mappings_checked_at or time.monotonic() - self._mappings_checked_at > 60:
             if s.sink.write_mode == "update":
                 ensure_field_mappings(self.client, s.search.index)
+                if s.sink.rewrite_source:
+                    self._rewritable = rewritable_indices(self.client, s.search.index)
             self._mappings_checked_at = time.monotonic()
         if refresh:
             self.client.refresh(s.search.index)
@@ -405,11 +427,14 @@ class Sidecar:
         held = False
         best = self.checkpoint.position_ms
         saved_at = time.monotonic()
-        source_fields = [s.search.message_field, s.search.timestamp_field]
-        if self.alerts is not None:
-            source_fields += [s.alerts.service_field, s.alerts.host_field]
-        if self.sessions is not None:
-            source_fields += self.sessions.source_fields
+        # Re-indexing needs the whole source; else only the fields used here.
+        source_fields: list[str] | None = None
+        if not self._rewritable:
+            source_fields = [s.search.message_field, s.search.timestamp_field]
+            if self.alerts is not None:
+                source_fields += [s.alerts.service_field, s.alerts.host_field]
+            if self.sessions is not None:
+                source_fields += self.sessions.source_fields
         pages = iter_pages(
             self.client,
             index=s.search.index,
@@ -423,28 +448,49 @@ class Sidecar:
             slice_max=s.sidecar.workers,
             tiebreaker_field=s.search.tiebreaker_field,
         )
+        # One page's writes are in flight while the next page is read and labelled;
+        # pages are finished (accounted, checkpointed) strictly in order.
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sidecar-write")
+        in_flight: tuple[_PageWork, Future[WriteResult], float] | None = None
+
+        def finish() -> None:
+            nonlocal in_flight, held, best, saved_at
+            assert in_flight is not None and self.lease is not None
+            work, future, busy_s = in_flight
+            in_flight = None
+            t0 = time.perf_counter()
+            done = self._finish_page(work, future.result(), stats)
+            self.metrics.batch_seconds.observe(busy_s + time.perf_counter() - t0)
+            stats.pages += 1
+            stats.seen += len(work.page)
+            if not held:
+                for hit in work.page:
+                    if (hit.index, hit.id) not in done:
+                        held = True
+                        break
+                    ts = hit.timestamp_ms
+                    if ts is not None and (best is None or ts > best):
+                        best = ts
+                if time.monotonic() - saved_at >= s.sidecar.checkpoint_interval_s:
+                    self._save_checkpoint(best, stats)
+                    saved_at = time.monotonic()
+            self.lease.renew(force=False)
+
         try:
             for page in pages:
                 t0 = time.perf_counter()
-                done = self._process_page(page, stats)
-                self.metrics.batch_seconds.observe(time.perf_counter() - t0)
-                stats.pages += 1
-                stats.seen += len(page)
-                if not held:
-                    for hit in page:
-                        if (hit.index, hit.id) not in done:
-                            held = True
-                            break
-                        ts = hit.timestamp_ms
-                        if ts is not None and (best is None or ts > best):
-                            best = ts
-                    if time.monotonic() - saved_at >= s.sidecar.checkpoint_interval_s:
-                        self._save_checkpoint(best, stats)
-                        saved_at = time.monotonic()
-                self.lease.renew(force=False)
+                work = self._prepare_page(page)
+                busy_s = time.perf_counter() - t0
+                if in_flight is not None:
+                    finish()
+                assert self.sink is not None
+                in_flight = (work, writer.submit(self.sink.write, work.actions), busy_s)
                 if self.stopping:
                     break
+            if in_flight is not None:
+                finish()
         finally:
+            writer.shutdown(wait=True)  # an unfinished page stays unlabelled/re-read
             pages.close()  # closes the PIT
         self._save_checkpoint(best, stats)
         self.metrics.passes.inc()
@@ -486,75 +532,102 @@ class Sidecar:
         elif newest is None:
             self.metrics.lag_seconds.set(0)
 
-    def _fields(self, batch: LabeledBatch, j: int, now: str) -> dict[str, Any]:
+    @staticmethod
+    def _fields(batch: LabeledBatch, now: str) -> list[dict[str, Any]]:
+        """The ``logtriage.*`` fields of every line of ``batch`` (numpy columns
+        converted once, not per line)."""
         labels = batch.labels
-        return {
-            "label": labels.label[j],
-            "confidence": round(float(labels.confidence[j]), 6),
-            "anomaly": bool(labels.anomaly[j]),
-            "anomaly_score": round(float(labels.anomaly_score[j]), 6),
-            "template": {"id": int(batch.template_ids[j]), "text": batch.template_texts[j]},
-            "rule": batch.rules[j],
-            "model": {"version": batch.model_version},
-            "processed_at": now,
-        }
+        model = {"version": batch.model_version}
+        return [
+            {
+                "label": label,
+                "confidence": confidence,
+                "anomaly": anomaly,
+                "anomaly_score": score,
+                "template": {"id": tid, "text": text},
+                "rule": rule,
+                "model": model,
+                "processed_at": now,
+            }
+            for label, confidence, anomaly, score, tid, text, rule in zip(
+                labels.label,
+                np.round(np.asarray(labels.confidence, dtype=np.float64), 6).tolist(),
+                np.asarray(labels.anomaly, dtype=bool).tolist(),
+                np.round(np.asarray(labels.anomaly_score, dtype=np.float64), 6).tolist(),
+                np.asarray(batch.template_ids, dtype=np.int64).tolist(),
+                batch.template_texts,
+                batch.rules,
+                strict=True,
+            )
+        ]
 
-    def _action(self, hit: Hit, fields: dict[str, Any]) -> WriteAction:
+    def _action(self, hit: Hit, fields: dict[str, Any], *, rewrite: bool = True) -> WriteAction:
+        """The write of ``fields`` for ``hit``; ``rewrite=False``: never re-index the
+        source (a partial update in ``update`` mode)."""
         sink = self.settings.sink
         if sink.write_mode == "index":
             ts = hit.source.get(self.settings.search.timestamp_field)
             return labels_action(sink.labels_index, hit.index, hit.id, fields, ts)
         if self.settings.sidecar.relabel_older_models and "error" not in fields:
             fields = {**fields, "error": None}
-        return update_action(hit.index, hit.id, hit.seq_no, hit.primary_term, fields)
+        if rewrite and hit.index in self._rewritable:
+            action = rewrite_action(
+                hit.index, hit.id, hit.seq_no, hit.primary_term, hit.source, fields, hit.routing
+            )
+            if action is not None:
+                return action
+        return update_action(hit.index, hit.id, hit.seq_no, hit.primary_term, fields, hit.routing)
 
-    def _process_page(self, page: list[Hit], stats: PassStats) -> set[tuple[str, str]]:
-        """Label one page and write it; return the source keys now stored."""
-        assert self.pipeline is not None and self.sink is not None
+    def _prepare_page(self, page: list[Hit]) -> _PageWork:
+        """Label one page (saving the miner state first when it gained templates) and
+        build its writes."""
+        assert self.pipeline is not None
         s = self.settings
-        now = _utc_now_iso()
-        messages: list[str] = []
+        work = _PageWork(page=page, now=_utc_now_iso())
         good: list[int] = []
         problems: dict[int, MessageProblem] = {}
         for i, hit in enumerate(page):
             m = extract_message(hit.source, s.search.message_field, s.search.max_message_bytes)
             if isinstance(m, str):
                 good.append(i)
-                messages.append(m)
+                work.messages.append(m)
             else:
                 problems[i] = m
-        actions: list[WriteAction] = []
-        label_of: dict[tuple[str, str], str] = {}
-        reason_of: dict[tuple[str, str], str] = {}
-        if messages:
+        if work.messages:
             t0 = time.perf_counter()
-            batch = self.pipeline.process_batch(messages)
+            batch = work.batch = self.pipeline.process_batch(work.messages)
             self.metrics.inference_seconds.observe(time.perf_counter() - t0)
             self.metrics.cache_hit_ratio.set(float(np.mean(batch.changes == 0)))
             if bool(np.any(batch.changes != 0)):
                 self._save_miner()
                 self._save_model_cache()
-            for j, i in enumerate(good):
-                fields = self._fields(batch, j, now)
+            for i, fields in zip(good, self._fields(batch, work.now), strict=True):
                 hit = page[i]
-                label_of[(hit.index, hit.id)] = fields["label"]
-                actions.append(self._action(hit, fields))
-        version = self.pipeline.labeler.model_version
+                work.good_hits.append(hit)
+                work.label_of[(hit.index, hit.id)] = fields["label"]
+                work.actions.append(self._action(hit, fields))
+        work.version = self.pipeline.labeler.model_version
         for i, problem in problems.items():
             hit = page[i]
-            reason_of[(hit.index, hit.id)] = problem.reason
+            work.reason_of[(hit.index, hit.id)] = problem.reason
             fields = {
                 "error": {"reason": problem.reason, "detail": problem.detail},
-                "model": {"version": version},
-                "processed_at": now,
+                "model": {"version": work.version},
+                "processed_at": work.now,
             }
-            actions.append(self._action(hit, fields))
-        result = self.sink.write(actions)
-        if messages and (self.alerts is not None or self.sessions is not None):
-            self._observe_labelled(batch, messages, [page[i] for i in good])
+            work.actions.append(self._action(hit, fields))
+        return work
+
+    def _finish_page(
+        self, work: _PageWork, result: WriteResult, stats: PassStats
+    ) -> set[tuple[str, str]]:
+        """After the page's writes: alerting/sessions, rejected writes, counts; return
+        the source keys now stored."""
+        if work.batch is not None and (self.alerts is not None or self.sessions is not None):
+            self._observe_labelled(work.batch, work.messages, work.good_hits)
         if result.errors:
-            result = self._mark_rejected(result, page, now, version, reason_of)
-        return self._account(result, stats, label_of, reason_of)
+            result = self._mark_rejected(result, work.page, work.now, work.version, work.reason_of)
+        return self._account(result, stats, work.label_of, work.reason_of)
 
     def _observe_labelled(self, batch: LabeledBatch, messages: list[str], hits: list[Hit]) -> None:
         """Feed the labelled lines to built-in alerting and session tracking (per-line
@@ -661,7 +734,8 @@ class Sidecar:
                 "model": {"version": version},
                 "processed_at": now,
             }
-            retry.append(self._action(hit, fields))
+            # A partial update: a rejected write must not resend the user's fields.
+            retry.append(self._action(hit, fields, rewrite=False))
         assert self.sink is not None
         second = self.sink.write(retry) if retry else WriteResult()
         result.written.extend(second.written)

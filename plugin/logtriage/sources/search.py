@@ -3,8 +3,8 @@
 :func:`iter_pages` is a generator over a point in time (PIT) with ``search_after``;
 it closes the PIT in ``finally:``, whether the caller exhausts it, breaks out or
 fails. Without PIT (``use_pit=False``) it pages with plain ``search_after`` on the
-timestamp plus a tie-breaker. Each hit keeps its concrete ``_index``, ``_seq_no``
-and ``_primary_term`` so the sink can write back to exactly that version.
+timestamp plus a tie-breaker. Each hit keeps its concrete ``_index``, ``_seq_no``,
+``_primary_term`` and ``_routing`` so the sink can write back to exactly that version.
 
 :func:`extract_message` turns a hit's message field into a ``str`` or a
 :class:`MessageProblem` (missing, not a string, not UTF-8, control characters,
@@ -45,6 +45,7 @@ class Hit:
     primary_term: int
     source: dict[str, Any]
     sort: list[Any]
+    routing: str | None = None
 
     @property
     def timestamp_ms(self) -> int | None:
@@ -214,6 +215,7 @@ def iter_pages(
                     primary_term=h["_primary_term"],
                     source=h.get("_source") or {},
                     sort=h.get("sort") or [],
+                    routing=h.get("_routing"),
                 )
                 for h in raw
             ]
