@@ -55,6 +55,9 @@ def build(
     ] = "all-MiniLM-L6-v2",
     name: Annotated[str, typer.Option("--name", help="bundle name")] = "logtriage-custom",
     epochs: Annotated[int, typer.Option("--epochs", help="fine-tuning epochs (0: frozen)")] = 2,
+    lr: Annotated[
+        float, typer.Option("--lr", help="fine-tuning learning rate of the encoder (head: 20x)")
+    ] = 5e-5,
     max_seq_len: Annotated[int, typer.Option("--max-seq-len")] = 64,
     max_templates: Annotated[int, typer.Option("--max-templates")] = 4000,
     min_confidence: Annotated[float, typer.Option("--min-confidence")] = 0.4,
@@ -78,6 +81,7 @@ def build(
             name=name,
             seed=seed,
             epochs=epochs,
+            lr=lr,
             max_seq_len=max_seq_len,
             max_templates=max_templates,
             min_confidence=min_confidence,
