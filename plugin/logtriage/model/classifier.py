@@ -53,7 +53,7 @@ class Classifier:
         max_seq_len: token cap (``None``: the bundle's ``input.max_seq_len``).
         batch_size: texts per encoder call.
         cache_size: templates kept in the cache.
-        threads: onnxruntime intra-op threads.
+        threads: onnxruntime intra-op and LightGBM prediction threads.
 
     Raises:
         ModelBundleError: the bundle is corrupt or does not match this runtime (e.g. the
@@ -105,7 +105,13 @@ class Classifier:
             threads=threads,
         )
         n_features = int(spec["embedding_dim"]) + len(self.feature_names) + len(TEMPLATE_STAT_NAMES)
-        self.ensemble = Ensemble(b.file(LGBM_FILE), b.calibration, len(b.labels), n_features)
+        self.ensemble = Ensemble(
+            b.file(LGBM_FILE),
+            b.calibration,
+            len(b.labels),
+            n_features,
+            threads=self.encoder.threads,
+        )
         self.labels = b.labels
         self._label_names = np.array([*self.labels, UNCLASSIFIED], dtype=object)
         self._anomaly_idx = np.array(

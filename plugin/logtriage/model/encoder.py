@@ -64,6 +64,7 @@ class Encoder:
         self.batch_size = batch_size
         opts = ort.SessionOptions()
         n_threads = threads or int(os.environ.get("LOGTRIAGE_THREADS", "0") or 0) or 2
+        self.threads = n_threads
         opts.intra_op_num_threads = n_threads
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

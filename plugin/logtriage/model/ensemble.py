@@ -93,12 +93,22 @@ class Ensemble:
         calibration: parsed calibration.json (``encoder_weight``, ``temperature``).
         n_labels: number of labels the manifest declares.
         n_features: columns the booster must take (embedding + features + stats).
+        threads: LightGBM prediction threads (the encoder's count: a cold 512-template
+            batch predicts 1,400 trees per row, about 30% faster on 2 threads than 1).
     """
 
     def __init__(
-        self, lgbm_path: Path, calibration: dict[str, Any], n_labels: int, n_features: int
+        self,
+        lgbm_path: Path,
+        calibration: dict[str, Any],
+        n_labels: int,
+        n_features: int,
+        *,
+        threads: int = 1,
     ) -> None:
         import lightgbm as lgb
+
+        self.threads = threads
 
         try:
             self.booster = lgb.Booster(model_file=str(lgbm_path))
@@ -123,6 +133,6 @@ class Ensemble:
         self, x: npt.NDArray[np.float32], logits: npt.NDArray[np.float32]
     ) -> npt.NDArray[np.float64]:
         """Calibrated class probabilities ``float64[n, n_labels]``."""
-        p_lgbm = np.asarray(self.booster.predict(x, num_threads=1), dtype=np.float64)
+        p_lgbm = np.asarray(self.booster.predict(x, num_threads=self.threads), dtype=np.float64)
         p = blend(softmax(logits), p_lgbm, self.encoder_weight)
         return apply_temperature(p, self.temperature)
