@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from _model_common import ROOT, SYSTEMS, append_results, shared_data
-from logtriage.config import Settings
+from logtriage.config import ModelSettings, Settings
 from logtriage.model import Classifier, default_bundle_path
 from logtriage.model.encoder import Encoder
 from logtriage.pipeline import Pipeline
@@ -48,11 +48,19 @@ def mined(messages: list[str]) -> tuple[np.ndarray, list[str]]:
     return batch.template_ids, batch.template_texts
 
 
+def runtime_classifier(bundle: Path) -> Classifier:
+    """The classifier as `logtriage` runs it: the bundle under the default model settings
+    (token cap, batch size, threads)."""
+    clf = Classifier.from_settings(ModelSettings(bundle=bundle))
+    assert clf is not None  # enabled, and the bundle exists
+    return clf
+
+
 def rss_child(bundle: Path) -> None:
     """Run in a fresh process: load, classify cold + warm, print peak RSS in MB."""
     msgs = loghub_messages()
     ids, texts = mined(msgs)
-    clf = Classifier(bundle)
+    clf = runtime_classifier(bundle)
     for start in range(0, len(msgs), 4096):
         sl = slice(start, start + 4096)
         clf.label_batch(msgs[sl], ids[sl], texts[sl], np.zeros(len(msgs[sl]), np.uint8))
@@ -78,7 +86,7 @@ def main() -> None:
     msgs = loghub_messages()
     ids, texts = mined(msgs)
     zeros = np.zeros(len(msgs), np.uint8)
-    clf = Classifier(bundle)
+    clf = runtime_classifier(bundle)
     n_templates = len(set(ids.tolist()))
 
     # Warm: fill the cache once, then time batches of 8192 lines.
@@ -127,7 +135,7 @@ def main() -> None:
         pick = np.random.default_rng(1).permutation(len(uniq))[: args.agreement_sample]
         sample_t = [uniq[i] for i in sorted(pick)]
         pred8 = clf.predict_texts(sample_t)
-        fp = Classifier(bundle)
+        fp = runtime_classifier(bundle)
         fp.encoder = Encoder(
             args.fp32, clf.bundle.file("tokenizer.json"), max_seq_len=clf.encoder.max_seq_len
         )
