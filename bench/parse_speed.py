@@ -5,8 +5,11 @@ at least ``--lines`` lines (default 2,000,000) and fed to ``Miner.train_batch``
 in chunks of ``--chunk`` lines; one fresh miner per repeat, median of
 ``--repeats`` (>= 3). drain3 0.9.11 (default config, no masks, profiling off)
 runs in the same process on the first ``--drain3-lines`` of the same lines and
-is extrapolated in lines/s. Peak RSS is read with ``resource.getrusage``
-after each engine. Appends to bench/RESULTS.md.
+is extrapolated in lines/s. The two alternate (ours, drain3, ours, ...) so each
+repeat gives a paired ratio measured under the same machine load; the median and
+range of those ratios are reported (this VM's speed drifts by up to 1.4x between
+minutes). Peak RSS is read with ``resource.getrusage`` after each engine.
+Appends to bench/RESULTS.md.
 
 usage: python bench/parse_speed.py [--lines N] [--repeats R] [--drain3-lines M]
 """
@@ -65,24 +68,31 @@ def main() -> int:
     lines = base * reps
     print(f"{len(lines):,} lines ({len(base):,} distinct LogHub-2k contents x {reps})")
 
-    walls, cpus = [], []
+    sub = lines[: args.drain3_lines]
+    walls, cpus, d_walls, d_cpus = [], [], [], []
     miner = None
-    for _ in range(max(3, args.repeats)):
+    rss_ours = 0.0
+    for i in range(max(3, args.repeats)):
         w, c, miner = bench_ours(lines, args.chunk)
+        if i == 0:
+            rss_ours = peak_rss_mb()
+        dw, dc = bench_drain3(sub)
         walls.append(w)
         cpus.append(c)
-        print(f"  ours: {len(lines) / w:,.0f} lines/s wall, {len(lines) / c:,.0f} per CPU-s")
+        d_walls.append(dw)
+        d_cpus.append(dc)
+        print(
+            f"  ours: {len(lines) / c:,.0f} lines per CPU-s; drain3: {len(sub) / dc:,.0f}; "
+            f"paired ratio {(len(lines) / c) / (len(sub) / dc):.1f}x"
+        )
     assert miner is not None
     n = len(lines)
     ours_wall = n / statistics.median(walls)
     ours_cpu = n / statistics.median(cpus)
-    rss_ours = peak_rss_mb()
     per_template = miner.memory_bytes() / max(1, len(miner))
-
-    sub = lines[: args.drain3_lines]
-    d = [bench_drain3(sub) for _ in range(max(3, args.repeats))]
-    d_wall = len(sub) / statistics.median([x[0] for x in d])
-    d_cpu = len(sub) / statistics.median([x[1] for x in d])
+    d_wall = len(sub) / statistics.median(d_walls)
+    d_cpu = len(sub) / statistics.median(d_cpus)
+    paired = sorted((n / c) / (len(sub) / dc) for c, dc in zip(cpus, d_cpus, strict=True))
     rss_all = peak_rss_mb()
     body = "\n".join(
         [
@@ -93,6 +103,10 @@ def main() -> int:
             f"| {ours_wall / d_wall:.1f}x / {ours_cpu / d_cpu:.1f}x | {rss_ours:.0f} |",
             f"| drain3 0.9.11 `add_log_message` | {len(sub):,} (extrapolated) | "
             f"{d_wall:,.0f} | {d_cpu:,.0f} | 1.0x | {rss_all:.0f} (process, after both) |",
+            "",
+            f"Paired ratio (per repeat, CPU lines/s ours / drain3, run back to back): median "
+            f"**{statistics.median(paired):.1f}x**, range {paired[0]:.1f}x to {paired[-1]:.1f}x "
+            f"over {len(paired)} repeats.",
             "",
             f"Templates: {len(miner)}; `memory_bytes()` {miner.memory_bytes():,} B = "
             f"{per_template:,.0f} B per template (includes tree, interner, repeat cache). "
