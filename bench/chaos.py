@@ -138,11 +138,17 @@ def check(client: SearchClient, index: str, docs: list[dict[str, Any]], t: Tally
     return f"unlabelled={unl} double={dbl} altered={alt} wrong_error={wrong}"
 
 
-def new_index(client: SearchClient, name: str, rng: random.Random) -> None:
+def loaded_random_index(
+    client: SearchClient, kind: str, i: int, n: int, seed: int, rng: random.Random
+) -> str:
+    """A new data stream or 1-3 shard index (coin flip) holding ``n`` generated docs."""
+    name = f"chaos-{kind}-{i}-{rng.randrange(10**6)}"
     if rng.random() < 0.5:
         make_data_stream(client, name)
     else:
         make_index(client, name, shards=rng.choice([1, 2, 3]))
+    load_docs(client, name, make_docs(n, seed=seed))
+    return name
 
 
 def kill_when(
@@ -173,10 +179,7 @@ def finish_once(config: Path, work: Path, timeout: float = 240) -> dict[str, Any
 def kill_run(
     engine: LocalEngine, client: SearchClient, i: int, n: int, rng: random.Random, work: Path
 ) -> tuple[str, int]:
-    name = f"chaos-kill-{i}-{rng.randrange(10**6)}"
-    new_index(client, name, rng)
-    docs = make_docs(n, seed=1000 + i)
-    load_docs(client, name, docs)
+    name = loaded_random_index(client, "kill", i, n, 1000 + i, rng)
     settings = settings_for(
         engine.url,
         name,
@@ -201,10 +204,7 @@ def outage_run(
     engine: LocalEngine, client: SearchClient, i: int, n: int, rng: random.Random, work: Path
 ) -> tuple[str, SearchClient, str]:
     """Freeze or restart the engine while the sidecar works; return (index, client, how)."""
-    name = f"chaos-outage-{i}-{rng.randrange(10**6)}"
-    new_index(client, name, rng)
-    docs = make_docs(n, seed=2000 + i)
-    load_docs(client, name, docs)
+    name = loaded_random_index(client, "outage", i, n, 2000 + i, rng)
     settings = settings_for(
         engine.url,
         name,

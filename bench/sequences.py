@@ -22,9 +22,6 @@ batch) are measured here. Results are appended to bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -33,22 +30,18 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from _common import append_results, shared_data
+from logtriage.config import SessionsSettings
+from logtriage.sessions import NgramDetector, read_session_file
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from logtriage.config import SessionsSettings  # noqa: E402
-from logtriage.sessions import NgramDetector, read_session_file  # noqa: E402
-
-from exporters.sequences import LstmTrainConfig, build_lstm_bundle  # noqa: E402
+from exporters.sequences import LstmTrainConfig, build_lstm_bundle
 
 Sessions = list[list[int]]
 Scorer = Callable[[Sessions], npt.NDArray[np.bool_]]
 
 
 def data_dir() -> Path:
-    root = Path(os.environ.get("LOGTRIAGE_SHARED_DATA", REPO.parent / "shared" / "data"))
-    d = root / "hdfs-sessions"
+    d = shared_data() / "hdfs-sessions"
     if not d.is_dir():
         sys.exit(f"error: {d} not found; set LOGTRIAGE_SHARED_DATA")
     return d
@@ -115,18 +108,6 @@ def prf(normal: npt.NDArray[np.bool_], abnormal: npt.NDArray[np.bool_]) -> tuple
 
 def distinct(sessions: Sessions) -> Sessions:
     return [list(s) for s in dict.fromkeys(tuple(s) for s in sessions)]
-
-
-def machine() -> str:
-    cpu = platform.processor() or "cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -199,13 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lstm_f1, ngram_f1 = rows[0][4], rows[1][4]
     print(f"lstm F1 / ngram F1 = {lstm_f1 / ngram_f1:.3f}; target F1 >= 0.95")
     if not args.no_append:
-        cmd = "python bench/sequences.py " + " ".join(argv if argv is not None else sys.argv[1:])
         lines = [
-            "",
-            f"## sequences — {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
-            "",
-            f"- machine: {machine()}",
-            f"- command: `{cmd.strip()}`",
             f"- data: hdfs-sessions, train {len(train)} normal; test {len(normal)} normal + "
             f"{len(abnormal)} abnormal (distinct: {len(dn)} + {len(da)})",
             "",
@@ -218,8 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"| {name} | {desc} | {p:.4f} | {r:.4f} | {f1:.4f} | {fp} | {tp} | "
                 f"{f1d:.4f} | {train_s:.2f} | {sps:,.0f} |"
             )
-        with open(REPO / "bench" / "RESULTS.md", "a", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
+        append_results("sequences", "\n".join(lines))
     return 0
 
 

@@ -52,12 +52,14 @@ _FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 
 @dataclass(frozen=True, slots=True)
 class WriteAction:
-    """One bulk action. ``key`` identifies the *source* document ``(index, id)``."""
+    """One bulk action. ``key`` identifies the *source* document ``(index, id)``;
+    ``body`` is a dict, or its JSON already encoded (a re-indexed source is encoded once,
+    when :func:`rewrite_action` checks that it can be written back exactly)."""
 
     op: Literal["update", "create", "index"]
     index: str
     id: str
-    body: dict[str, Any]
+    body: dict[str, Any] | bytes
     key: tuple[str, str]
     seq_no: int | None = None
     primary_term: int | None = None
@@ -71,6 +73,8 @@ class WriteAction:
         if self.routing is not None:
             meta["routing"] = self.routing
         head = jsonio.dumps({self.op: meta})
+        if isinstance(self.body, bytes):
+            return b"%s\n%s\n" % (head, self.body)
         try:
             tail = jsonio.dumps(self.body)
         except jsonio.SourceEncodeError:  # labels of a hostile line: escape what orjson refuses
@@ -126,14 +130,14 @@ def rewrite_action(
     back exactly (see :func:`jsonio.dumps`): use :func:`update_action`."""
     body = {**source, "logtriage": merge_fields(source.get("logtriage"), fields)}
     try:
-        jsonio.dumps(body)
+        encoded = jsonio.dumps(body)
     except jsonio.SourceEncodeError:
         return None
     return WriteAction(
         op="index",
         index=index,
         id=doc_id,
-        body=body,
+        body=encoded,
         key=(index, doc_id),
         seq_no=seq_no,
         primary_term=primary_term,
