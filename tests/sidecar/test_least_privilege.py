@@ -29,6 +29,7 @@ from tests._search_helpers import (
 ADMIN = ("lt-admin", "admin-Secret-123")
 SIDECAR = ("lt-sidecar", "sidecar-Secret-123")
 READER = ("lt-reader", "reader-Secret-123")
+NO_META = ("lt-nometa", "nometa-Secret-123")
 # The role exactly as README.md documents it, and a read-only one. File-based roles:
 # the test distribution cannot create the .security index the roles API writes to.
 ROLES_YML = """
@@ -37,6 +38,13 @@ logtriage:
   indices:
     - names: ["logs-*"]
       privileges: [read, write, view_index_metadata]
+    - names: [logtriage-state]
+      privileges: [all]
+logtriage-no-meta:
+  cluster: [monitor, manage_index_templates]
+  indices:
+    - names: ["logs-*"]
+      privileges: [read, write]
     - names: [logtriage-state]
       privileges: [all]
 logtriage-read:
@@ -53,7 +61,11 @@ def secured() -> Iterator[LocalEngine]:
         "elasticsearch",
         superuser=ADMIN,
         file_roles=ROLES_YML,
-        file_users=((*SIDECAR, "logtriage"), (*READER, "logtriage-read")),
+        file_users=(
+            (*SIDECAR, "logtriage"),
+            (*READER, "logtriage-read"),
+            (*NO_META, "logtriage-no-meta"),
+        ),
     )
     engine.start()
     try:
@@ -88,6 +100,28 @@ def test_readme_role_is_enough_and_doctor_agrees(secured: LocalEngine) -> None:
     sidecar_client = _client(secured, *SIDECAR)
     summary = Sidecar(settings, client=sidecar_client).run(once=True)
     assert summary.labelled == 400 and summary.failed == 0
+    assert_labelled_once(fetch_all(admin, index), docs)
+
+
+def test_without_view_index_metadata_doctor_warns_and_partial_updates_label_all(
+    secured: LocalEngine,
+) -> None:
+    admin = _client(secured, *ADMIN)
+    index = "logs-app-nometa"
+    make_index(admin, index)
+    docs = make_docs(120, seed=33)
+    load(admin, index, docs, op="index")
+    settings = _as_user(secured, index, *NO_META)
+
+    check = {c.name: c for c in run_checks(settings)}["privileges"]
+    assert check.status == "warn", check.render()
+    assert "view_index_metadata on logs-app-nometa" in check.detail
+    assert "partial updates" in check.detail
+
+    sidecar = Sidecar(settings, client=_client(secured, *NO_META))
+    summary = sidecar.run(once=True)
+    assert summary.labelled == 120 and summary.failed == 0
+    assert sidecar._rewritable == frozenset()  # settings unreadable: no re-indexing
     assert_labelled_once(fetch_all(admin, index), docs)
 
 

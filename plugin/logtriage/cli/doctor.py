@@ -38,6 +38,11 @@ class Check:
         return line
 
 
+# Reading index settings and mappings decides whether a source may be re-indexed
+# (sink.rewrite_source); without it the sidecar still works, with partial updates.
+REWRITE_PRIVILEGE = "view_index_metadata"
+
+
 def _privileges(client: SearchClient, s: Settings) -> Check:
     if client.engine == "opensearch":
         try:
@@ -47,10 +52,14 @@ def _privileges(client: SearchClient, s: Settings) -> Check:
                 return Check("privileges", "warn", "security plugin not installed; not checked")
             return Check("privileges", "fail", str(exc), "check the user's roles")
         return Check("privileges", "ok", "authenticated (OpenSearch roles not evaluated)")
-    write = ["read", "write"] if s.sink.write_mode == "update" else ["read"]
+    on_sources = ["read"]
+    if s.sink.write_mode == "update":
+        on_sources.append("write")
+        if s.sink.rewrite_source:
+            on_sources.append(REWRITE_PRIVILEGE)
     body: dict[str, Any] = {
         "index": [
-            {"names": [s.search.index], "privileges": write},
+            {"names": [s.search.index], "privileges": on_sources},
             {"names": [s.sidecar.state_index], "privileges": ["all"]},
         ]
     }
@@ -71,6 +80,14 @@ def _privileges(client: SearchClient, s: Settings) -> Check:
     for idx, privs in (resp.get("index") or {}).items():
         missing += [f"{p} on {idx}" for p, has in privs.items() if not has]
     missing += [f"cluster {p}" for p, has in (resp.get("cluster") or {}).items() if not has]
+    if all(m.startswith(f"{REWRITE_PRIVILEGE} on ") for m in missing):
+        return Check(
+            "privileges",
+            "warn",
+            "missing: " + ", ".join(missing) + "; labels will be written as partial updates, "
+            "which cost the engine more CPU than re-indexing the source",
+            f"grant {REWRITE_PRIVILEGE} on the source indices (the README role)",
+        )
     return Check(
         "privileges",
         "fail",
