@@ -41,6 +41,15 @@ def machine() -> str:
     )
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS (``VmHWM``). Not ``ru_maxrss``: Linux carries that across
+    exec, so a child started by a large parent reports the parent's size."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def git_rev() -> str:
     try:
         out = subprocess.run(

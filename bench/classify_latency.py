@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import resource
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import peak_rss_mb
 from _model_common import ROOT, SYSTEMS, append_results, shared_data
 from logtriage.config import ModelSettings, Settings
 from logtriage.model import Classifier, default_bundle_path
@@ -64,7 +64,7 @@ def rss_child(bundle: Path) -> None:
     for start in range(0, len(msgs), 4096):
         sl = slice(start, start + 4096)
         clf.label_batch(msgs[sl], ids[sl], texts[sl], np.zeros(len(msgs[sl]), np.uint8))
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(peak_rss_mb())
 
 
 def main() -> None:

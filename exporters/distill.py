@@ -1,7 +1,7 @@
 """Distil a small BERT student from a sentence encoder (all-MiniLM-L6-v2 by default).
 
 The student keeps the teacher's tokenizer and vocabulary and is narrower and shallower
-(e.g. 128 wide, 2 layers: ~27x less encoder compute per token than MiniLM's 384 x 6).
+(e.g. 128 wide, 1 layer: ~54x less encoder compute per token than MiniLM's 384 x 6).
 Its embeddings start from the teacher's token, position and type embeddings projected
 onto their top principal components; the transformer layers start random. It learns to
 reproduce the teacher's mean-pooled, L2-normalised sentence embedding of log lines
@@ -17,7 +17,7 @@ lines, their mined templates, the generator's own templates, splices of two line
 tokens the generator never uses still get the teacher's meaning.
 Everything is seeded; the same options give the same student on the same machine.
 
-    python -m exporters.distill --out out/student [--hidden 128] [--layers 2]
+    python -m exporters.distill --out out/student [--hidden 128] [--layers 1]
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class DistillOptions:
 
     teacher: str = "all-MiniLM-L6-v2"
     hidden: int = 128
-    layers: int = 2
+    layers: int = 1
     head_dim: int = 32
     lines: int = 30000
     max_texts: int = 12000
