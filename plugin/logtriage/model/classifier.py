@@ -53,7 +53,7 @@ class Classifier:
         max_seq_len: token cap (``None``: the bundle's ``input.max_seq_len``).
         batch_size: texts per encoder call.
         cache_size: templates kept in the cache.
-        threads: onnxruntime intra-op and LightGBM prediction threads.
+        threads: encoder batches run at once and LightGBM prediction threads.
 
     Raises:
         ModelBundleError: the bundle is corrupt or does not match this runtime (e.g. the
