@@ -8,6 +8,7 @@ session engines run with security off.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from logtriage.cli.doctor import run_checks
@@ -86,13 +87,20 @@ def _as_user(engine: LocalEngine, index: str, user: str, password: str) -> Setti
     return base.model_copy(update={"search": search})
 
 
-def test_readme_role_is_enough_and_doctor_agrees(secured: LocalEngine) -> None:
-    admin = _client(secured, *ADMIN)
-    index = "logs-app-least"
+def _loaded(
+    engine: LocalEngine, index: str, n: int, seed: int, user: tuple[str, str]
+) -> tuple[SearchClient, list[dict[str, Any]], Settings]:
+    """A new index of ``n`` documents (loaded by the admin) and settings for ``user``."""
+    admin = _client(engine, *ADMIN)
     make_index(admin, index)
-    docs = make_docs(400, seed=31)
+    docs = make_docs(n, seed=seed)
     load(admin, index, docs, op="index")
-    settings = _as_user(secured, index, *SIDECAR)
+    return admin, docs, _as_user(engine, index, *user)
+
+
+def test_readme_role_is_enough_and_doctor_agrees(secured: LocalEngine) -> None:
+    index = "logs-app-least"
+    admin, docs, settings = _loaded(secured, index, 400, 31, SIDECAR)
 
     checks = {c.name: c for c in run_checks(settings)}
     assert checks["privileges"].status == "ok", checks["privileges"].render()
@@ -106,12 +114,8 @@ def test_readme_role_is_enough_and_doctor_agrees(secured: LocalEngine) -> None:
 def test_without_view_index_metadata_doctor_warns_and_partial_updates_label_all(
     secured: LocalEngine,
 ) -> None:
-    admin = _client(secured, *ADMIN)
     index = "logs-app-nometa"
-    make_index(admin, index)
-    docs = make_docs(120, seed=33)
-    load(admin, index, docs, op="index")
-    settings = _as_user(secured, index, *NO_META)
+    admin, docs, settings = _loaded(secured, index, 120, 33, NO_META)
 
     check = {c.name: c for c in run_checks(settings)}["privileges"]
     assert check.status == "warn", check.render()
@@ -126,11 +130,8 @@ def test_without_view_index_metadata_doctor_warns_and_partial_updates_label_all(
 
 
 def test_read_only_user_is_reported_and_nothing_is_written(secured: LocalEngine) -> None:
-    admin = _client(secured, *ADMIN)
     index = "logs-app-readonly"
-    make_index(admin, index)
-    load(admin, index, make_docs(50, seed=32), op="index")
-    settings = _as_user(secured, index, *READER)
+    admin, _, settings = _loaded(secured, index, 50, 32, READER)
 
     check = {c.name: c for c in run_checks(settings)}["privileges"]
     assert check.status == "fail"
