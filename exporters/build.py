@@ -28,7 +28,7 @@ from exporters.data import (
     mine_templates,
 )
 
-__all__ = ["BuildOptions", "build_bundle", "fit_calibration", "train_lgbm"]
+__all__ = ["BuildOptions", "build_bundle", "effective_epochs", "fit_calibration", "train_lgbm"]
 
 
 @dataclass
@@ -39,6 +39,7 @@ class BuildOptions:
     name: str = "logtriage-custom"
     seed: int = 0
     epochs: int = 2
+    min_steps: int = 100
     max_seq_len: int = 64
     batch_size: int = 32
     lr: float = 5e-5
@@ -51,6 +52,18 @@ class BuildOptions:
     keep_fp32: bool = False
     fp32_copy: Path | None = None
     log: Callable[[str], None] = field(default=lambda s: None)
+
+
+def effective_epochs(epochs: int, n_train: int, batch_size: int, min_steps: int) -> int:
+    """``epochs``, raised until fine-tuning takes at least ``min_steps`` optimiser steps.
+
+    A small CSV mines into few templates, hence few steps per epoch: 202 templates give
+    7 steps, too few for the head to learn (seed CSV: macro-F1 0.76 at 1 epoch, 0.89 at
+    8). 0 (a frozen encoder) stays 0."""
+    if epochs <= 0 or n_train <= 0:
+        return epochs
+    steps_per_epoch = -(-n_train // batch_size)
+    return max(epochs, -(-min_steps // steps_per_epoch))
 
 
 def train_lgbm(
@@ -188,13 +201,17 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
     tok_path = out / TOKENIZER_FILE
     save_tokenizer(base_dir, tok_path)
     model = load_base(base_dir, len(labels))
-    log(f"fine-tuning {base_dir.name} for {opts.epochs} epoch(s) on {len(tr)} templates")
+    epochs = effective_epochs(opts.epochs, len(tr), opts.batch_size, opts.min_steps)
+    raised = ""
+    if epochs > opts.epochs:
+        raised = f" (raised from {opts.epochs} to reach {opts.min_steps} steps)"
+    log(f"fine-tuning {base_dir.name} for {epochs} epoch(s){raised} on {len(tr)} templates")
     model = finetune(
         model,
         tok_path,
         [texts[i] for i in tr],
         y_all[tr].tolist(),
-        epochs=opts.epochs,
+        epochs=epochs,
         max_len=opts.max_seq_len,
         seed=opts.seed,
         batch_size=opts.batch_size,
@@ -262,7 +279,7 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
             "base_model": opts.base_model,
             "architecture": getattr(model.base.config, "model_type", "unknown"),
             "quantization": "onnxruntime dynamic int8 (QInt8 weights)",
-            "fine_tuned_epochs": opts.epochs,
+            "fine_tuned_epochs": epochs,
             "pooling": "mean, L2-normalised",
         },
         "metrics": metrics,

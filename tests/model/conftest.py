@@ -93,6 +93,7 @@ def build_tiny(tmp: Path, arch: str = "distilbert", seed: int = 0) -> Path:
         name=f"tiny-{arch}",
         seed=seed,
         epochs=1,
+        min_steps=0,
         max_seq_len=32,
         lgbm_rounds=20,
         min_confidence=0.0,

@@ -45,6 +45,7 @@ def test_distilled_student_learns_the_teacher_and_builds_a_bundle(tmp_path: Path
         BuildOptions(
             base_model=str(tmp_path / "student"),
             epochs=1,
+            min_steps=0,
             max_seq_len=32,
             lgbm_rounds=20,
             min_confidence=0.0,

@@ -55,6 +55,10 @@ def build(
     ] = "all-MiniLM-L6-v2",
     name: Annotated[str, typer.Option("--name", help="bundle name")] = "logtriage-custom",
     epochs: Annotated[int, typer.Option("--epochs", help="fine-tuning epochs (0: frozen)")] = 2,
+    min_steps: Annotated[
+        int,
+        typer.Option("--min-steps", help="raise --epochs until fine-tuning takes this many steps"),
+    ] = 100,
     lr: Annotated[
         float, typer.Option("--lr", help="fine-tuning learning rate of the encoder (head: 20x)")
     ] = 5e-5,
@@ -81,6 +85,7 @@ def build(
             name=name,
             seed=seed,
             epochs=epochs,
+            min_steps=min_steps,
             lr=lr,
             max_seq_len=max_seq_len,
             max_templates=max_templates,
