@@ -149,12 +149,25 @@ def count_unlabelled(client: SearchClient, index: str, sink: SinkSettings) -> in
     return int(client.request("POST", f"/{index}/_count", body={"query": q})["count"])
 
 
-def sink_settings(args: argparse.Namespace, labels_index: str) -> SinkSettings:
-    return SinkSettings(
-        chunk_size=args.chunk_size,
-        rewrite_source=not args.partial_updates,
-        write_mode=args.write_mode,
-        labels_index=labels_index,
+def sidecar_settings(
+    args: argparse.Namespace, url: str, index: str, name: str, **sidecar: float
+) -> Settings:
+    """Sidecar settings for ``index``; state and labels indices named after ``name``."""
+    return Settings(
+        search=SearchSettings(hosts=[url], index=index, request_timeout_s=120),
+        sink=SinkSettings(
+            chunk_size=args.chunk_size,
+            rewrite_source=not args.partial_updates,
+            write_mode=args.write_mode,
+            labels_index=f"bench-labels-{name}",
+        ),
+        sidecar=SidecarSettings(
+            name=f"bench-{name}",
+            state_index=f"bench-state-{name}",
+            batch_size=args.batch_size,
+            metrics_enabled=False,
+            **sidecar,
+        ),
     )
 
 
@@ -210,16 +223,7 @@ def main() -> None:
             install_data_stream_template(client, f"bench-warm-{tag}", f"{warm_ds}*")
             payloads = make_payloads(lines, args.warm_engine, 7, "create", start)
             bulk_all(client, warm_ds, payloads)
-            warm_settings = Settings(
-                search=SearchSettings(hosts=[url], index=warm_ds, request_timeout_s=120),
-                sink=sink_settings(args, f"bench-labels-warm-{tag}"),
-                sidecar=SidecarSettings(
-                    name=f"bench-warm-{tag}",
-                    state_index=f"bench-state-warm-{tag}",
-                    batch_size=args.batch_size,
-                    metrics_enabled=False,
-                ),
-            )
+            warm_settings = sidecar_settings(args, url, warm_ds, f"warm-{tag}")
             Sidecar(warm_settings, client=client).run(once=True)
             print(f"engine warmed on {args.warm_engine} docs", flush=True)
 
@@ -273,17 +277,8 @@ def main() -> None:
         )
         load_s = bulk_all(client, ds, make_payloads(lines, args.docs, 1, "create", start))
         print(f"loaded data stream {ds} in {load_s:.1f}s", flush=True)
-        settings = Settings(
-            search=SearchSettings(hosts=[url], index=ds, request_timeout_s=120),
-            sink=sink_settings(args, f"bench-labels-{tag}"),
-            sidecar=SidecarSettings(
-                name=f"bench-{tag}",
-                state_index=f"bench-state-{tag}",
-                batch_size=args.batch_size,
-                poll_interval_s=0.5,
-                metrics_enabled=False,
-                checkpoint_interval_s=2.0,
-            ),
+        settings = sidecar_settings(
+            args, url, ds, tag, poll_interval_s=0.5, checkpoint_interval_s=2.0
         )
         # As `logtriage run` labels: the shipped model (unless --no-model), cache warmed.
         labeler = None if args.no_model else Classifier.from_settings(settings.model)
