@@ -33,7 +33,7 @@ from logtriage.model.bundle import CALIBRATION_FILE, LGBM_FILE, write_manifest
 from logtriage.model.encoder import Encoder
 from logtriage.model.ensemble import feature_matrix, softmax
 
-from exporters.build import fit_calibration, train_lgbm
+from exporters.build import fit_calibration, template_weights, train_lgbm
 from exporters.data import grouped_split, load_spec, mine_templates
 from exporters.evaluate import line_scores
 
@@ -88,6 +88,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "bench" / "classify_accuracy")
     ap.add_argument("--rounds", type=int, default=150)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--line-weighted",
+        action="store_true",
+        help="weigh training templates by line count (default: 1 + log(count), as the bundle)",
+    )
     ap.add_argument(
         "--raw",
         action="store_true",
@@ -146,7 +151,7 @@ def main() -> None:
         idx = idx[keep]
         y = np.array([lab_idx[v] for v, k in zip(ys, keep, strict=True) if k])
         cnt = np.array([c for n in train_names for c in sources[n][2]], dtype=np.float64)[keep]
-        w = 1.0 + np.log(cnt)
+        w = template_weights(cnt, args.line_weighted)
         fit, cal = (
             np.array(p) for p in grouped_split([labels[v] for v in y], (0.85, 0.15), seed=args.seed)
         )
@@ -265,7 +270,8 @@ def report(results: list[dict], args: argparse.Namespace, version: str, secs: fl
             f"LightGBM + ensemble weight + temperature retrained on {args.generated} generated "
             "lines "
             "+ the other 11 systems' mined templates (labels = majority LogHub category of their "
-            "lines); the held-out system's `Content` column goes through `classify_file` "
+            f"lines; each weighed by {'its line count' if args.line_weighted else '1 + log(lines)'}"
+            "); the held-out system's `Content` column goes through `classify_file` "
             "(mining → rules → classifier) with min_confidence 0; scores cross-checked with "
             "`tools/eval_classify.py` on the same CSV (agree to 4 decimals)",
             f"- **average macro-F1 {mean:.4f}** (target ≥ 0.85), average anomaly F1 "

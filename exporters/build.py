@@ -28,7 +28,14 @@ from exporters.data import (
     mine_templates,
 )
 
-__all__ = ["BuildOptions", "build_bundle", "effective_epochs", "fit_calibration", "train_lgbm"]
+__all__ = [
+    "BuildOptions",
+    "build_bundle",
+    "effective_epochs",
+    "fit_calibration",
+    "template_weights",
+    "train_lgbm",
+]
 
 
 @dataclass
@@ -47,6 +54,7 @@ class BuildOptions:
     min_confidence: float = 0.4
     split: tuple[float, float, float] = (0.7, 0.15, 0.15)
     max_templates: int = 4000
+    line_weighted: bool = False
     anomaly_labels: list[str] | None = None
     data_description: str = ""
     keep_fp32: bool = False
@@ -64,6 +72,15 @@ def effective_epochs(epochs: int, n_train: int, batch_size: int, min_steps: int)
         return epochs
     steps_per_epoch = -(-n_train // batch_size)
     return max(epochs, -(-min_steps // steps_per_epoch))
+
+
+def template_weights(counts: np.ndarray, line_weighted: bool) -> np.ndarray:
+    """Training weight of each template: its line count, or ``1 + log(count)``.
+
+    Line weights match a line-level score on data like the training data; log weights
+    keep a chatty template from drowning rare ones (the generated default data, where
+    line counts are the generator's choice)."""
+    return counts.astype(np.float64) if line_weighted else 1.0 + np.log(counts)
 
 
 def train_lgbm(
@@ -187,7 +204,7 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
     texts = [ts.texts[i] for i in keep]
     y_all = np.array([lab_idx[ts.labels[i]] for i in keep], dtype=np.int64)
     counts = np.array([ts.counts[i] for i in keep], dtype=np.float64)
-    sample_w = 1.0 + np.log(counts)
+    sample_w = template_weights(counts, opts.line_weighted)
     anomaly_labels = _anomaly_labels(ts, keep, labels, opts.anomaly_labels)
     log(f"{len(examples)} lines → {len(ts.texts)} templates ({len(keep)} used), labels {labels}")
     parts = grouped_split([ts.labels[i] for i in keep], opts.split, seed=opts.seed)

@@ -64,6 +64,13 @@ def build(
     ] = 5e-5,
     max_seq_len: Annotated[int, typer.Option("--max-seq-len")] = 64,
     max_templates: Annotated[int, typer.Option("--max-templates")] = 4000,
+    line_weighted: Annotated[
+        bool,
+        typer.Option(
+            "--line-weighted/--log-weighted",
+            help="weigh each training template by its line count, or by 1 + log(count)",
+        ),
+    ] = False,
     min_confidence: Annotated[float, typer.Option("--min-confidence")] = 0.4,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     keep_fp32: Annotated[bool, typer.Option("--keep-fp32", help="also ship the fp32 ONNX")] = False,
@@ -89,6 +96,7 @@ def build(
             lr=lr,
             max_seq_len=max_seq_len,
             max_templates=max_templates,
+            line_weighted=line_weighted,
             min_confidence=min_confidence,
             data_description=data,
             keep_fp32=keep_fp32,
