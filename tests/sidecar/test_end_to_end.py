@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from logtriage.config import ModelSettings
 from logtriage.local_engine import LocalEngine
 from logtriage.model import Classifier
@@ -145,3 +147,22 @@ def test_model_cache_survives_a_restart(
     second = Classifier.from_settings(settings.model)
     assert second is not None
     assert len(second.cache) == len(first.cache)
+
+
+def test_run_freezes_what_setup_left_alive_only_while_running(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """The run keeps its long-lived objects out of the cyclic GC and hands them back."""
+    index = unique("gc-freeze")
+    make_index(client, index)
+    load(client, index, make_docs(50, seed=5), op="index")
+    assert gc.get_freeze_count() == 0
+    during: list[int] = []
+
+    summary = Sidecar(settings_for(engine.url, index), client=client).run(
+        once=True, on_pass=lambda _stats: during.append(gc.get_freeze_count())
+    )
+
+    assert summary.labelled == 50
+    assert during and min(during) > 1000, during  # modules, settings, the pipeline
+    assert gc.get_freeze_count() == 0
