@@ -29,6 +29,7 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -760,19 +761,24 @@ class Sidecar:
         reason_of: dict[tuple[str, str], str],
     ) -> set[tuple[str, str]]:
         m = self.metrics
-        done: set[tuple[str, str]] = set()
+        done = set(result.written)
+        labelled: Counter[str] = Counter()
+        errored: Counter[str] = Counter()
         for key in result.written:
-            done.add(key)
             reason = reason_of.get(key)
             if reason is None:
-                label = label_of.get(key, "")
-                stats.labelled += 1
-                stats.labels[label] = stats.labels.get(label, 0) + 1
-                m.labelled.labels(label=label).inc()
+                labelled[label_of.get(key, "")] += 1
             else:
-                stats.errored += 1
-                stats.error_reasons[reason] = stats.error_reasons.get(reason, 0) + 1
-                m.doc_errors.labels(reason=reason).inc()
+                errored[reason] += 1
+        # Counted per label, not per document: a labelled child costs a lock per call.
+        for label, n in labelled.items():
+            stats.labelled += n
+            stats.labels[label] = stats.labels.get(label, 0) + n
+            m.labelled.labels(label=label).inc(n)
+        for reason, n in errored.items():
+            stats.errored += n
+            stats.error_reasons[reason] = stats.error_reasons.get(reason, 0) + n
+            m.doc_errors.labels(reason=reason).inc(n)
         stats.conflicts += len(result.conflicts)
         m.conflicts.inc(len(result.conflicts))
         if self.settings.sink.write_mode == "index":
