@@ -55,6 +55,22 @@ def test_classify_jsonl_stdin(tiny_bundle: Path) -> None:
     assert isinstance(docs[0]["anomaly"], bool)
 
 
+def test_classify_keeps_bad_lines_and_says_so(tiny_bundle: Path, tmp_path: Path) -> None:
+    src = tmp_path / "bad.log"
+    src.write_bytes(b"2026-01-01 10:00:00 INFO sshd: ok\n\xff\xfe not utf8\n")
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(
+        app, [str(src), "--log-format", FMT, "--model", str(tiny_bundle), "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [r["LineId"] for r in rows] == ["1", "2"]
+    assert "\ufffd" in rows[1]["Content"]
+    summary = res.stderr.strip().splitlines()[-1]
+    assert "1 lines did not match the log format (kept whole)" in summary
+    assert "1 lines had invalid UTF-8 (replaced)" in summary
+
+
 def test_classify_bad_bundle_is_one_error_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -92,6 +92,7 @@ def classify_file(
     return {
         "lines": source.stats.lines,
         "unmatched": source.stats.unmatched,
+        "problems": source.stats.problems(),
         "templates": len(pipeline.miner),
         "model_version": pipeline.labeler.model_version,
     }
@@ -117,8 +118,7 @@ def classify(
     s = classify_file(file, out, log_format=log_format, model=model, fmt=fmt, config=config)
     note(
         f"classified {s['lines']} lines into {s['templates']} templates with model "
-        f"{s['model_version']}"
-        + (f"; {s['unmatched']} lines did not match the log format" if s["unmatched"] else "")
+        f"{s['model_version']}{s['problems']}"
     )
 
 

@@ -71,16 +71,4 @@ def parse(
         except OSError as exc:
             raise StateError(f"cannot write state file {state}: {exc.strerror}") from exc
     stats = source.stats
-    note(
-        f"parsed {stats.lines} lines into {len(texts)} templates"
-        + (
-            f"; {stats.unmatched} lines did not match the log format (kept whole)"
-            if stats.unmatched
-            else ""
-        )
-        + (
-            f"; {stats.invalid_utf8} lines had invalid UTF-8 (replaced)"
-            if stats.invalid_utf8
-            else ""
-        )
-    )
+    note(f"parsed {stats.lines} lines into {len(texts)} templates{stats.problems()}")

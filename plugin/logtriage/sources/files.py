@@ -41,6 +41,15 @@ class ReadStats:
     invalid_utf8: int = 0
     field_names: list[str] = field(default_factory=list)
 
+    def problems(self) -> str:
+        """What went wrong on input, as ``"; ..."`` clauses for a summary line ("" if nothing)."""
+        out = ""
+        if self.unmatched:
+            out += f"; {self.unmatched} lines did not match the log format (kept whole)"
+        if self.invalid_utf8:
+            out += f"; {self.invalid_utf8} lines had invalid UTF-8 (replaced)"
+        return out
+
 
 class LogFileSource:
     """Iterate over ``FileBatch`` objects of at most ``batch_lines`` lines.
