@@ -21,6 +21,7 @@ __all__ = [
     "feature_names",
     "features_batch",
     "header_presets",
+    "json_integers_only",
 ]
 
 __version__: Final[str]
@@ -152,6 +153,11 @@ class RuleSet:
 def header_presets() -> dict[str, str]:
     """Named log formats (``name -> format``): the twelve LogHub systems in lower
     case (``hdfs``, ``linux``, ...), ``syslog`` and ``raw`` (``<Content>``)."""
+
+def json_integers_only(data: bytes) -> bool:
+    """``True`` when every number in the JSON text ``data`` (strings skipped) is an
+    integer with no fraction or exponent, not ``-0``, within ``i64``/``u64``: what
+    ``orjson.loads`` decodes exactly. Does not validate the rest of the text."""
 
 @final
 class HeaderParser:

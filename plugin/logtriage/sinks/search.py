@@ -50,11 +50,13 @@ log = logging.getLogger(__name__)
 _FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WriteAction:
     """One bulk action. ``key`` identifies the *source* document ``(index, id)``;
     ``body`` is a dict, or its JSON already encoded (a re-indexed source is encoded once,
-    when :func:`rewrite_action` checks that it can be written back exactly)."""
+    when :func:`rewrite_action` checks that it can be written back exactly).
+    Read-only by convention (not ``frozen``: made once per document written, see
+    :class:`~logtriage.sources.search.Hit`)."""
 
     op: Literal["update", "create", "index"]
     index: str

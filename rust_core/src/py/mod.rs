@@ -3,6 +3,7 @@
 mod errors;
 mod features;
 mod header;
+mod json_numbers;
 mod mask;
 mod miner;
 mod rules;
@@ -25,6 +26,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(features::feature_names, m)?)?;
     m.add_function(wrap_pyfunction!(features::features_batch, m)?)?;
     m.add_function(wrap_pyfunction!(header::header_presets, m)?)?;
+    m.add_function(wrap_pyfunction!(json_numbers::json_integers_only, m)?)?;
     m.add_function(wrap_pyfunction!(disable_parallelism, m)?)?;
     Ok(())
 }
