@@ -152,17 +152,21 @@ def test_model_cache_survives_a_restart(
 def test_run_freezes_what_setup_left_alive_only_while_running(
     engine: LocalEngine, client: SearchClient
 ) -> None:
-    """The run keeps its long-lived objects out of the cyclic GC and hands them back."""
+    """The run keeps its long-lived objects out of the cyclic GC, collects the young
+    generation less often, and hands both back."""
     index = unique("gc-freeze")
     make_index(client, index)
     load(client, index, make_docs(50, seed=5), op="index")
     assert gc.get_freeze_count() == 0
-    during: list[int] = []
+    thresholds = gc.get_threshold()
+    during: list[tuple[int, tuple[int, int, int]]] = []
 
     summary = Sidecar(settings_for(engine.url, index), client=client).run(
-        once=True, on_pass=lambda _stats: during.append(gc.get_freeze_count())
+        once=True, on_pass=lambda _stats: during.append((gc.get_freeze_count(), gc.get_threshold()))
     )
 
     assert summary.labelled == 50
-    assert during and min(during) > 1000, during  # modules, settings, the pipeline
+    assert during and min(f for f, _ in during) > 1000, during  # modules, settings, pipeline
+    assert all(t[0] >= 10_000 and t[1:] == thresholds[1:] for _, t in during), during
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
