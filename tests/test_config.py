@@ -33,6 +33,13 @@ def test_all_problems_reported_together(tmp_path: Path) -> None:
     assert "bogus" in message
 
 
+def test_page_larger_than_the_engines_result_window_is_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("sidecar:\n  batch_size: 20000\n")
+    with pytest.raises(ConfigError, match=r"sidecar\.batch_size.*10000"):
+        load_settings(cfg)
+
+
 def test_unreadable_or_non_mapping_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read config file"):
         load_settings(tmp_path / "missing.yaml")

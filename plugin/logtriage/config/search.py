@@ -69,12 +69,14 @@ class SidecarSettings(_Section):
     claims one slot (``worker_id``, or the first free one) through a lease in
     ``state_index``. ``checkpoint_overlap_s`` re-reads that much before the
     checkpoint on every pass, for late documents. ``miner_state_path`` keeps the
-    miner state in a local file instead of the state index.
+    miner state in a local file instead of the state index. ``batch_size`` is the
+    page read per search; the engines refuse pages beyond ``index.max_result_window``
+    (10,000 unless raised), so larger values are rejected here, not mid-run.
     """
 
     name: str = "default"
     state_index: str = "logtriage-state"
-    batch_size: int = Field(1000, ge=1)
+    batch_size: int = Field(1000, ge=1, le=10_000)
     poll_interval_s: float = Field(5.0, gt=0)
     workers: int = Field(1, ge=1)
     worker_id: int | None = Field(None, ge=0)
