@@ -21,7 +21,7 @@ paths before either is measured (default 0: both measured on a fresh engine).
 request) default to 10,000 each: one bulk request per page, written while the next
 page is read and labelled. On this 2-core machine two bulk requests in flight on the
 one shard (chunk 2500 of a 5000 page, ``sink.concurrency`` 2) cost the engine 5-10%
-more CPU per document: a median of 0.50x the peer (0.47-0.52x, 6 runs) against
+more CPU per document: a median of 0.50x the peer (0.47-0.52x, 8 runs) against
 0.53x (0.48-0.57x, 17 runs) with one request per page (bench/RESULTS.md, 2026-12-06).
 
 ``--refresh-interval T`` sets ``index.refresh_interval`` on both the peer index and
