@@ -91,7 +91,6 @@ def classify_file(
             seen = source.stats.bytes_read
     return {
         "lines": source.stats.lines,
-        "unmatched": source.stats.unmatched,
         "problems": source.stats.problems(),
         "templates": len(pipeline.miner),
         "model_version": pipeline.labeler.model_version,
