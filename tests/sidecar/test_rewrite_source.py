@@ -55,6 +55,24 @@ def test_source_numbers_round_trip_verbatim() -> None:
     assert action is None  # a lone surrogate: partial update instead
 
 
+def test_pre_encoded_labels_give_the_same_document() -> None:
+    fields = {"label": "Error", "confidence": 0.5, "template": {"id": 7, "text": "a <*>"}}
+    encoded = jsonio.dumps(fields)
+    plain = jsonio.loads('{"message": "m", "n": 1.50, "logtriage": null}')
+    fast = rewrite_action("i", "1", 3, 1, plain, fields, fields_json=encoded)
+    slow = rewrite_action("i", "1", 3, 1, plain, fields)
+    assert fast is not None and slow is not None
+    assert fast.body == slow.body == (
+        b'{"message":"m","n":1.50,"logtriage":{"label":"Error","confidence":0.5,'
+        b'"template":{"id":7,"text":"a <*>"}}}'
+    )
+    # Existing ``logtriage`` fields are merged, never replaced by the encoded labels.
+    labelled = jsonio.loads('{"message": "m", "logtriage": {"session": {"key": "s"}}}')
+    merged = rewrite_action("i", "1", 3, 1, labelled, fields, fields_json=encoded)
+    assert merged is not None
+    assert json.loads(merged.body)["logtriage"] == {"session": {"key": "s"}, **fields}
+
+
 def test_fast_decoding_only_when_every_number_is_a_plain_integer() -> None:
     plain = b'{"a": [1, -5, 18446744073709551615, -9223372036854775808], "s": "1.5 -0 1e3"}'
     assert json_integers_only(plain)

@@ -45,6 +45,7 @@ from logtriage.config import Settings
 from logtriage.errors import SinkError
 from logtriage.labels import Labeler
 from logtriage.pipeline import LabeledBatch, Pipeline
+from logtriage.search import jsonio
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import (
     ensure_field_mappings,
@@ -552,47 +553,73 @@ class Sidecar:
         elif newest is None:
             self.metrics.lag_seconds.set(0)
 
-    @staticmethod
-    def _fields(batch: LabeledBatch, now: str) -> list[dict[str, Any]]:
-        """The ``logtriage.*`` fields of every line of ``batch`` (numpy columns
-        converted once, not per line)."""
+    def _fields(self, batch: LabeledBatch, now: str) -> list[tuple[dict[str, Any], bytes | None]]:
+        """The ``logtriage.*`` fields of every line of ``batch`` with their JSON
+        (``None`` where it cannot be written exactly). Lines with the same labels share
+        one dict and one encoding; numpy columns are converted once, not per line."""
         labels = batch.labels
         model = {"version": batch.model_version}
-        return [
-            {
-                "label": label,
-                "confidence": confidence,
-                "anomaly": anomaly,
-                "anomaly_score": score,
-                "template": {"id": tid, "text": text},
-                "rule": rule,
-                "model": model,
-                "processed_at": now,
-            }
-            for label, confidence, anomaly, score, tid, text, rule in zip(
-                labels.label,
-                np.round(np.asarray(labels.confidence, dtype=np.float64), 6).tolist(),
-                np.asarray(labels.anomaly, dtype=bool).tolist(),
-                np.round(np.asarray(labels.anomaly_score, dtype=np.float64), 6).tolist(),
-                np.asarray(batch.template_ids, dtype=np.int64).tolist(),
-                batch.template_texts,
-                batch.rules,
-                strict=True,
-            )
-        ]
+        # Re-labelling clears an error an older run left on the document.
+        cleared = {"error": None} if self.settings.sidecar.relabel_older_models else {}
+        shared: dict[tuple[Any, ...], tuple[dict[str, Any], bytes | None]] = {}
+        rows = []
+        for row in zip(
+            labels.label,
+            np.round(np.asarray(labels.confidence, dtype=np.float64), 6).tolist(),
+            np.asarray(labels.anomaly, dtype=bool).tolist(),
+            np.round(np.asarray(labels.anomaly_score, dtype=np.float64), 6).tolist(),
+            np.asarray(batch.template_ids, dtype=np.int64).tolist(),
+            batch.template_texts,
+            batch.rules,
+            strict=True,
+        ):
+            entry = shared.get(row)
+            if entry is None:
+                label, confidence, anomaly, score, tid, text, rule = row
+                fields = {
+                    "label": label,
+                    "confidence": confidence,
+                    "anomaly": anomaly,
+                    "anomaly_score": score,
+                    "template": {"id": tid, "text": text},
+                    "rule": rule,
+                    "model": model,
+                    "processed_at": now,
+                    **cleared,
+                }
+                try:
+                    encoded: bytes | None = jsonio.dumps(fields)
+                except jsonio.SourceEncodeError:  # e.g. a lone surrogate in the template
+                    encoded = None
+                entry = shared[row] = (fields, encoded)
+            rows.append(entry)
+        return rows
 
-    def _action(self, hit: Hit, fields: dict[str, Any], *, rewrite: bool = True) -> WriteAction:
-        """The write of ``fields`` for ``hit``; ``rewrite=False``: never re-index the
-        source (a partial update in ``update`` mode)."""
+    def _action(
+        self,
+        hit: Hit,
+        fields: dict[str, Any],
+        *,
+        rewrite: bool = True,
+        fields_json: bytes | None = None,
+    ) -> WriteAction:
+        """The write of ``fields`` (encoded: ``fields_json``, if known) for ``hit``;
+        ``rewrite=False``: never re-index the source (a partial update in ``update``
+        mode)."""
         sink = self.settings.sink
         if sink.write_mode == "index":
             ts = hit.source.get(self.settings.search.timestamp_field)
             return labels_action(sink.labels_index, hit.index, hit.id, fields, ts)
-        if self.settings.sidecar.relabel_older_models and "error" not in fields:
-            fields = {**fields, "error": None}
         if rewrite and hit.index in self._rewritable:
             action = rewrite_action(
-                hit.index, hit.id, hit.seq_no, hit.primary_term, hit.source, fields, hit.routing
+                hit.index,
+                hit.id,
+                hit.seq_no,
+                hit.primary_term,
+                hit.source,
+                fields,
+                hit.routing,
+                fields_json=fields_json,
             )
             if action is not None:
                 return action
@@ -621,11 +648,11 @@ class Sidecar:
             if bool(np.any(batch.changes != 0)):
                 self._save_miner()
                 self._save_model_cache()
-            for i, fields in zip(good, self._fields(batch, work.now), strict=True):
+            for i, (fields, encoded) in zip(good, self._fields(batch, work.now), strict=True):
                 hit = page[i]
                 work.good_hits.append(hit)
                 work.label_of[(hit.index, hit.id)] = fields["label"]
-                work.actions.append(self._action(hit, fields))
+                work.actions.append(self._action(hit, fields, fields_json=encoded))
         work.version = self.pipeline.labeler.model_version
         for i, problem in problems.items():
             hit = page[i]

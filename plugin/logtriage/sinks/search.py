@@ -29,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import orjson
+
 from logtriage.config import SinkSettings
 from logtriage.errors import SinkError
 from logtriage.search import jsonio
@@ -124,13 +126,23 @@ def rewrite_action(
     source: dict[str, Any],
     fields: dict[str, Any],
     routing: str | None = None,
+    fields_json: bytes | None = None,
 ) -> WriteAction | None:
     """``index`` of ``source`` (the complete ``_source`` as read, decoded with
     :func:`jsonio.loads`) with ``fields`` merged into ``logtriage`` as a partial update
     would, guarded by the version read. The same outcome as :func:`update_action`
     without the engine's get-and-merge. ``None`` when the source cannot be written
-    back exactly (see :func:`jsonio.dumps`): use :func:`update_action`."""
-    body = {**source, "logtriage": merge_fields(source.get("logtriage"), fields)}
+    back exactly (see :func:`jsonio.dumps`): use :func:`update_action`.
+
+    ``fields_json``: ``fields`` already encoded with :func:`jsonio.dumps` (the lines of a
+    page that share labels share one encoding); written as is when the source has no
+    ``logtriage`` object to merge into."""
+    old = source.get("logtriage")
+    if fields_json is not None and not isinstance(old, dict):
+        labels: Any = orjson.Fragment(fields_json)
+    else:
+        labels = merge_fields(old, fields)
+    body = {**source, "logtriage": labels}
     try:
         encoded = jsonio.dumps(body)
     except jsonio.SourceEncodeError:
