@@ -11,9 +11,14 @@ re-index would not give the same document (ingest pipelines, partial or syntheti
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
+import numpy as np
 from logtriage._core import json_integers_only
+from logtriage.config import Settings
+from logtriage.labels import LabelColumns
 from logtriage.local_engine import LocalEngine
+from logtriage.pipeline import LabeledBatch
 from logtriage.search import jsonio
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import LOGTRIAGE_PROPERTIES, rewritable_indices
@@ -62,15 +67,44 @@ def test_pre_encoded_labels_give_the_same_document() -> None:
     fast = rewrite_action("i", "1", 3, 1, plain, fields, fields_json=encoded)
     slow = rewrite_action("i", "1", 3, 1, plain, fields)
     assert fast is not None and slow is not None
-    assert fast.body == slow.body == (
-        b'{"message":"m","n":1.50,"logtriage":{"label":"Error","confidence":0.5,'
-        b'"template":{"id":7,"text":"a <*>"}}}'
+    assert (
+        fast.body
+        == slow.body
+        == (
+            b'{"message":"m","n":1.50,"logtriage":{"label":"Error","confidence":0.5,'
+            b'"template":{"id":7,"text":"a <*>"}}}'
+        )
     )
     # Existing ``logtriage`` fields are merged, never replaced by the encoded labels.
     labelled = jsonio.loads('{"message": "m", "logtriage": {"session": {"key": "s"}}}')
     merged = rewrite_action("i", "1", 3, 1, labelled, fields, fields_json=encoded)
     assert merged is not None
     assert json.loads(merged.body)["logtriage"] == {"session": {"key": "s"}, **fields}
+
+
+def test_lines_with_the_same_labels_share_one_encoding() -> None:
+    batch = LabeledBatch(
+        template_ids=np.array([1, 1, 2], dtype=np.uint32),
+        template_texts=["a <*>", "a <*>", "b \ud800 <*>"],
+        changes=np.zeros(3, dtype=np.uint8),
+        labels=LabelColumns(
+            label=["Error", "Error", "Error"],
+            confidence=np.full(3, 0.5, dtype=np.float32),
+            anomaly=np.ones(3, dtype=bool),
+            anomaly_score=np.full(3, 0.25, dtype=np.float32),
+        ),
+        rules=[None, None, None],
+        model_version="m@1",
+    )
+    owner = SimpleNamespace(
+        settings=Settings.model_validate({"sidecar": {"relabel_older_models": True}})
+    )
+    rows = Sidecar._fields(owner, batch, "2026-01-01T00:00:00.000Z")  # type: ignore[arg-type]
+    assert rows[0] is rows[1]
+    fields, encoded = rows[0]
+    assert encoded is not None and json.loads(encoded) == fields
+    assert fields["error"] is None  # re-labelling clears an older run's error
+    assert rows[2][1] is None  # a lone surrogate: no encoding, the dict path decides
 
 
 def test_fast_decoding_only_when_every_number_is_a_plain_integer() -> None:
