@@ -11,11 +11,9 @@ re-index would not give the same document (ingest pipelines, partial or syntheti
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import numpy as np
 from logtriage._core import json_integers_only
-from logtriage.config import Settings
 from logtriage.labels import LabelColumns
 from logtriage.local_engine import LocalEngine
 from logtriage.pipeline import LabeledBatch
@@ -23,6 +21,7 @@ from logtriage.search import jsonio
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import LOGTRIAGE_PROPERTIES, rewritable_indices
 from logtriage.sidecar import Sidecar
+from logtriage.sidecar.loop import label_fields
 from logtriage.sinks.search import merge_fields, rewrite_action
 
 from tests._search_helpers import fetch_all, load, make_docs, make_index, settings_for, unique
@@ -96,10 +95,7 @@ def test_lines_with_the_same_labels_share_one_encoding() -> None:
         rules=[None, None, None],
         model_version="m@1",
     )
-    owner = SimpleNamespace(
-        settings=Settings.model_validate({"sidecar": {"relabel_older_models": True}})
-    )
-    rows = Sidecar._fields(owner, batch, "2026-01-01T00:00:00.000Z")  # type: ignore[arg-type]
+    rows = label_fields(batch, "2026-01-01T00:00:00.000Z", clear_error=True)
     assert rows[0] is rows[1]
     fields, encoded = rows[0]
     assert encoded is not None and json.loads(encoded) == fields

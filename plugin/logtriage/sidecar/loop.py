@@ -69,7 +69,7 @@ from logtriage.sinks.search import (
 from logtriage.sources.columns import columns_from_sources
 from logtriage.sources.search import Hit, MessageProblem, extract_message, iter_pages
 
-__all__ = ["PassStats", "RunSummary", "Sidecar"]
+__all__ = ["PassStats", "RunSummary", "Sidecar", "label_fields"]
 
 log = logging.getLogger("logtriage.sidecar")
 
@@ -155,6 +155,51 @@ def _parse_start(value: str | None) -> int | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return int(dt.timestamp() * 1000)
+
+
+def label_fields(
+    batch: LabeledBatch, now: str, *, clear_error: bool = False
+) -> list[tuple[dict[str, Any], bytes | None]]:
+    """The ``logtriage.*`` fields of every line of ``batch`` with their JSON (``None``
+    where it cannot be written exactly). Lines with the same labels share one dict and
+    one encoding; numpy columns are converted once, not per line. ``clear_error``
+    (re-labelling) sets ``error`` to null, clearing one an older run left."""
+    labels = batch.labels
+    model = {"version": batch.model_version}
+    cleared = {"error": None} if clear_error else {}
+    shared: dict[tuple[Any, ...], tuple[dict[str, Any], bytes | None]] = {}
+    rows = []
+    for row in zip(
+        labels.label,
+        np.round(np.asarray(labels.confidence, dtype=np.float64), 6).tolist(),
+        np.asarray(labels.anomaly, dtype=bool).tolist(),
+        np.round(np.asarray(labels.anomaly_score, dtype=np.float64), 6).tolist(),
+        np.asarray(batch.template_ids, dtype=np.int64).tolist(),
+        batch.template_texts,
+        batch.rules,
+        strict=True,
+    ):
+        entry = shared.get(row)
+        if entry is None:
+            label, confidence, anomaly, score, tid, text, rule = row
+            fields = {
+                "label": label,
+                "confidence": confidence,
+                "anomaly": anomaly,
+                "anomaly_score": score,
+                "template": {"id": tid, "text": text},
+                "rule": rule,
+                "model": model,
+                "processed_at": now,
+                **cleared,
+            }
+            try:
+                encoded: bytes | None = jsonio.dumps(fields)
+            except jsonio.SourceEncodeError:  # e.g. a lone surrogate in a rule id
+                encoded = None
+            entry = shared[row] = (fields, encoded)
+        rows.append(entry)
+    return rows
 
 
 class Sidecar:
@@ -553,48 +598,6 @@ class Sidecar:
         elif newest is None:
             self.metrics.lag_seconds.set(0)
 
-    def _fields(self, batch: LabeledBatch, now: str) -> list[tuple[dict[str, Any], bytes | None]]:
-        """The ``logtriage.*`` fields of every line of ``batch`` with their JSON
-        (``None`` where it cannot be written exactly). Lines with the same labels share
-        one dict and one encoding; numpy columns are converted once, not per line."""
-        labels = batch.labels
-        model = {"version": batch.model_version}
-        # Re-labelling clears an error an older run left on the document.
-        cleared = {"error": None} if self.settings.sidecar.relabel_older_models else {}
-        shared: dict[tuple[Any, ...], tuple[dict[str, Any], bytes | None]] = {}
-        rows = []
-        for row in zip(
-            labels.label,
-            np.round(np.asarray(labels.confidence, dtype=np.float64), 6).tolist(),
-            np.asarray(labels.anomaly, dtype=bool).tolist(),
-            np.round(np.asarray(labels.anomaly_score, dtype=np.float64), 6).tolist(),
-            np.asarray(batch.template_ids, dtype=np.int64).tolist(),
-            batch.template_texts,
-            batch.rules,
-            strict=True,
-        ):
-            entry = shared.get(row)
-            if entry is None:
-                label, confidence, anomaly, score, tid, text, rule = row
-                fields = {
-                    "label": label,
-                    "confidence": confidence,
-                    "anomaly": anomaly,
-                    "anomaly_score": score,
-                    "template": {"id": tid, "text": text},
-                    "rule": rule,
-                    "model": model,
-                    "processed_at": now,
-                    **cleared,
-                }
-                try:
-                    encoded: bytes | None = jsonio.dumps(fields)
-                except jsonio.SourceEncodeError:  # e.g. a lone surrogate in the template
-                    encoded = None
-                entry = shared[row] = (fields, encoded)
-            rows.append(entry)
-        return rows
-
     def _action(
         self,
         hit: Hit,
@@ -648,7 +651,9 @@ class Sidecar:
             if bool(np.any(batch.changes != 0)):
                 self._save_miner()
                 self._save_model_cache()
-            for i, (fields, encoded) in zip(good, self._fields(batch, work.now), strict=True):
+            clear = s.sidecar.relabel_older_models
+            rows = label_fields(batch, work.now, clear_error=clear)
+            for i, (fields, encoded) in zip(good, rows, strict=True):
                 hit = page[i]
                 work.good_hits.append(hit)
                 work.label_of[(hit.index, hit.id)] = fields["label"]
