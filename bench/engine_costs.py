@@ -36,8 +36,7 @@ from logtriage.model import Classifier
 from logtriage.pipeline import Pipeline
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import LOGTRIAGE_PROPERTIES
-from logtriage.sidecar.loop import label_fields
-from logtriage.sinks.search import rewrite_action
+from logtriage.sidecar.loop import label_fields, rewrite_hit
 from logtriage.sources.search import Hit, iter_pages
 from sidecar_throughput import bulk_all, cpu_now, loghub_lines, make_payloads
 
@@ -64,15 +63,7 @@ def labelled_writes(pipeline: Pipeline, pages: list[list[Hit]], now: str) -> lis
         rows = label_fields(pipeline.process_batch([h.source["message"] for h in page]), now)
         parts = []
         for hit, (fields, encoded) in zip(page, rows, strict=True):
-            action = rewrite_action(
-                hit.index,
-                hit.id,
-                hit.seq_no,
-                hit.primary_term,
-                hit.source,
-                fields,
-                fields_json=encoded,
-            )
+            action = rewrite_hit(hit, fields, encoded)
             if action is None:
                 raise SystemExit(f"document {hit.id} cannot be re-indexed exactly")
             parts.append(action.encode())

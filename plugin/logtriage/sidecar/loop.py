@@ -69,7 +69,7 @@ from logtriage.sinks.search import (
 from logtriage.sources.columns import columns_from_sources
 from logtriage.sources.search import Hit, MessageProblem, extract_message, iter_pages
 
-__all__ = ["PassStats", "RunSummary", "Sidecar", "label_fields"]
+__all__ = ["PassStats", "RunSummary", "Sidecar", "label_fields", "rewrite_hit"]
 
 log = logging.getLogger("logtriage.sidecar")
 
@@ -200,6 +200,22 @@ def label_fields(
             entry = shared[row] = (fields, encoded)
         rows.append(entry)
     return rows
+
+
+def rewrite_hit(
+    hit: Hit, fields: dict[str, Any], fields_json: bytes | None = None
+) -> WriteAction | None:
+    """The guarded re-index of ``hit`` with ``fields`` (see :func:`rewrite_action`)."""
+    return rewrite_action(
+        hit.index,
+        hit.id,
+        hit.seq_no,
+        hit.primary_term,
+        hit.source,
+        fields,
+        hit.routing,
+        fields_json=fields_json,
+    )
 
 
 class Sidecar:
@@ -614,16 +630,7 @@ class Sidecar:
             ts = hit.source.get(self.settings.search.timestamp_field)
             return labels_action(sink.labels_index, hit.index, hit.id, fields, ts)
         if rewrite and hit.index in self._rewritable:
-            action = rewrite_action(
-                hit.index,
-                hit.id,
-                hit.seq_no,
-                hit.primary_term,
-                hit.source,
-                fields,
-                hit.routing,
-                fields_json=fields_json,
-            )
+            action = rewrite_hit(hit, fields, fields_json)
             if action is not None:
                 return action
         return update_action(hit.index, hit.id, hit.seq_no, hit.primary_term, fields, hit.routing)
