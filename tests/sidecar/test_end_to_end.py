@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
-from logtriage.config import ModelSettings
+from logtriage.config import ModelSettings, Settings
 from logtriage.local_engine import LocalEngine
 from logtriage.model import Classifier
 from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
+from logtriage.sidecar.loop import PassStats
 
 from tests._search_helpers import (
     assert_labelled_once,
@@ -94,6 +96,48 @@ def test_index_write_mode_writes_one_labels_document_per_source(
     assert again.labelled == 0
     client.refresh(labels_index)
     assert client.request("GET", f"/{labels_index}/_count")["count"] == 300
+
+
+def test_index_write_mode_rereads_the_overlap_only_when_a_sweep_is_due(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """``index`` mode cannot skip labelled documents in its query, so the overlap window
+    (late documents) is re-read on start and once per ``overlap_sweep_interval_s``,
+    not on every pass."""
+    index = unique("idxsweep")
+    make_index(client, index)
+    docs = make_docs(300, seed=4)
+    load(client, index, docs, op="index")
+
+    def late(seq: int) -> dict[str, Any]:  # older than the checkpoint, inside the overlap
+        return {**docs[0], "seq": seq, "message": f"late arrival number {seq} from node-9"}
+
+    def settings(interval: float) -> Settings:
+        return settings_for(
+            engine.url,
+            index,
+            sink={"write_mode": "index", "labels_index": f"labels-{index}"},
+            sidecar={"overlap_sweep_interval_s": interval},
+        )
+
+    def one_pass(sidecar: Sidecar) -> PassStats:
+        passes: list[PassStats] = []
+        sidecar.run(max_passes=1, on_pass=passes.append)
+        return passes[0]
+
+    hourly = Sidecar(settings(3600), client=client)
+    assert hourly.run(once=True).labelled == 300
+    load(client, index, [late(300)], op="index")
+    quick = one_pass(hourly)
+    assert quick.labelled == 0 and quick.seen < 10  # from the checkpoint: no late doc
+    restarted = Sidecar(settings(3600), client=client)
+    assert restarted.run(once=True).labelled == 1  # a start re-reads the overlap
+    every_pass = Sidecar(settings(0), client=client)
+    every_pass.run(once=True)
+    load(client, index, [late(301)], op="index")
+    assert one_pass(every_pass).labelled == 1
+    client.refresh(f"labels-{index}")
+    assert client.request("GET", f"/labels-{index}/_count")["count"] == 302
 
 
 def test_relabel_older_models_rewrites_only_older_versions(

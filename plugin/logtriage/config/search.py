@@ -68,7 +68,10 @@ class SidecarSettings(_Section):
     ``workers`` is the number of slices the work is split into; each process
     claims one slot (``worker_id``, or the first free one) through a lease in
     ``state_index``. ``checkpoint_overlap_s`` re-reads that much before the
-    checkpoint on every pass, for late documents. ``miner_state_path`` keeps the
+    checkpoint, for late documents: on every pass in ``update`` write mode, whose query
+    skips labelled documents; in ``index`` mode, whose query cannot, once per
+    ``overlap_sweep_interval_s`` (0: every pass) and on start, other passes starting at
+    the checkpoint. ``miner_state_path`` keeps the
     miner state in a local file instead of the state index. ``batch_size`` is the
     page read per search; the engines refuse pages beyond ``index.max_result_window``
     (10,000 unless raised), so larger values are rejected here, not mid-run.
@@ -82,6 +85,7 @@ class SidecarSettings(_Section):
     worker_id: int | None = Field(None, ge=0)
     lease_ttl_s: float = Field(30.0, gt=0)
     checkpoint_overlap_s: float = Field(300.0, ge=0)
+    overlap_sweep_interval_s: float = Field(60.0, ge=0)
     checkpoint_interval_s: float = Field(1.0, ge=0)
     start_from: str | None = None
     relabel_older_models: bool = False

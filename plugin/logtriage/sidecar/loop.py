@@ -6,7 +6,8 @@ One pass:
 2. open a PIT over ``search.index`` and page (``search_after``) through documents
    of this worker's slice that are not labelled yet (``update`` mode:
    ``logtriage.processed_at`` missing, or an older model version when
-   re-labelling) from the checkpoint (inclusive, minus ``checkpoint_overlap_s``)
+   re-labelling) from the checkpoint (inclusive, minus ``checkpoint_overlap_s``; in
+   ``index`` mode only once per ``overlap_sweep_interval_s``)
    onwards, oldest first;
 3. per page: documents whose message is unusable get ``logtriage.error``; the
    rest go through :meth:`Pipeline.process_batch`; the miner state is saved
@@ -257,6 +258,7 @@ class Sidecar:
         self._ready = False
         self._server: MetricsServer | None = None
         self._mappings_checked_at = 0.0
+        self._swept_at: float | None = None  # last pass that re-read the overlap window
         self._rewritable: frozenset[str] = frozenset()
         self._cache_saved_at = time.monotonic()
 
@@ -483,12 +485,21 @@ class Sidecar:
 
     def _start_position(self) -> int | None:
         assert self.checkpoint is not None
+        s = self.settings.sidecar
         cp = self.checkpoint.position_ms
-        if cp is None or self.settings.sidecar.relabel_older_models:
+        now = time.monotonic()
+        if cp is None or s.relabel_older_models:
             # Re-labelling walks from ``start_from`` on every pass: documents of older
             # model versions lie behind the checkpoint; the query skips current ones.
-            return _parse_start(self.settings.sidecar.start_from)
-        return cp - int(self.settings.sidecar.checkpoint_overlap_s * 1000)
+            self._swept_at = now
+            return _parse_start(s.start_from)
+        # ``index`` mode's query cannot skip labelled documents: re-reading the overlap
+        # on every pass would re-read (and re-create, 409) all of its documents.
+        sweep_due = self._swept_at is None or now - self._swept_at >= s.overlap_sweep_interval_s
+        if self.settings.sink.write_mode == "index" and not sweep_due:
+            return cp
+        self._swept_at = now
+        return cp - int(s.checkpoint_overlap_s * 1000)
 
     def run_pass(self, *, refresh: bool = True) -> PassStats:
         """Work through the current backlog of this worker's slice once."""
