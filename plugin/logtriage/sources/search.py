@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +136,7 @@ def iter_pages(
     slice_max: int = 1,
     tiebreaker_field: str | None = None,
     max_pages: int | None = None,
-) -> Iterator[list[Hit]]:
+) -> Generator[list[Hit], None, None]:
     """Yield pages of hits matching ``query``, oldest first, until none are left.
 
     With ``use_pit`` the pages come from one consistent snapshot (documents
