@@ -71,8 +71,8 @@ class SidecarSettings(_Section):
     checkpoint, for late documents: on every pass in ``update`` write mode, whose query
     skips labelled documents; in ``index`` mode, whose query cannot, once per
     ``overlap_sweep_interval_s`` (0: every pass) and on start, other passes starting at
-    the checkpoint. ``miner_state_path`` keeps the
-    miner state in a local file instead of the state index. ``batch_size`` is the
+    the checkpoint. ``miner_state_path`` keeps the miner state in a local file instead
+    of the state index. ``batch_size`` is the
     page read per search; the engines refuse pages beyond ``index.max_result_window``
     (10,000 unless raised), so larger values are rejected here, not mid-run.
     """

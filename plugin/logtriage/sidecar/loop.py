@@ -24,6 +24,7 @@ labels twice; the checkpoint never passes a document that was not written.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -159,12 +160,13 @@ def _parse_start(value: str | None) -> int | None:
 
 
 def label_fields(
-    batch: LabeledBatch, now: str, *, clear_error: bool = False
+    batch: LabeledBatch, now: str, *, clear_error: bool = False, encode: bool = True
 ) -> list[tuple[dict[str, Any], bytes | None]]:
     """The ``logtriage.*`` fields of every line of ``batch`` with their JSON (``None``
-    where it cannot be written exactly). Lines with the same labels share one dict and
-    one encoding; numpy columns are converted once, not per line. ``clear_error``
-    (re-labelling) sets ``error`` to null, clearing one an older run left."""
+    where it cannot be written exactly, or without ``encode``: only a re-indexed source
+    uses it). Lines with the same labels share one dict and one encoding; numpy columns
+    are converted once, not per line. ``clear_error`` (re-labelling) sets ``error`` to
+    null, clearing one an older run left."""
     labels = batch.labels
     model = {"version": batch.model_version}
     cleared = {"error": None} if clear_error else {}
@@ -194,10 +196,10 @@ def label_fields(
                 "processed_at": now,
                 **cleared,
             }
-            try:
-                encoded: bytes | None = jsonio.dumps(fields)
-            except jsonio.SourceEncodeError:  # e.g. a lone surrogate in a rule id
-                encoded = None
+            encoded: bytes | None = None
+            # A lone surrogate (e.g. in a rule id) leaves ``None``: the exact dict path.
+            with contextlib.suppress(jsonio.SourceEncodeError):
+                encoded = jsonio.dumps(fields) if encode else None
             entry = shared[row] = (fields, encoded)
         rows.append(entry)
     return rows
@@ -669,8 +671,12 @@ class Sidecar:
             if bool(np.any(batch.changes != 0)):
                 self._save_miner()
                 self._save_model_cache()
-            clear = s.sidecar.relabel_older_models
-            rows = label_fields(batch, work.now, clear_error=clear)
+            rows = label_fields(
+                batch,
+                work.now,
+                clear_error=s.sidecar.relabel_older_models,
+                encode=bool(self._rewritable) and s.sink.write_mode == "update",
+            )
             for i, (fields, encoded) in zip(good, rows, strict=True):
                 hit = page[i]
                 work.good_hits.append(hit)
