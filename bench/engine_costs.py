@@ -60,7 +60,8 @@ def labelled_writes(pipeline: Pipeline, pages: list[list[Hit]], now: str) -> lis
     """One bulk body per page: the sidecar's guarded re-index of each hit."""
     bodies = []
     for page in pages:
-        rows = label_fields(pipeline.process_batch([h.source["message"] for h in page]), now)
+        messages = [h.message or h.source["message"] for h in page]
+        rows = label_fields(pipeline.process_batch(messages), now)
         parts = []
         for hit, (fields, encoded) in zip(page, rows, strict=True):
             action = rewrite_hit(hit, fields, encoded)
@@ -110,7 +111,12 @@ def one_round(
         "read",
         lambda: list(
             iter_pages(
-                client, index=plain, query=query, timestamp_field="@timestamp", page_size=10_000
+                client,
+                index=plain,
+                query=query,
+                timestamp_field="@timestamp",
+                page_size=10_000,
+                message_field="message",
             )
         ),
     )

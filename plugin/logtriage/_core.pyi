@@ -22,6 +22,7 @@ __all__ = [
     "features_batch",
     "header_presets",
     "json_integers_only",
+    "parse_search_page",
 ]
 
 __version__: Final[str]
@@ -158,6 +159,38 @@ def json_integers_only(data: bytes) -> bool:
     """``True`` when every number in the JSON text ``data`` (strings skipped) is an
     integer with no fraction or exponent, not ``-0``, within ``i64``/``u64``: what
     ``orjson.loads`` decodes exactly. Does not validate the rest of the text."""
+
+def parse_search_page(
+    body: bytes, message_field: str
+) -> (
+    tuple[
+        str | None,
+        list[
+            tuple[
+                str,
+                str,
+                int,
+                int,
+                list[int | str | bool | None],
+                str | None,
+                bytes | None,
+                bytes | None,
+                str | None,
+            ]
+        ],
+    ]
+    | None
+):
+    """Read a search response for labelling: ``(pit_id, hits)``, each hit as the
+    positional arguments of ``logtriage.sources.search.Hit``: index, id, seq_no,
+    primary_term, sort values, routing, the ``_source`` as the exact text sent,
+    that text without its closing brace plus a comma when the labels can be appended
+    (an object with no ``logtriage`` key and no line break; ``{`` when empty), and the
+    value at the dotted ``message_field`` when it is a JSON string.
+
+    ``None`` when the response is not the plain shape (shard failures, sort values
+    other than integers, strings, booleans or null, malformed JSON): decode it the
+    exact way instead."""
 
 @final
 class HeaderParser:

@@ -11,6 +11,7 @@ pub mod mask;
 pub mod miner;
 pub mod parallel;
 pub mod rules;
+pub mod search_page;
 pub mod sequences;
 
 #[cfg(feature = "python")]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from logtriage._core import parse_search_page
 from logtriage.search.client import SearchClient
-from logtriage.sources.search import MessageProblem, extract_message, iter_pages
+from logtriage.sources.search import Hit, MessageProblem, extract_message, hit_message, iter_pages
 
 from tests._search_helpers import load, make_docs, make_index, unique
 
@@ -81,26 +84,80 @@ def test_missing_index_yields_nothing(client) -> None:
     assert _read(client, unique("nothing-here") + "*") == []
 
 
-@pytest.mark.parametrize(
-    ("source", "field", "expected"),
-    [
-        ({"message": "hello"}, "message", "hello"),
-        ({"log": {"message": "nested"}}, "log.message", "nested"),
-        ({"log.message": "literal dotted"}, "log.message", "literal dotted"),
-        ({"log": {"message.text": "mixed"}}, "log.message.text", "mixed"),
-        ({"log": "not an object"}, "log.message", "message_missing"),
-        ({"message": 7}, "message", "message_not_string"),
-        ({"message": [1]}, "message", "message_not_string"),
-        ({"message": "\ud800"}, "message", "message_not_utf8"),
-        ({"message": "a\x00b"}, "message", "message_control_chars"),
-        ({"message": "x" * 300}, "message", "message_too_large"),
-        ({"message": "\x1b[1mbold\x1b[0m"}, "message", "\x1b[1mbold\x1b[0m"),
-    ],
-)
-def test_extract_message(source: dict, field: str, expected: str) -> None:
-    got = extract_message(source, field, max_bytes=256)
+def test_pages_read_by_the_core_match_the_decoded_ones(client, loaded) -> None:
+    index, docs = loaded
+    kw = {"query": {"match_all": {}}, "timestamp_field": "@timestamp", "page_size": 70}
+    decoded = [h for p in iter_pages(client, index=index, **kw) for h in p]
+    fast = [h for p in iter_pages(client, index=index, message_field="message", **kw) for h in p]
+    assert [(h.index, h.id, h.seq_no, h.sort) for h in fast] == [
+        (h.index, h.id, h.seq_no, h.sort) for h in decoded
+    ]
+    assert all(h.raw_source is not None and h.splice_head is not None for h in fast)
+    assert [h.message for h in fast] == [docs[h.source["seq"]]["message"] for h in fast]
+    assert [h.source for h in fast] == [h.source for h in decoded]
+
+
+def test_a_page_the_core_does_not_read_is_decoded_the_exact_way(client) -> None:
+    """Sort values that are floats (here a float tie-breaker) are not the core's shape:
+    the page is decoded by ``jsonio`` and every hit still has its source and message."""
+    index = unique("src-float")
+    make_index(client, index, shards=1)
+    docs = [{**d, "score": d["seq"] + 0.5} for d in make_docs(30, seed=3)]
+    load(client, index, docs, op="index")
+    pages = iter_pages(
+        client,
+        index=index,
+        query={"match_all": {}},
+        timestamp_field="@timestamp",
+        page_size=7,
+        use_pit=False,
+        tiebreaker_field="score",
+        message_field="message",
+    )
+    hits = [h for p in pages for h in p]
+    assert sorted(h.source["seq"] for h in hits) == list(range(30))
+    assert all(h.raw_source is None and h.message is None for h in hits)
+    assert [hit_message(h, "message", 1024) for h in hits] == [
+        docs[h.source["seq"]]["message"] for h in hits
+    ]
+
+
+_MESSAGE_CASES = [
+    ({"message": "hello"}, "message", "hello"),
+    ({"log": {"message": "nested"}}, "log.message", "nested"),
+    ({"log.message": "literal dotted"}, "log.message", "literal dotted"),
+    ({"log": {"message.text": "mixed"}}, "log.message.text", "mixed"),
+    ({"log": "not an object"}, "log.message", "message_missing"),
+    ({"message": 7}, "message", "message_not_string"),
+    ({"message": [1]}, "message", "message_not_string"),
+    ({"message": "\ud800"}, "message", "message_not_utf8"),
+    ({"message": "a\x00b"}, "message", "message_control_chars"),
+    ({"message": "x" * 300}, "message", "message_too_large"),
+    ({"message": "\x1b[1mbold\x1b[0m"}, "message", "\x1b[1mbold\x1b[0m"),
+    ({"message": None}, "message", "message_missing"),
+    ({"message": "  "}, "message", "message_empty"),
+]
+
+
+def _check(got: str | MessageProblem, expected: str) -> None:
     if isinstance(got, MessageProblem):
         assert got.reason == expected
         assert got.detail
     else:
         assert got == expected
+
+
+@pytest.mark.parametrize(("source", "field", "expected"), _MESSAGE_CASES)
+def test_extract_message(source: dict, field: str, expected: str) -> None:
+    _check(extract_message(source, field, max_bytes=256), expected)
+
+
+@pytest.mark.parametrize(("source", "field", "expected"), _MESSAGE_CASES)
+def test_the_core_reader_finds_the_same_message(source: dict, field: str, expected: str) -> None:
+    hit = {"_index": "i", "_id": "1", "_seq_no": 0, "_primary_term": 1, "_source": source}
+    body = json.dumps({"hits": {"hits": [{**hit, "sort": [1, "k"]}]}}).encode()
+    parsed = parse_search_page(body, field)
+    assert parsed is not None
+    (row,) = parsed[1]
+    _check(hit_message(Hit(*row), field, max_bytes=256), expected)
+    assert Hit(*row).source == source

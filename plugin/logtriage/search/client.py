@@ -11,6 +11,9 @@ with the same auth/TLS options, and every call goes through
 Client retries are disabled: the sidecar owns retries (backoff with jitter).
 Response bodies are decoded with :func:`logtriage.search.jsonio.loads`, which keeps
 each number's original text, so a ``_source`` read can be written back unchanged.
+:meth:`SearchClient.search_raw` returns the undecoded bytes instead (the sidecar's
+page reader decodes them in the Rust core): the clients' deserializers hand back a
+:class:`RawBody` while a context variable says so, in that thread only.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import json
 import logging
 import warnings
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,6 +44,32 @@ log = logging.getLogger(__name__)
 
 EngineName = Literal["elasticsearch", "opensearch"]
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+_RAW_BODY: ContextVar[bool] = ContextVar("logtriage_raw_body", default=False)
+
+
+class RawBody:
+    """A response body left undecoded (see :meth:`SearchClient.search_raw`)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def decoded(self) -> Any:
+        """The body as :func:`jsonio.loads` reads it (its text when it is not JSON)."""
+        try:
+            return jsonio.loads(self.data)
+        except ValueError:
+            return self.data.decode("utf-8", "replace")
+
+
+def _body(data: bytes | str) -> Any:
+    """What the clients' deserializers return: raw while asked for, else decoded."""
+    if _RAW_BODY.get():
+        return RawBody(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
+    return jsonio.loads(data)
 
 
 class EngineRequestError(SearchEngineError):
@@ -346,6 +376,22 @@ class SearchClient:
         result: dict[str, Any] = self.request("POST", path, params=params, body=body)
         return result
 
+    def search_raw(self, body: dict[str, Any], index: str | None = None, **params: Any) -> bytes:
+        """:meth:`search` answering the response body's bytes, undecoded.
+
+        Raises:
+            EngineRequestError: as :meth:`search`; also an answer without a body.
+        """
+        path = f"/{index}/_search" if index else "/_search"
+        token = _RAW_BODY.set(True)
+        try:
+            result = self.request("POST", path, params=params, body=body)
+        finally:
+            _RAW_BODY.reset(token)
+        if not isinstance(result, RawBody):
+            raise EngineRequestError(f"POST {path}: the engine answered without a body", None)
+        return result.data
+
     def bulk(self, payload: bytes, **params: Any) -> dict[str, Any]:
         result: dict[str, Any] = self.request(
             "POST", "/_bulk", params=params, body=payload, ndjson=True
@@ -384,11 +430,11 @@ def _es_serializers() -> dict[str, Any]:
 
     class Json(JsonSerializer):
         def json_loads(self, data: bytes) -> Any:
-            return jsonio.loads(data)
+            return _body(data)
 
     class CompatJson(CompatibilityModeJsonSerializer):
         def json_loads(self, data: bytes) -> Any:
-            return jsonio.loads(data)
+            return _body(data)
 
     return {Json.mimetype: Json(), CompatJson.mimetype: CompatJson()}
 
@@ -401,7 +447,7 @@ def _os_serializer() -> Any:
     class Json(JSONSerializer):
         def loads(self, s: str) -> Any:
             try:
-                return jsonio.loads(s)
+                return _body(s)
             except (ValueError, TypeError) as exc:
                 raise SerializationError(s, exc) from exc
 
@@ -415,6 +461,8 @@ def _param(value: Any) -> str:
 
 
 def _from_body(status: int | None, body: Any, what: str) -> EngineRequestError:
+    if isinstance(body, RawBody):
+        body = body.decoded()
     error_type = None
     reason = str(body)[:500]
     if isinstance(body, dict) and isinstance(body.get("error"), dict):

@@ -66,10 +66,11 @@ from logtriage.sinks.search import (
     backoff_delay,
     labels_action,
     rewrite_action,
+    splice_action,
     update_action,
 )
 from logtriage.sources.columns import columns_from_sources
-from logtriage.sources.search import Hit, MessageProblem, extract_message, iter_pages
+from logtriage.sources.search import Hit, MessageProblem, hit_message, iter_pages
 
 __all__ = ["PassStats", "RunSummary", "Sidecar", "label_fields", "rewrite_hit"]
 
@@ -208,7 +209,19 @@ def label_fields(
 def rewrite_hit(
     hit: Hit, fields: dict[str, Any], fields_json: bytes | None = None
 ) -> WriteAction | None:
-    """The guarded re-index of ``hit`` with ``fields`` (see :func:`rewrite_action`)."""
+    """The guarded re-index of ``hit`` with ``fields`` (see :func:`rewrite_action`):
+    appended to the source text as read when the reader kept it (:func:`splice_action`),
+    else merged into the decoded source."""
+    if fields_json is not None and hit.splice_head is not None:
+        return splice_action(
+            hit.index,
+            hit.id,
+            hit.seq_no,
+            hit.primary_term,
+            hit.splice_head,
+            fields_json,
+            hit.routing,
+        )
     return rewrite_action(
         hit.index,
         hit.id,
@@ -542,6 +555,7 @@ class Sidecar:
             slice_id=self.lease.slot,
             slice_max=s.sidecar.workers,
             tiebreaker_field=s.search.tiebreaker_field,
+            message_field=s.search.message_field,
         )
         # One page's writes are in flight while the next page is read and labelled;
         # pages are finished (accounted, checkpointed) strictly in order.
@@ -657,7 +671,7 @@ class Sidecar:
         good: list[int] = []
         problems: dict[int, MessageProblem] = {}
         for i, hit in enumerate(page):
-            m = extract_message(hit.source, s.search.message_field, s.search.max_message_bytes)
+            m = hit_message(hit, s.search.message_field, s.search.max_message_bytes)
             if isinstance(m, str):
                 good.append(i)
                 work.messages.append(m)

@@ -159,6 +159,31 @@ def rewrite_action(
     )
 
 
+def splice_action(
+    index: str,
+    doc_id: str,
+    seq_no: int,
+    primary_term: int,
+    splice_head: bytes,
+    fields_json: bytes,
+    routing: str | None = None,
+) -> WriteAction:
+    """:func:`rewrite_action` for a source kept as the text read: ``splice_head`` is
+    that text without its closing brace (see ``Hit.splice_head``; the source has no
+    ``logtriage`` key), ``fields_json`` the encoded labels. The user's fields go back
+    byte for byte."""
+    return WriteAction(
+        op="index",
+        index=index,
+        id=doc_id,
+        body=b'%s"logtriage":%s}' % (splice_head, fields_json),
+        key=(index, doc_id),
+        seq_no=seq_no,
+        primary_term=primary_term,
+        routing=routing,
+    )
+
+
 def labels_action(
     labels_index: str,
     index: str,

@@ -5,6 +5,9 @@ it closes the PIT in ``finally:``, whether the caller exhausts it, breaks out or
 fails. Without PIT (``use_pit=False``) it pages with plain ``search_after`` on the
 timestamp plus a tie-breaker. Each hit keeps its concrete ``_index``, ``_seq_no``,
 ``_primary_term`` and ``_routing`` so the sink can write back to exactly that version.
+With ``message_field``, a page is read by the Rust core (``parse_search_page``): each
+``_source`` stays the exact text the engine sent (decoded only when asked for) and the
+message is taken out of it; pages of another shape are decoded the exact Python way.
 
 :func:`extract_message` turns a hit's message field into a ``str`` or a
 :class:`MessageProblem` (missing, not a string, not UTF-8, control characters,
@@ -19,13 +22,17 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
+from logtriage._core import parse_search_page
+from logtriage.search import jsonio
 from logtriage.search.client import EngineRequestError, SearchClient
 
 __all__ = [
     "Hit",
     "MessageProblem",
+    "check_message",
     "extract_message",
     "get_path",
+    "hit_message",
     "iter_pages",
     "timestamp_sort",
 ]
@@ -35,19 +42,59 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
 _MISSING_SORT = -(2**63)
 
 
-@dataclass(slots=True)
 class Hit:
-    """One document as read: where it lives, which version, and the fields asked for.
-    Read-only by convention: not ``frozen``, whose ``__init__`` costs 2.5 times as much,
-    for an object made once per document read."""
+    """One document as read: where it lives, which version, and its source.
 
-    index: str
-    id: str
-    seq_no: int
-    primary_term: int
-    source: dict[str, Any]
-    sort: list[Any]
-    routing: str | None = None
+    ``source`` is the decoded ``_source`` (the fields asked for). A hit read by the
+    Rust core carries ``raw_source`` (the exact JSON text) instead, decoded with
+    :func:`jsonio.loads` on first use; ``splice_head`` (that text without its closing
+    brace, see ``parse_search_page``) when the labels can be appended to it; and
+    ``message`` when the message field holds a JSON string.
+    Read-only by convention; a plain slotted class because one is made per document."""
+
+    __slots__ = (
+        "_source",
+        "id",
+        "index",
+        "message",
+        "primary_term",
+        "raw_source",
+        "routing",
+        "seq_no",
+        "sort",
+        "splice_head",
+    )
+
+    def __init__(
+        self,
+        index: str,
+        id: str,
+        seq_no: int,
+        primary_term: int,
+        sort: list[Any],
+        routing: str | None = None,
+        raw_source: bytes | None = None,
+        splice_head: bytes | None = None,
+        message: str | None = None,
+        source: dict[str, Any] | None = None,
+    ) -> None:
+        self.index = index
+        self.id = id
+        self.seq_no = seq_no
+        self.primary_term = primary_term
+        self.sort = sort
+        self.routing = routing
+        self.raw_source = raw_source
+        self.splice_head = splice_head
+        self.message = message
+        self._source = source
+
+    @property
+    def source(self) -> dict[str, Any]:
+        if self._source is None:
+            decoded = jsonio.loads(self.raw_source) if self.raw_source is not None else None
+            self._source = decoded if isinstance(decoded, dict) else {}
+        return self._source
 
     @property
     def timestamp_ms(self) -> int | None:
@@ -92,7 +139,20 @@ def get_path(source: dict[str, Any], path: str) -> Any:
 
 def extract_message(source: dict[str, Any], field: str, max_bytes: int) -> str | MessageProblem:
     """The message to label, or why there is none worth labelling."""
-    value = get_path(source, field)
+    return check_message(get_path(source, field), field, max_bytes)
+
+
+def hit_message(hit: Hit, field: str, max_bytes: int) -> str | MessageProblem:
+    """:func:`extract_message` of ``hit``, without decoding a source whose message
+    the reader already took out."""
+    if hit.message is not None:
+        return check_message(hit.message, field, max_bytes)
+    return extract_message(hit.source, field, max_bytes)
+
+
+def check_message(value: Any, field: str, max_bytes: int) -> str | MessageProblem:
+    """``value`` (the message field's value, or absent) as a message to label, or the
+    problem with it."""
     if value is _ABSENT:
         return MessageProblem("message_missing", f"field {field!r} is absent")
     if value is None:
@@ -136,6 +196,7 @@ def iter_pages(
     slice_max: int = 1,
     tiebreaker_field: str | None = None,
     max_pages: int | None = None,
+    message_field: str | None = None,
 ) -> Generator[list[Hit], None, None]:
     """Yield pages of hits matching ``query``, oldest first, until none are left.
 
@@ -145,7 +206,8 @@ def iter_pages(
     Without PIT the sort is timestamp + ``tiebreaker_field`` (``_id`` on
     OpenSearch when unset); ties at a page boundary without a tie-breaker are
     picked up by the next call, not lost, because callers only read unlabelled
-    documents from a checkpoint (inclusive) onwards.
+    documents from a checkpoint (inclusive) onwards. With ``message_field`` the hits
+    carry their source as text and the message taken out of it (see :class:`Hit`).
 
     Raises:
         EngineRequestError: the engine failed a request (PIT closed anyway).
@@ -186,47 +248,66 @@ def iter_pages(
                 body["search_after"] = search_after
             if pit_id is not None:
                 body["pit"] = {"id": pit_id, "keep_alive": keep_alive}
-                resp = client.search(body)
-                pit_id = resp.get("pit_id", pit_id)
+                new_pit, page = _read_page(client, body, None, index, message_field)
+                pit_id = new_pit or pit_id
             else:
                 try:
-                    resp = client.search(
-                        body, index=index, ignore_unavailable="true", allow_no_indices="true"
-                    )
+                    _, page = _read_page(client, body, index, index, message_field)
                 except EngineRequestError as exc:
                     if exc.status == 404:
                         return
                     raise
-            shards = resp.get("_shards", {})
-            if shards.get("failed"):
-                failures = shards.get("failures") or []
-                reason = failures[0].get("reason") if failures else "unknown"
-                raise EngineRequestError(
-                    f"search failed on {shards['failed']} shard(s) of {index}: {reason}",
-                    503,
-                    "shard_failure",
-                )
-            raw = resp["hits"]["hits"]
-            if not raw:
+            if not page:
                 return
-            page = [
-                Hit(
-                    index=h["_index"],
-                    id=h["_id"],
-                    seq_no=h["_seq_no"],
-                    primary_term=h["_primary_term"],
-                    source=h.get("_source") or {},
-                    sort=h.get("sort") or [],
-                    routing=h.get("_routing"),
-                )
-                for h in raw
-            ]
             search_after = page[-1].sort
             pages += 1
             yield page
-            if len(raw) < page_size:
+            if len(page) < page_size:
                 return
     finally:
         if pit_id is not None:
             with contextlib.suppress(EngineRequestError):  # else expires after keep_alive
                 client.close_pit(pit_id)
+
+
+def _read_page(
+    client: SearchClient,
+    body: dict[str, Any],
+    index: str | None,
+    pattern: str,
+    message_field: str | None,
+) -> tuple[str | None, list[Hit]]:
+    """One search request (over ``index``, or the PIT in ``body`` when ``None``; both
+    opened on ``pattern``): the PIT id it answers with and its hits."""
+    params = {"ignore_unavailable": "true", "allow_no_indices": "true"} if index else {}
+    if message_field is not None:
+        raw = client.search_raw(body, index=index, **params)
+        parsed = parse_search_page(raw, message_field)
+        if parsed is not None:
+            pit_id, rows = parsed
+            return pit_id, [Hit(*row) for row in rows]
+        resp = jsonio.loads(raw)  # an unusual page: decoded the exact way
+    else:
+        resp = client.search(body, index=index, **params)
+    shards = resp.get("_shards", {})
+    if shards.get("failed"):
+        failures = shards.get("failures") or []
+        reason = failures[0].get("reason") if failures else "unknown"
+        raise EngineRequestError(
+            f"search failed on {shards['failed']} shard(s) of {pattern}: {reason}",
+            503,
+            "shard_failure",
+        )
+    hits = [
+        Hit(
+            index=h["_index"],
+            id=h["_id"],
+            seq_no=h["_seq_no"],
+            primary_term=h["_primary_term"],
+            sort=h.get("sort") or [],
+            routing=h.get("_routing"),
+            source=h.get("_source") or {},
+        )
+        for h in resp["hits"]["hits"]
+    ]
+    return resp.get("pit_id"), hits

@@ -7,6 +7,7 @@ mod json_numbers;
 mod mask;
 mod miner;
 mod rules;
+mod search_page;
 mod sequences;
 
 use pyo3::prelude::*;
@@ -27,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(features::features_batch, m)?)?;
     m.add_function(wrap_pyfunction!(header::header_presets, m)?)?;
     m.add_function(wrap_pyfunction!(json_numbers::json_integers_only, m)?)?;
+    m.add_function(wrap_pyfunction!(search_page::parse_search_page, m)?)?;
     m.add_function(wrap_pyfunction!(disable_parallelism, m)?)?;
     Ok(())
 }
