@@ -24,6 +24,7 @@ _KIBANA_TYPE = {
     "keyword": "string",
     "text": "string",
     "float": "number",
+    "long": "number",
     "boolean": "boolean",
     "date": "date",
 }

@@ -12,12 +12,12 @@ LOGTRIAGE_FIELDS: dict[str, str] = {
     "logtriage.confidence": "float",
     "logtriage.anomaly": "boolean",
     "logtriage.anomaly_score": "float",
-    "logtriage.template.id": "keyword",
+    "logtriage.template.id": "long",
     "logtriage.template.text": "keyword",
     "logtriage.rule": "keyword",
     "logtriage.model.version": "keyword",
     "logtriage.processed_at": "date",
-    "logtriage.error": "keyword",
+    "logtriage.error.reason": "keyword",
 }
 
 

@@ -25,23 +25,26 @@ from logtriage.config import Settings
 from logtriage.labels import LabelColumns
 from logtriage.pipeline import Pipeline
 from logtriage.samples import generate
+from logtriage.search.templates import LOGTRIAGE_PROPERTIES
 
 from dashboards import grafana_gen
-from dashboards.names import LOGTRIAGE_FIELDS, FieldNames
+from dashboards.names import FieldNames
 from dashboards.translate import to_search_body
 
 NAMES = FieldNames(index="unused", service="service.name", host="host.name")
 
 
 def _mapping(names: FieldNames) -> dict[str, Any]:
+    """The source fields, plus ``logtriage.*`` exactly as the sidecar maps them (some
+    are doc-values only: the panels' filters and aggregations must work on those)."""
     props: dict[str, Any] = {}
-    for name, es_type in {**names.source_fields(), **LOGTRIAGE_FIELDS}.items():
+    for name, es_type in names.source_fields().items():
         node = props
         *parents, leaf = name.split(".")
         for p in parents:
             node = node.setdefault(p, {"properties": {}})["properties"]
         node[leaf] = {"type": es_type}
-    return {"properties": props}
+    return {"properties": {**props, **LOGTRIAGE_PROPERTIES}}
 
 
 class GroundTruthLabeler:
