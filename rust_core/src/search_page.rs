@@ -5,8 +5,8 @@
 //! encode it again cost about a third of its Python CPU. [`parse_page`] reads the
 //! parts of a search response that the sidecar needs (point in time, and per hit
 //! its index, id, version, routing, sort values and the message at a dotted path)
-//! and keeps each `_source` as the exact text the engine sent. [`SourceText::splice_head`]
-//! gives the prefix to which the labels object is appended.
+//! and keeps each `_source` as the exact text the engine sent. [`SourceText::splice_prefix`]
+//! gives where the labels object is appended.
 //!
 //! Anything outside the plain shape (shard failures, sort values that are not
 //! integers, strings, booleans or null, malformed JSON, duplicate hit fields) makes
@@ -14,8 +14,9 @@
 //! slow way, so this module never has to be right about the unusual cases.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::fmt;
 
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -44,18 +45,19 @@ pub struct SourceText<'a> {
 }
 
 impl SourceText<'_> {
-    /// The text the labels object follows: `{...,"` minus the closing brace plus a
-    /// comma (`{` alone for an empty object); `None` when not [`Self::spliceable`].
-    /// `head + "\"logtriage\":" + labels + "}"` is the source with the labels added.
-    pub fn splice_head(&self) -> Option<String> {
+    /// Where the labels object goes: `(prefix, comma)` with `prefix` the source text
+    /// up to (not including) its closing brace, and `comma` whether a comma must
+    /// follow (not for an empty object `{}`, whose prefix is `{`); `None` when not
+    /// [`Self::spliceable`]. `prefix + [","] + "\"logtriage\":" + labels + "}"` is the
+    /// source with the labels added.
+    pub fn splice_prefix(&self) -> Option<(&str, bool)> {
         if !self.spliceable {
             return None;
         }
         if self.empty {
-            return Some("{".to_owned());
+            return Some(("{", false));
         }
-        let body = self.text.strip_suffix('}')?;
-        Some(format!("{body},"))
+        Some((self.text.strip_suffix('}')?, true))
     }
 }
 
@@ -121,7 +123,49 @@ struct HitIn<'a> {
     sort: Option<Vec<&'a RawValue>>,
 }
 
-type Object<'a> = HashMap<Cow<'a, str>, &'a RawValue>;
+/// A JSON object's members in document order, values kept as text. Sources have a
+/// handful of keys, so a scan beats hashing; a repeated key answers with its last
+/// value, as a decoder that builds a map would.
+#[derive(Debug, Default)]
+pub struct Object<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'a> Object<'a> {
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    fn contains_key(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == key)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Object<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members<'a>(std::marker::PhantomData<Object<'a>>);
+
+        impl<'de: 'a, 'a> Visitor<'de> for Members<'a> {
+            type Value = Object<'a>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Object<'a>, M::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(member) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(Object(members))
+            }
+        }
+
+        deserializer.deserialize_map(Members(std::marker::PhantomData))
+    }
+}
 
 /// Read a search response; `None` when it is not the plain shape (see module doc).
 pub fn parse_page<'a>(body: &'a [u8], message_path: &str) -> Option<SearchPage<'a>> {
@@ -200,14 +244,16 @@ pub fn value_at_path<'a>(object: &Object<'a>, path: &str) -> Option<&'a RawValue
         return Some(value);
     }
     let parts: Vec<&str> = path.split('.').collect();
-    let mut node: Cow<'_, Object<'a>> = Cow::Borrowed(object);
+    let mut owned: Object<'a>;
+    let mut node = object;
     for (i, part) in parts.iter().enumerate() {
         let rest = parts[i..].join(".");
         if let Some(value) = node.get(rest.as_str()) {
             return Some(value);
         }
-        let child = *node.get(*part)?;
-        node = Cow::Owned(serde_json::from_str(child.get()).ok()?);
+        let child = node.get(part)?;
+        owned = serde_json::from_str(child.get()).ok()?;
+        node = &owned;
     }
     None
 }
@@ -238,6 +284,13 @@ fn sort_value(raw: &RawValue) -> Option<SortValue> {
 mod tests {
     use super::*;
 
+    /// The bytes the labels object follows (`splice_head` of the Python `Hit`).
+    fn splice_head(source: &SourceText<'_>) -> Option<String> {
+        source
+            .splice_prefix()
+            .map(|(text, comma)| format!("{text}{}", if comma { "," } else { "" }))
+    }
+
     fn page(hits: &str) -> String {
         format!(
             r#"{{"pit_id":"p1","took":3,"_shards":{{"total":1,"failed":0}},"hits":{{"hits":[{hits}]}}}}"#
@@ -262,7 +315,7 @@ mod tests {
         let source = h.source.as_ref().unwrap();
         assert_eq!(source.text, r#"{"message":"x \u00e9","n":1.50}"#);
         assert_eq!(
-            source.splice_head().unwrap(),
+            splice_head(source).unwrap(),
             r#"{"message":"x \u00e9","n":1.50,"#
         );
     }
@@ -292,13 +345,13 @@ mod tests {
             let p = parse_page(body.as_bytes(), "message").unwrap();
             let s = p.hits[0].source.as_ref().unwrap();
             assert_eq!(s.spliceable, spliceable, "{source}");
-            assert_eq!(s.splice_head().is_some(), spliceable);
+            assert_eq!(splice_head(s).is_some(), spliceable);
             assert_eq!(p.hits[0].message.as_deref(), Some("m"));
         }
         let empty = page(&HIT.replace(r#"{"message":"x \u00e9","n":1.50}"#, "{ }"));
         let p = parse_page(empty.as_bytes(), "message").unwrap();
         assert_eq!(
-            p.hits[0].source.as_ref().unwrap().splice_head().unwrap(),
+            splice_head(p.hits[0].source.as_ref().unwrap()).unwrap(),
             "{"
         );
         assert_eq!(p.hits[0].message, None);
@@ -316,6 +369,11 @@ mod tests {
         assert_eq!(get("n").as_deref(), Some("5"));
         assert_eq!(get("n.x"), None);
         assert_eq!(get("missing"), None);
+        let repeated: Object<'_> = serde_json::from_str(r#"{"m":"first","m":"last"}"#).unwrap();
+        assert_eq!(
+            value_at_path(&repeated, "m").map(|v| v.get()),
+            Some("\"last\"")
+        );
         // A number, null or a lone surrogate is not a message the fast path returns.
         for source in [
             r#"{"message":5}"#,

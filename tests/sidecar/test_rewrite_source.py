@@ -23,7 +23,7 @@ from logtriage.search.client import SearchClient
 from logtriage.search.templates import LOGTRIAGE_PROPERTIES, rewritable_indices
 from logtriage.sidecar import Sidecar
 from logtriage.sidecar.loop import label_fields
-from logtriage.sinks.search import merge_fields, rewrite_action
+from logtriage.sinks.search import WriteAction, merge_fields, rewrite_action, splice_action
 
 from tests._search_helpers import fetch_all, load, make_docs, make_index, settings_for, unique
 
@@ -80,6 +80,35 @@ def test_pre_encoded_labels_give_the_same_document() -> None:
     merged = rewrite_action("i", "1", 3, 1, labelled, fields, fields_json=encoded)
     assert merged is not None
     assert json.loads(merged.body)["logtriage"] == {"session": {"key": "s"}, **fields}
+
+
+def test_spliced_actions_encode_like_any_other_action() -> None:
+    """``splice_action`` formats its NDJSON lines itself: the same bytes as the generic
+    :meth:`WriteAction.encode`, escapes and routing included."""
+    head = b'{"message":"caf\\u00e9 \\"x\\"","n":1.50,'
+    for index, doc_id, routing in [
+        (".ds-logs-a-000001", "AZ1", None),
+        ("idx", 'id "quoted" \\ é', "shard\n7"),
+    ]:
+        action = splice_action(index, doc_id, 12, 3, head, b'{"label":"L"}', routing)
+        generic = WriteAction(
+            op="index",
+            index=index,
+            id=doc_id,
+            body=action.body,
+            key=(index, doc_id),
+            seq_no=12,
+            primary_term=3,
+            routing=routing,
+        )
+        assert action.encode() == generic.encode()
+        meta, body, end = action.encode().split(b"\n")
+        assert json.loads(meta)["index"]["_id"] == doc_id and end == b""
+        assert json.loads(body) == {
+            "message": 'caf\u00e9 "x"',
+            "n": 1.5,
+            "logtriage": {"label": "L"},
+        }
 
 
 def test_lines_with_the_same_labels_share_one_encoding() -> None:

@@ -68,8 +68,12 @@ class WriteAction:
     seq_no: int | None = None
     primary_term: int | None = None
     routing: str | None = None
+    encoded: bytes | None = None
 
     def encode(self) -> bytes:
+        """The action's NDJSON lines (made up front when ``encoded`` is set)."""
+        if self.encoded is not None:
+            return self.encoded
         meta: dict[str, Any] = {"_index": self.index, "_id": self.id}
         if self.seq_no is not None and self.primary_term is not None:
             meta["if_seq_no"] = self.seq_no
@@ -171,16 +175,28 @@ def splice_action(
     """:func:`rewrite_action` for a source kept as the text read: ``splice_head`` is
     that text without its closing brace (see ``Hit.splice_head``; the source has no
     ``logtriage`` key), ``fields_json`` the encoded labels. The user's fields go back
-    byte for byte."""
+    byte for byte. One is made per document labelled, so its NDJSON lines are
+    formatted here in one step (the same bytes :meth:`WriteAction.encode` makes)."""
+    body = b'%s"logtriage":%s}' % (splice_head, fields_json)
+    route = b"" if routing is None else b',"routing":' + orjson.dumps(routing)
+    encoded = b'{"index":{"_index":%s,"_id":%s,"if_seq_no":%d,"if_primary_term":%d%s}}\n%s\n' % (
+        orjson.dumps(index),
+        orjson.dumps(doc_id),
+        seq_no,
+        primary_term,
+        route,
+        body,
+    )
     return WriteAction(
         op="index",
         index=index,
         id=doc_id,
-        body=b'%s"logtriage":%s}' % (splice_head, fields_json),
+        body=body,
         key=(index, doc_id),
         seq_no=seq_no,
         primary_term=primary_term,
         routing=routing,
+        encoded=encoded,
     )
 
 
@@ -329,7 +345,10 @@ class SearchSink:
         self._write_chunk(chunk, part)
         return part
 
-    def _send(self, chunk: list[tuple[WriteAction, bytes]], result: WriteResult) -> list[Any]:
+    def _send(
+        self, chunk: list[tuple[WriteAction, bytes]], result: WriteResult
+    ) -> tuple[list[Any], bool]:
+        """One bulk request (retried as a whole): its items, and whether any failed."""
         attempt = 0
         payload = b"".join(b for _, b in chunk)
         while True:
@@ -344,7 +363,7 @@ class SearchSink:
                     raise EngineRequestError(
                         f"bulk answered {len(items)} items for {len(chunk)} actions", 500
                     )
-                return items
+                return items, resp.get("errors", True) is not False
             except EngineRequestError as exc:
                 if not exc.retryable or attempt >= self.settings.max_retries:
                     raise
@@ -363,7 +382,10 @@ class SearchSink:
         attempt = 0
         pending = chunk
         while pending:
-            items = self._send(pending, result)
+            items, failures = self._send(pending, result)
+            if not failures:
+                result.written += [action.key for action, _ in pending]
+                return
             retry: list[tuple[WriteAction, bytes]] = []
             for (action, raw), item in zip(pending, items, strict=True):
                 outcome = next(iter(item.values()))

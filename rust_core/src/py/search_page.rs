@@ -1,11 +1,11 @@
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList};
+use pyo3::types::{PyBytes, PyList, PyString};
 
 use crate::search_page::{parse_page, PageHit, SortValue};
 
 /// One hit as the positional arguments of `logtriage.sources.search.Hit`.
 type HitRow<'py> = (
-    String,
+    Bound<'py, PyString>,
     String,
     i64,
     i64,
@@ -27,15 +27,31 @@ pub(crate) fn parse_search_page<'py>(
     let Some(page) = py.detach(|| parse_page(body, message_field)) else {
         return Ok(None);
     };
+    // A page comes from one or a few indices: hits of the same index share its name.
+    let mut index_name: Option<(String, Bound<'py, PyString>)> = None;
     let hits = page
         .hits
         .into_iter()
-        .map(|hit| hit_row(py, hit))
+        .map(|hit| {
+            let index = match &index_name {
+                Some((name, object)) if *name == hit.index => object.clone(),
+                _ => {
+                    let object = PyString::new(py, &hit.index);
+                    index_name = Some((hit.index.to_string(), object.clone()));
+                    object
+                }
+            };
+            hit_row(py, index, hit)
+        })
         .collect::<PyResult<Vec<_>>>()?;
     Ok(Some((page.pit_id.map(String::from), hits)))
 }
 
-fn hit_row<'py>(py: Python<'py>, hit: PageHit<'_>) -> PyResult<HitRow<'py>> {
+fn hit_row<'py>(
+    py: Python<'py>,
+    index: Bound<'py, PyString>,
+    hit: PageHit<'_>,
+) -> PyResult<HitRow<'py>> {
     let sort = PyList::empty(py);
     for value in hit.sort {
         match value {
@@ -50,13 +66,22 @@ fn hit_row<'py>(py: Python<'py>, hit: PageHit<'_>) -> PyResult<HitRow<'py>> {
         .source
         .as_ref()
         .map(|s| PyBytes::new(py, s.text.as_bytes()));
-    let head = hit
-        .source
-        .as_ref()
-        .and_then(|s| s.splice_head())
-        .map(|h| PyBytes::new(py, h.as_bytes()));
+    let head = match hit.source.as_ref().and_then(|s| s.splice_prefix()) {
+        None => None,
+        Some((text, comma)) => Some(PyBytes::new_with(
+            py,
+            text.len() + usize::from(comma),
+            |buf| {
+                buf[..text.len()].copy_from_slice(text.as_bytes());
+                if comma {
+                    buf[text.len()] = b',';
+                }
+                Ok(())
+            },
+        )?),
+    };
     Ok((
-        hit.index.into_owned(),
+        index,
         hit.id.into_owned(),
         hit.seq_no,
         hit.primary_term,
