@@ -161,7 +161,7 @@ def json_integers_only(data: bytes) -> bool:
     ``orjson.loads`` decodes exactly. Does not validate the rest of the text."""
 
 def parse_search_page(
-    body: bytes, message_field: str
+    body: bytes, message_field: str, max_message_bytes: int
 ) -> (
     tuple[
         str | None,
@@ -186,7 +186,10 @@ def parse_search_page(
     primary_term, sort values, routing, the ``_source`` as the exact text sent,
     that text without its closing brace plus a comma when the labels can be appended
     (an object with no ``logtriage`` key and no line break; ``{`` when empty), and the
-    value at the dotted ``message_field`` when it is a JSON string.
+    value at the dotted ``message_field`` when it is a JSON string that passes the
+    checks of ``logtriage.sources.search.check_message`` (at most ``max_message_bytes``
+    UTF-8 bytes, no control characters but tab, line breaks and ESC, not blank);
+    ``None`` otherwise, so the caller finds out what is wrong with it.
 
     ``None`` when the response is not the plain shape (shard failures, sort values
     other than integers, strings, booleans or null, malformed JSON): decode it the

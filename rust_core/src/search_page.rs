@@ -71,9 +71,32 @@ pub struct PageHit<'a> {
     pub routing: Option<Cow<'a, str>>,
     pub sort: Vec<SortValue>,
     pub source: Option<SourceText<'a>>,
-    /// The message when the value at the path is a JSON string (else `None`: absent,
-    /// null, another type or a string with a lone surrogate; the caller finds out which).
+    /// The message when the value at the path is a JSON string that
+    /// [`MessageField::accepts`] (else `None`: absent, null, another type, a string with
+    /// a lone surrogate or one that fails the checks; the caller finds out which).
     pub message: Option<String>,
+}
+
+/// Where a hit's message is and which messages are labelled as they are.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageField<'p> {
+    /// Dotted path in `_source` (see [`value_at_path`]).
+    pub path: &'p str,
+    /// Longest message in UTF-8 bytes.
+    pub max_bytes: usize,
+}
+
+impl MessageField<'_> {
+    /// The checks of the Python `check_message` for a valid string: at most
+    /// `max_bytes`, no C0 control character other than tab, line breaks and ESC (nor
+    /// DEL), not blank. A message that fails is left to Python, which says why.
+    pub fn accepts(&self, message: &str) -> bool {
+        message.len() <= self.max_bytes
+            && !message
+                .bytes()
+                .any(|b| matches!(b, 0x00..=0x08 | 0x0b | 0x0c | 0x0e..=0x1a | 0x1c..=0x1f | 0x7f))
+            && !message.trim().is_empty()
+    }
 }
 
 /// The parts of a search response the sidecar reads.
@@ -168,7 +191,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Object<'a> {
 }
 
 /// Read a search response; `None` when it is not the plain shape (see module doc).
-pub fn parse_page<'a>(body: &'a [u8], message_path: &str) -> Option<SearchPage<'a>> {
+pub fn parse_page<'a>(body: &'a [u8], message: &MessageField<'_>) -> Option<SearchPage<'a>> {
     let text = std::str::from_utf8(body).ok()?;
     let response: ResponseIn<'a> = serde_json::from_str(text).ok()?;
     if response.shards.is_some_and(|s| s.failed > 0) {
@@ -178,7 +201,7 @@ pub fn parse_page<'a>(body: &'a [u8], message_path: &str) -> Option<SearchPage<'
         .hits
         .hits
         .into_iter()
-        .map(|hit| read_hit(hit, message_path))
+        .map(|hit| read_hit(hit, message))
         .collect::<Option<Vec<_>>>()?;
     Some(SearchPage {
         pit_id: response.pit_id,
@@ -186,7 +209,7 @@ pub fn parse_page<'a>(body: &'a [u8], message_path: &str) -> Option<SearchPage<'
     })
 }
 
-fn read_hit<'a>(hit: HitIn<'a>, message_path: &str) -> Option<PageHit<'a>> {
+fn read_hit<'a>(hit: HitIn<'a>, message: &MessageField<'_>) -> Option<PageHit<'a>> {
     let sort = hit
         .sort
         .unwrap_or_default()
@@ -195,7 +218,7 @@ fn read_hit<'a>(hit: HitIn<'a>, message_path: &str) -> Option<PageHit<'a>> {
         .collect::<Option<Vec<_>>>()?;
     let (source, message) = match hit.source {
         None => (None, None),
-        Some(raw) => read_source(raw, message_path),
+        Some(raw) => read_source(raw, message),
     };
     Some(PageHit {
         index: hit.index,
@@ -209,10 +232,10 @@ fn read_hit<'a>(hit: HitIn<'a>, message_path: &str) -> Option<PageHit<'a>> {
     })
 }
 
-/// The source text and the message at `message_path` in it.
+/// The source text and its message (see [`MessageField`]).
 fn read_source<'a>(
     raw: &'a RawValue,
-    message_path: &str,
+    field: &MessageField<'_>,
 ) -> (Option<SourceText<'a>>, Option<String>) {
     let text = raw.get();
     let object: Option<Object<'a>> = if text.starts_with('{') {
@@ -233,7 +256,9 @@ fn read_source<'a>(
         spliceable: !object.contains_key(LABELS_KEY) && !text.contains(['\n', '\r']),
         empty: object.is_empty(),
     };
-    let message = value_at_path(&object, message_path).and_then(json_string);
+    let message = value_at_path(&object, field.path)
+        .and_then(json_string)
+        .filter(|m| field.accepts(m));
     (Some(source), message)
 }
 
@@ -284,6 +309,11 @@ fn sort_value(raw: &RawValue) -> Option<SortValue> {
 mod tests {
     use super::*;
 
+    const MESSAGE: MessageField<'static> = MessageField {
+        path: "message",
+        max_bytes: 64,
+    };
+
     /// The bytes the labels object follows (`splice_head` of the Python `Hit`).
     fn splice_head(source: &SourceText<'_>) -> Option<String> {
         source
@@ -302,7 +332,7 @@ mod tests {
     #[test]
     fn reads_the_plain_shape() {
         let body = page(HIT);
-        let p = parse_page(body.as_bytes(), "message").unwrap();
+        let p = parse_page(body.as_bytes(), &MESSAGE).unwrap();
         assert_eq!(p.pit_id.as_deref(), Some("p1"));
         let h = &p.hits[0];
         assert_eq!((h.index.as_ref(), h.id.as_ref()), ("i", "a\"b"));
@@ -323,13 +353,13 @@ mod tests {
     #[test]
     fn unusual_pages_are_left_to_the_caller() {
         let failed = r#"{"_shards":{"failed":1},"hits":{"hits":[]}}"#;
-        assert!(parse_page(failed.as_bytes(), "message").is_none());
+        assert!(parse_page(failed.as_bytes(), &MESSAGE).is_none());
         let float_sort = page(&HIT.replace("[1767225600000,42]", "[1.5]"));
-        assert!(parse_page(float_sort.as_bytes(), "message").is_none());
-        assert!(parse_page(b"{\"hits\":", "message").is_none());
-        assert!(parse_page(&[0xff, 0xfe], "message").is_none());
+        assert!(parse_page(float_sort.as_bytes(), &MESSAGE).is_none());
+        assert!(parse_page(b"{\"hits\":", &MESSAGE).is_none());
+        assert!(parse_page(&[0xff, 0xfe], &MESSAGE).is_none());
         let no_seq = page(r#"{"_index":"i","_id":"a","_primary_term":1}"#);
-        assert!(parse_page(no_seq.as_bytes(), "message").is_none());
+        assert!(parse_page(no_seq.as_bytes(), &MESSAGE).is_none());
     }
 
     #[test]
@@ -342,14 +372,14 @@ mod tests {
         for (source, spliceable) in cases {
             let hit = HIT.replace(r#"{"message":"x \u00e9","n":1.50}"#, source);
             let body = page(&hit);
-            let p = parse_page(body.as_bytes(), "message").unwrap();
+            let p = parse_page(body.as_bytes(), &MESSAGE).unwrap();
             let s = p.hits[0].source.as_ref().unwrap();
             assert_eq!(s.spliceable, spliceable, "{source}");
             assert_eq!(splice_head(s).is_some(), spliceable);
             assert_eq!(p.hits[0].message.as_deref(), Some("m"));
         }
         let empty = page(&HIT.replace(r#"{"message":"x \u00e9","n":1.50}"#, "{ }"));
-        let p = parse_page(empty.as_bytes(), "message").unwrap();
+        let p = parse_page(empty.as_bytes(), &MESSAGE).unwrap();
         assert_eq!(
             splice_head(p.hits[0].source.as_ref().unwrap()).unwrap(),
             "{"
@@ -381,8 +411,22 @@ mod tests {
             r#"{"message":"\ud800"}"#,
         ] {
             let body = page(&HIT.replace(r#"{"message":"x \u00e9","n":1.50}"#, source));
-            let p = parse_page(body.as_bytes(), "message").unwrap();
+            let p = parse_page(body.as_bytes(), &MESSAGE).unwrap();
             assert_eq!(p.hits[0].message, None, "{source}");
+        }
+    }
+
+    #[test]
+    fn messages_that_fail_the_checks_are_left_to_the_caller() {
+        let field = MessageField {
+            path: "m",
+            max_bytes: 8,
+        };
+        assert!(field.accepts("ok \u{1b}[0m"));
+        assert!(field.accepts("ééé\tx")); // 8 bytes
+        assert!(!field.accepts("éééé\tx")); // 10 bytes
+        for bad in ["a\u{0}b", "a\u{7f}", "\u{1c}x", " \u{3000}\u{a0}\n", ""] {
+            assert!(!field.accepts(bad), "{bad:?}");
         }
     }
 
@@ -392,7 +436,7 @@ mod tests {
             "[1767225600000,42]",
             r#"[-9223372036854775808,"k\"1",null,true,18446744073709551615]"#,
         ));
-        let p = parse_page(body.as_bytes(), "message").unwrap();
+        let p = parse_page(body.as_bytes(), &MESSAGE).unwrap();
         assert_eq!(
             p.hits[0].sort,
             vec![

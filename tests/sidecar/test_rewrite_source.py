@@ -95,7 +95,7 @@ def test_spliced_actions_encode_like_any_other_action() -> None:
             op="index",
             index=index,
             id=doc_id,
-            body=action.body,
+            body=head + b'"logtriage":{"label":"L"}}',
             key=(index, doc_id),
             seq_no=12,
             primary_term=3,

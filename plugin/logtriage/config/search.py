@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -35,7 +37,7 @@ class SearchSettings(_Section):
     use_pit: bool = True
     pit_keep_alive: str = "5m"
     tiebreaker_field: str | None = None
-    max_message_bytes: int = Field(1024 * 1024, ge=256)
+    max_message_bytes: int = Field(DEFAULT_MAX_MESSAGE_BYTES, ge=256)
 
 
 class SinkSettings(_Section):

@@ -556,6 +556,7 @@ class Sidecar:
             slice_max=s.sidecar.workers,
             tiebreaker_field=s.search.tiebreaker_field,
             message_field=s.search.message_field,
+            max_message_bytes=s.search.max_message_bytes,
         )
         # One page's writes are in flight while the next page is read and labelled;
         # pages are finished (accounted, checkpointed) strictly in order.

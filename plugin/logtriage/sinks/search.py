@@ -56,14 +56,15 @@ _FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 class WriteAction:
     """One bulk action. ``key`` identifies the *source* document ``(index, id)``;
     ``body`` is a dict, or its JSON already encoded (a re-indexed source is encoded once,
-    when :func:`rewrite_action` checks that it can be written back exactly).
+    when :func:`rewrite_action` checks that it can be written back exactly), or ``None``
+    when ``encoded`` holds the whole action (:func:`splice_action`).
     Read-only by convention (not ``frozen``: made once per document written, see
     :class:`~logtriage.sources.search.Hit`)."""
 
     op: Literal["update", "create", "index"]
     index: str
     id: str
-    body: dict[str, Any] | bytes
+    body: dict[str, Any] | bytes | None
     key: tuple[str, str]
     seq_no: int | None = None
     primary_term: int | None = None
@@ -176,27 +177,23 @@ def splice_action(
     that text without its closing brace (see ``Hit.splice_head``; the source has no
     ``logtriage`` key), ``fields_json`` the encoded labels. The user's fields go back
     byte for byte. One is made per document labelled, so its NDJSON lines are
-    formatted here in one step (the same bytes :meth:`WriteAction.encode` makes)."""
-    body = b'%s"logtriage":%s}' % (splice_head, fields_json)
+    formatted here in one step, and only there (``body`` is ``None``): the same bytes
+    :meth:`WriteAction.encode` makes, without a copy of the source per document."""
     route = b"" if routing is None else b',"routing":' + orjson.dumps(routing)
-    encoded = b'{"index":{"_index":%s,"_id":%s,"if_seq_no":%d,"if_primary_term":%d%s}}\n%s\n' % (
-        orjson.dumps(index),
-        orjson.dumps(doc_id),
-        seq_no,
-        primary_term,
-        route,
-        body,
+    encoded = (
+        b'{"index":{"_index":%s,"_id":%s,"if_seq_no":%d,"if_primary_term":%d%s}}\n%s"logtriage":%s}\n'
+        % (
+            orjson.dumps(index),
+            orjson.dumps(doc_id),
+            seq_no,
+            primary_term,
+            route,
+            splice_head,
+            fields_json,
+        )
     )
     return WriteAction(
-        op="index",
-        index=index,
-        id=doc_id,
-        body=body,
-        key=(index, doc_id),
-        seq_no=seq_no,
-        primary_term=primary_term,
-        routing=routing,
-        encoded=encoded,
+        "index", index, doc_id, None, (index, doc_id), seq_no, primary_term, routing, encoded
     )
 
 

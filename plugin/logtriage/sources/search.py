@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from logtriage._core import parse_search_page
+from logtriage.config.search import DEFAULT_MAX_MESSAGE_BYTES
 from logtriage.search import jsonio
 from logtriage.search.client import EngineRequestError, SearchClient
 
@@ -49,7 +50,8 @@ class Hit:
     Rust core carries ``raw_source`` (the exact JSON text) instead, decoded with
     :func:`jsonio.loads` on first use; ``splice_head`` (that text without its closing
     brace, see ``parse_search_page``) when the labels can be appended to it; and
-    ``message`` when the message field holds a JSON string.
+    ``message`` when the message field holds a JSON string that passes
+    :func:`check_message` (the reader checked it).
     Read-only by convention; a plain slotted class because one is made per document."""
 
     __slots__ = (
@@ -144,9 +146,9 @@ def extract_message(source: dict[str, Any], field: str, max_bytes: int) -> str |
 
 def hit_message(hit: Hit, field: str, max_bytes: int) -> str | MessageProblem:
     """:func:`extract_message` of ``hit``, without decoding a source whose message
-    the reader already took out."""
+    the reader already took out and checked (with the same ``field`` and ``max_bytes``)."""
     if hit.message is not None:
-        return check_message(hit.message, field, max_bytes)
+        return hit.message
     return extract_message(hit.source, field, max_bytes)
 
 
@@ -197,6 +199,7 @@ def iter_pages(
     tiebreaker_field: str | None = None,
     max_pages: int | None = None,
     message_field: str | None = None,
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
 ) -> Generator[list[Hit], None, None]:
     """Yield pages of hits matching ``query``, oldest first, until none are left.
 
@@ -207,7 +210,8 @@ def iter_pages(
     OpenSearch when unset); ties at a page boundary without a tie-breaker are
     picked up by the next call, not lost, because callers only read unlabelled
     documents from a checkpoint (inclusive) onwards. With ``message_field`` the hits
-    carry their source as text and the message taken out of it (see :class:`Hit`).
+    carry their source as text and the message taken out of it when it passes
+    :func:`check_message` with ``max_message_bytes`` (see :class:`Hit`).
 
     Raises:
         EngineRequestError: the engine failed a request (PIT closed anyway).
@@ -248,11 +252,15 @@ def iter_pages(
                 body["search_after"] = search_after
             if pit_id is not None:
                 body["pit"] = {"id": pit_id, "keep_alive": keep_alive}
-                new_pit, page = _read_page(client, body, None, index, message_field)
+                new_pit, page = _read_page(
+                    client, body, None, index, message_field, max_message_bytes
+                )
                 pit_id = new_pit or pit_id
             else:
                 try:
-                    _, page = _read_page(client, body, index, index, message_field)
+                    _, page = _read_page(
+                        client, body, index, index, message_field, max_message_bytes
+                    )
                 except EngineRequestError as exc:
                     if exc.status == 404:
                         return
@@ -276,13 +284,14 @@ def _read_page(
     index: str | None,
     pattern: str,
     message_field: str | None,
+    max_message_bytes: int,
 ) -> tuple[str | None, list[Hit]]:
     """One search request (over ``index``, or the PIT in ``body`` when ``None``; both
     opened on ``pattern``): the PIT id it answers with and its hits."""
     params = {"ignore_unavailable": "true", "allow_no_indices": "true"} if index else {}
     if message_field is not None:
         raw = client.search_raw(body, index=index, **params)
-        parsed = parse_search_page(raw, message_field)
+        parsed = parse_search_page(raw, message_field, max_message_bytes)
         if parsed is not None:
             pit_id, rows = parsed
             return pit_id, [Hit(*row) for row in rows]

@@ -1,7 +1,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
-use crate::search_page::{parse_page, PageHit, SortValue};
+use crate::search_page::{parse_page, MessageField, PageHit, SortValue};
 
 /// One hit as the positional arguments of `logtriage.sources.search.Hit`.
 type HitRow<'py> = (
@@ -23,8 +23,13 @@ pub(crate) fn parse_search_page<'py>(
     py: Python<'py>,
     body: &[u8],
     message_field: &str,
+    max_message_bytes: usize,
 ) -> PyResult<Option<(Option<String>, Vec<HitRow<'py>>)>> {
-    let Some(page) = py.detach(|| parse_page(body, message_field)) else {
+    let message = MessageField {
+        path: message_field,
+        max_bytes: max_message_bytes,
+    };
+    let Some(page) = py.detach(|| parse_page(body, &message)) else {
         return Ok(None);
     };
     // A page comes from one or a few indices: hits of the same index share its name.
