@@ -78,7 +78,7 @@ log = logging.getLogger("logtriage.sidecar")
 
 #: Allocations between collections of the youngest GC generation while running (see
 #: :meth:`Sidecar.run`; CPython's default is 700).
-_YOUNG_GC_THRESHOLD = 50_000
+_YOUNG_GC_THRESHOLD = 200_000
 
 
 @dataclass
@@ -382,10 +382,12 @@ class Sidecar:
         frozen out of the cyclic garbage collector (:func:`gc.freeze`): it lives as long
         as the run, and re-scanning it on every full collection cost about a quarter of
         the sidecar's Python CPU (``bench/sidecar_throughput.py``). The youngest
-        generation is collected every 50,000 allocations instead of 700: a page of
-        documents (dicts, actions) is alive while it is worked on, and scanning it
-        again and again cost another ~7% (nearly all of it is freed by reference
-        counting anyway). Both are undone when the run ends."""
+        generation is collected every 200,000 allocations instead of 700: two pages
+        of documents (hits, actions; about 120,000 objects at 10,000 documents a page)
+        are alive while they are worked on, and scanning them again and again cost
+        another ~10% (nearly all of it is freed by reference counting anyway; at
+        50,000 it still cost 0.2 s of Python CPU per 200k documents). Both are undone
+        when the run ends."""
         if max_failures is None and once:
             max_failures = 10
         summary = RunSummary()
