@@ -193,3 +193,17 @@ def test_chunks_refused_with_429_under_concurrency_are_resent_one_at_a_time() ->
     assert fake.refused > 0  # the parallel phase really was throttled
     assert sorted(int(k) for _, k in result.written) == list(range(80))
     assert not result.errors and fake.accepted == 80
+
+
+def test_finished_bulk_bodies_are_sent_as_they_are() -> None:
+    """The sink's payloads (bytes ending in a newline) are not copied by the NDJSON
+    serializer; anything else is still serialized as elasticsearch-py does."""
+    from logtriage.search.client import _es_serializers
+
+    serializers = _es_serializers()
+    payload = b'{"index":{}}\n{"a":1}\n'
+    for mimetype in ("application/x-ndjson", "application/vnd.elasticsearch+x-ndjson"):
+        ndjson = serializers[mimetype]
+        assert ndjson.dumps(payload) is payload
+        assert ndjson.dumps([{"index": {}}, {"a": 1}]) == payload
+        assert ndjson.dumps(b'{"a":1}') == b'{"a":1}\n'

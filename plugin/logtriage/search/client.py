@@ -425,8 +425,15 @@ class SearchClient:
 
 
 def _es_serializers() -> dict[str, Any]:
-    """elasticsearch-py's JSON serializers, decoding with :func:`jsonio.loads`."""
-    from elasticsearch.serializer import CompatibilityModeJsonSerializer, JsonSerializer
+    """elasticsearch-py's JSON serializers, decoding with :func:`jsonio.loads`; and
+    NDJSON ones that send a finished body (bytes ending in a newline: the sink's bulk
+    payloads, several MB each) as it is, where elasticsearch-py copies it twice."""
+    from elasticsearch.serializer import (
+        CompatibilityModeJsonSerializer,
+        CompatibilityModeNdjsonSerializer,
+        JsonSerializer,
+        NdjsonSerializer,
+    )
 
     class Json(JsonSerializer):
         def json_loads(self, data: bytes) -> Any:
@@ -436,7 +443,22 @@ def _es_serializers() -> dict[str, Any]:
         def json_loads(self, data: bytes) -> Any:
             return _body(data)
 
-    return {Json.mimetype: Json(), CompatJson.mimetype: CompatJson()}
+    def sending_finished(base: type[NdjsonSerializer]) -> NdjsonSerializer:
+        class Ndjson(base):  # type: ignore[valid-type,misc]
+            def dumps(self, data: Any) -> bytes:
+                if isinstance(data, bytes) and data.endswith(b"\n"):
+                    return data
+                return super().dumps(data)  # type: ignore[no-any-return]
+
+        return Ndjson()
+
+    serializers = [
+        Json(),
+        CompatJson(),
+        sending_finished(NdjsonSerializer),
+        sending_finished(CompatibilityModeNdjsonSerializer),
+    ]
+    return {s.mimetype: s for s in serializers}
 
 
 def _os_serializer() -> Any:
