@@ -17,12 +17,15 @@
 sidecar, so the engine's JIT has compiled both the append and the guarded-overwrite
 paths before either is measured (default 0: both measured on a fresh engine).
 
-``--batch-size`` (documents per page read) and ``--chunk-size`` (documents per bulk
-request) default to 10,000 each: one bulk request per page, written while the next
-page is read and labelled. On this 2-core machine two bulk requests in flight on the
-one shard (chunk 2500 of a 5000 page, ``sink.concurrency`` 2) cost the engine 5-10%
-more CPU per document: a median of 0.50x the peer (0.47-0.52x, 8 runs) against
-0.53x (0.48-0.57x, 17 runs) with one request per page (bench/RESULTS.md, 2026-12-06).
+``--batch-size`` (documents per page read) defaults to 10,000 and ``--chunk-size``
+(documents per bulk request) to 5,000: two bulk requests in flight per page
+(``sink.concurrency`` 2), written while the next page is read and labelled. On this
+2-core machine (bench/RESULTS.md, 2026-12-06, medians of 3 runs), one request per
+page (``--chunk-size 10000``) costs the engine 5-7% less CPU per document and is the
+faster choice while the engine is CPU-bound (fresh engine: 20.7k against 20.0k
+docs/s), but a single bulk request on one shard runs on one engine thread: on a
+warmed engine, where the CPU is not saturated, two requests in flight are faster
+(0.51x the peer against 0.47x).
 
 ``--refresh-interval T`` sets ``index.refresh_interval`` on both the peer index and
 the data stream. The engine skips periodic refreshes of an index nobody searches
@@ -185,7 +188,7 @@ def main() -> None:
     ap.add_argument("--engine", default="elasticsearch", choices=["elasticsearch", "opensearch"])
     ap.add_argument("--url", default=None, help="existing engine instead of a local one")
     ap.add_argument("--batch-size", type=int, default=10_000)
-    ap.add_argument("--chunk-size", type=int, default=10_000)
+    ap.add_argument("--chunk-size", type=int, default=5_000)
     ap.add_argument("--heap-mb", type=int, default=1024)
     ap.add_argument(
         "--partial-updates",
