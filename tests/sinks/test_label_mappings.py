@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from logtriage.search.client import SearchClient
-from logtriage.search.templates import LOGTRIAGE_PROPERTIES, ensure_field_mappings
+from logtriage.search.client import EngineInfo, SearchClient
+from logtriage.search.templates import (
+    LOGTRIAGE_PROPERTIES,
+    ensure_field_mappings,
+    label_properties,
+)
 
 from tests._search_helpers import unique
 
@@ -77,3 +81,33 @@ def test_doc_values_only_label_fields_answer_queries_and_aggregations(client) ->
     }
     assert abs(aggs["mean_confidence"]["value"] - 0.45) < 1e-6
     assert len(aggs["per_day"]["buckets"]) == 10
+
+
+def _unindexed(properties: dict[str, Any], path: str = "") -> set[str]:
+    out = set()
+    for name, spec in properties.items():
+        if "properties" in spec:
+            out |= _unindexed(spec["properties"], f"{path}{name}.")
+        elif spec.get("index") is False:
+            out.add(f"{path}{name}")
+    return out
+
+
+def test_engines_that_cannot_query_doc_values_keep_the_fields_indexed() -> None:
+    doc_values_only = {
+        "logtriage.confidence",
+        "logtriage.anomaly_score",
+        "logtriage.template.id",
+        "logtriage.processed_at",
+    }
+    for engine, version, expected in [
+        ("elasticsearch", "8.15.3", doc_values_only),
+        ("elasticsearch", "8.1.0", doc_values_only),
+        ("elasticsearch", "8.0.1", set()),
+        ("opensearch", "2.18.0", doc_values_only),
+        ("opensearch", "3.1.0", doc_values_only),
+        ("opensearch", "2.11.1", set()),
+        ("opensearch", "unknown", set()),
+    ]:
+        properties = label_properties(EngineInfo(engine, version, "http://x"))
+        assert _unindexed(properties) == expected, (engine, version)

@@ -107,10 +107,16 @@ class EngineInfo:
 
     @property
     def major(self) -> int:
+        return self.release[0]
+
+    @property
+    def release(self) -> tuple[int, int]:
+        """``(major, minor)``; ``(0, 0)`` when the version is not a number."""
+        parts = self.version.split(".")
         try:
-            return int(self.version.split(".")[0])
+            return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
         except ValueError:
-            return 0
+            return 0, 0
 
 
 def _auth_headers(settings: SearchSettings) -> dict[str, str]:

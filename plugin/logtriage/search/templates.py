@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from logtriage.search.client import EngineRequestError, SearchClient
+from logtriage.search.client import EngineInfo, EngineRequestError, SearchClient
 
 __all__ = [
     "COMPONENT_TEMPLATE",
@@ -26,6 +26,9 @@ __all__ = [
     "ensure_state_index",
     "install_component_template",
     "install_data_stream_template",
+    "label_properties",
+    "labels_mappings",
+    "logtriage_properties",
     "rewritable_indices",
 ]
 
@@ -35,42 +38,58 @@ COMPONENT_TEMPLATE = "logtriage-mappings"
 
 _KW = {"type": "keyword", "ignore_above": 1024}
 
-# Numbers and the date are doc-values only (``index: false``): ranges, terms, exists
-# and aggregations still work on both engines (Elasticsearch 8.1+, OpenSearch 2.12+;
-# tests/sinks/test_label_mappings.py), from doc values instead of a points index.
-# Every label write costs the engine about 10% less CPU that way (bench/engine_costs.py:
+# Numbers and the date are doc-values only (``index: false``) where the engine can
+# still run ranges and term queries on such fields: Elasticsearch 8.1+, and OpenSearch
+# 2.18 (checked here, tests/sinks/test_label_mappings.py; older OpenSearch 2.x keep
+# them indexed). Exists queries and aggregations use doc values anyway. Every label
+# write costs the engine about 10% less CPU that way (bench/engine_costs.py:
 # overwrite 26-28 -> 23-25 ms per 1k documents, append labelled 19 -> 17).
+_DOC_VALUES_QUERIES_SINCE = {"elasticsearch": (8, 1), "opensearch": (2, 18)}
 
-LOGTRIAGE_PROPERTIES: dict[str, Any] = {
-    "logtriage": {
-        "properties": {
-            "label": {"type": "keyword"},
-            "confidence": {"type": "float", "index": False},
-            "anomaly": {"type": "boolean"},
-            "anomaly_score": {"type": "float", "index": False},
-            "template": {
-                "properties": {
-                    "id": {"type": "long", "index": False},
-                    "text": {"type": "keyword", "ignore_above": 4096},
-                }
-            },
-            "rule": {"type": "keyword"},
-            "model": {"properties": {"version": {"type": "keyword"}}},
-            "processed_at": {"type": "date", "index": False},
-            "error": {"properties": {"reason": {"type": "keyword"}, "detail": _KW}},
-            "session": {
-                "properties": {
-                    "anomaly": {"type": "boolean"},
-                    "key": _KW,
-                    "length": {"type": "integer"},
-                    "position": {"type": "integer"},
-                    "template_id": {"type": "long"},
-                    "score": {"type": "float"},
-                }
-            },
+
+def logtriage_properties(doc_values_only: bool = True) -> dict[str, Any]:
+    """The ``logtriage.*`` mapping; ``doc_values_only``: numbers and the date unindexed."""
+    unindexed = {"index": False} if doc_values_only else {}
+    return {
+        "logtriage": {
+            "properties": {
+                "label": {"type": "keyword"},
+                "confidence": {"type": "float", **unindexed},
+                "anomaly": {"type": "boolean"},
+                "anomaly_score": {"type": "float", **unindexed},
+                "template": {
+                    "properties": {
+                        "id": {"type": "long", **unindexed},
+                        "text": {"type": "keyword", "ignore_above": 4096},
+                    }
+                },
+                "rule": {"type": "keyword"},
+                "model": {"properties": {"version": {"type": "keyword"}}},
+                "processed_at": {"type": "date", **unindexed},
+                "error": {"properties": {"reason": {"type": "keyword"}, "detail": _KW}},
+                "session": {
+                    "properties": {
+                        "anomaly": {"type": "boolean"},
+                        "key": _KW,
+                        "length": {"type": "integer"},
+                        "position": {"type": "integer"},
+                        "template_id": {"type": "long"},
+                        "score": {"type": "float"},
+                    }
+                },
+            }
         }
     }
-}
+
+
+def label_properties(engine: EngineInfo) -> dict[str, Any]:
+    """:func:`logtriage_properties` for what ``engine`` can query."""
+    since = _DOC_VALUES_QUERIES_SINCE.get(engine.engine)
+    return logtriage_properties(doc_values_only=since is not None and engine.release >= since)
+
+
+#: The mapping on the engines tested here (doc-values-only numbers and date).
+LOGTRIAGE_PROPERTIES: dict[str, Any] = logtriage_properties()
 
 STATE_MAPPINGS: dict[str, Any] = {
     "dynamic": False,
@@ -86,13 +105,16 @@ STATE_MAPPINGS: dict[str, Any] = {
     },
 }
 
-LABELS_MAPPINGS: dict[str, Any] = {
-    "properties": {
-        "source": {"properties": {"index": {"type": "keyword"}, "id": {"type": "keyword"}}},
-        "@timestamp": {"type": "date"},
-        **LOGTRIAGE_PROPERTIES,
+
+def labels_mappings(engine: EngineInfo) -> dict[str, Any]:
+    """The labels index of ``index`` write mode: source keys, timestamp, labels."""
+    return {
+        "properties": {
+            "source": {"properties": {"index": {"type": "keyword"}, "id": {"type": "keyword"}}},
+            "@timestamp": {"type": "date"},
+            **label_properties(engine),
+        }
     }
-}
 
 
 def install_component_template(client: SearchClient, name: str = COMPONENT_TEMPLATE) -> None:
@@ -100,7 +122,7 @@ def install_component_template(client: SearchClient, name: str = COMPONENT_TEMPL
         "PUT",
         f"/_component_template/{name}",
         body={
-            "template": {"mappings": {"properties": LOGTRIAGE_PROPERTIES}},
+            "template": {"mappings": {"properties": label_properties(client.info)}},
             "_meta": {"managed_by": "logtriage"},
         },
     )
@@ -171,9 +193,10 @@ def ensure_field_mappings(client: SearchClient, pattern: str) -> list[str]:
     if have.get("status") == 404:
         have = {}
     missing = [i for i in indices if not (have.get(i) or {}).get("mappings")]
+    properties = label_properties(client.info)
     for index in missing:
         try:
-            client.request("PUT", f"/{index}/_mapping", body={"properties": LOGTRIAGE_PROPERTIES})
+            client.request("PUT", f"/{index}/_mapping", body={"properties": properties})
         except EngineRequestError as exc:
             if exc.status == 404:  # deleted meanwhile (e.g. ILM)
                 continue
@@ -205,7 +228,7 @@ def ensure_state_index(client: SearchClient, index: str) -> None:
 
 def ensure_labels_index(client: SearchClient, index: str) -> None:
     """The labels index of ``index`` write mode (one document per source document)."""
-    _ensure_index(client, index, LABELS_MAPPINGS)
+    _ensure_index(client, index, labels_mappings(client.info))
 
 
 def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
