@@ -183,9 +183,12 @@ def parse_search_page(
 ):
     """Read a search response for labelling: ``(pit_id, hits)``, each hit as the
     positional arguments of ``logtriage.sources.search.Hit``: index, id, seq_no,
-    primary_term, sort values, routing, the ``_source`` as the exact text sent,
-    that text without its closing brace plus a comma when the labels can be appended
-    (an object with no ``logtriage`` key and no line break; ``{`` when empty), and the
+    primary_term, sort values, routing; then the ``_source``, either as the exact
+    text sent, or, when the labels can be appended to it (an object with no
+    ``logtriage`` key and no line break), as the head of its guarded re-index: the
+    ``_bulk`` action line ``{"index":{"_index":…,"_id":…,"if_seq_no":…,
+    "if_primary_term":…[,"routing":…]}}`` and its line break, then that text without
+    its closing brace plus a comma (``{`` when empty), the other one ``None``; and the
     value at the dotted ``message_field`` when it is a JSON string that passes the
     checks of ``logtriage.sources.search.check_message`` (at most ``max_message_bytes``
     UTF-8 bytes, no control characters but tab, line breaks and ESC, not blank);

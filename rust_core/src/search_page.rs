@@ -6,7 +6,8 @@
 //! parts of a search response that the sidecar needs (point in time, and per hit
 //! its index, id, version, routing, sort values and the message at a dotted path)
 //! and keeps each `_source` as the exact text the engine sent. [`SourceText::splice_prefix`]
-//! gives where the labels object is appended.
+//! gives where the labels object is appended, and [`PageHit::reindex_action_line`] the
+//! `_bulk` line that writes the result back, guarded by the version read.
 //!
 //! Anything outside the plain shape (shard failures, sort values that are not
 //! integers, strings, booleans or null, malformed JSON, duplicate hit fields) makes
@@ -75,6 +76,34 @@ pub struct PageHit<'a> {
     /// [`MessageField::accepts`] (else `None`: absent, null, another type, a string with
     /// a lone surrogate or one that fails the checks; the caller finds out which).
     pub message: Option<String>,
+}
+
+impl PageHit<'_> {
+    /// The action line (with its line break) of this hit's guarded re-index in a
+    /// `_bulk` body: `{"index":{"_index":…,"_id":…,"if_seq_no":…,"if_primary_term":…}}`,
+    /// plus `"routing"` when the hit has one. Followed by [`SourceText::splice_prefix`],
+    /// the labels and `}`, it is the whole write. `None` only if a name cannot be
+    /// encoded, which JSON strings read from the response always can.
+    pub fn reindex_action_line(&self) -> Option<Vec<u8>> {
+        let mut line = Vec::with_capacity(96 + self.index.len() + self.id.len());
+        line.extend_from_slice(br#"{"index":{"_index":"#);
+        serde_json::to_writer(&mut line, self.index.as_ref()).ok()?;
+        line.extend_from_slice(br#","_id":"#);
+        serde_json::to_writer(&mut line, self.id.as_ref()).ok()?;
+        line.extend_from_slice(
+            format!(
+                r#","if_seq_no":{},"if_primary_term":{}"#,
+                self.seq_no, self.primary_term
+            )
+            .as_bytes(),
+        );
+        if let Some(routing) = &self.routing {
+            line.extend_from_slice(br#","routing":"#);
+            serde_json::to_writer(&mut line, routing.as_ref()).ok()?;
+        }
+        line.extend_from_slice(b"}}\n");
+        Some(line)
+    }
 }
 
 /// Where a hit's message is and which messages are labelled as they are.
@@ -347,6 +376,26 @@ mod tests {
         assert_eq!(
             splice_head(source).unwrap(),
             r#"{"message":"x \u00e9","n":1.50,"#
+        );
+    }
+
+    #[test]
+    fn reindex_action_lines_guard_the_version_read() {
+        let body = page(HIT);
+        let p = parse_page(body.as_bytes(), &MESSAGE).unwrap();
+        assert_eq!(
+            String::from_utf8(p.hits[0].reindex_action_line().unwrap()).unwrap(),
+            concat!(
+                r#"{"index":{"_index":"i","_id":"a\"b","if_seq_no":7,"if_primary_term":2}}"#,
+                "\n"
+            )
+        );
+        let routed = page(&HIT.replace(r#""_score""#, r#""_routing":"r\u00e9\n","_score""#));
+        let p = parse_page(routed.as_bytes(), &MESSAGE).unwrap();
+        assert_eq!(
+            String::from_utf8(p.hits[0].reindex_action_line().unwrap()).unwrap(),
+            "{\"index\":{\"_index\":\"i\",\"_id\":\"a\\\"b\",\"if_seq_no\":7,\
+             \"if_primary_term\":2,\"routing\":\"ré\\n\"}}\n"
         );
     }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from logtriage._core import json_integers_only
+from logtriage._core import json_integers_only, parse_search_page
 from logtriage.labels import LabelColumns
 from logtriage.local_engine import LocalEngine
 from logtriage.pipeline import LabeledBatch
@@ -24,6 +24,7 @@ from logtriage.search.templates import LOGTRIAGE_PROPERTIES, rewritable_indices
 from logtriage.sidecar import Sidecar
 from logtriage.sidecar.loop import label_fields
 from logtriage.sinks.search import WriteAction, merge_fields, rewrite_action, splice_action
+from logtriage.sources.search import Hit
 
 from tests._search_helpers import fetch_all, load, make_docs, make_index, settings_for, unique
 
@@ -83,28 +84,39 @@ def test_pre_encoded_labels_give_the_same_document() -> None:
 
 
 def test_spliced_actions_encode_like_any_other_action() -> None:
-    """``splice_action`` formats its NDJSON lines itself: the same bytes as the generic
-    :meth:`WriteAction.encode`, escapes and routing included."""
-    head = b'{"message":"caf\\u00e9 \\"x\\"","n":1.50,'
+    """The Rust reader writes each hit's action line, ``splice_action`` appends the
+    labels: the same bytes as the generic :meth:`WriteAction.encode`, escapes and
+    routing included, and the hit's source is still the one read."""
+    source = '{"message":"caf\\u00e9 \\"x\\"","n":1.50}'
     for index, doc_id, routing in [
         (".ds-logs-a-000001", "AZ1", None),
-        ("idx", 'id "quoted" \\ é', "shard\n7"),
+        ("idx", 'id "quoted" \\ é \x01', "shard\n7"),
     ]:
-        action = splice_action(index, doc_id, 12, 3, head, b'{"label":"L"}', routing)
+        hit = {"_index": index, "_id": doc_id, "_seq_no": 12, "_primary_term": 3}
+        if routing is not None:
+            hit["_routing"] = routing
+        body = json.dumps({"hits": {"hits": [{**hit, "sort": [5]}]}})[:-4]
+        body = body.encode() + b',"_source":' + source.encode() + b"}]}}"
+        parsed = parse_search_page(body, "message", 1024)
+        assert parsed is not None
+        (read,) = (Hit(*row) for row in parsed[1])
+        assert read.rewrite_head is not None and read.raw_source is None
+        assert read.source == json.loads(source)
+        action = splice_action(index, doc_id, 12, 3, read.rewrite_head, b'{"label":"L"}', routing)
         generic = WriteAction(
             op="index",
             index=index,
             id=doc_id,
-            body=head + b'"logtriage":{"label":"L"}}',
+            body=source[:-1].encode() + b',"logtriage":{"label":"L"}}',
             key=(index, doc_id),
             seq_no=12,
             primary_term=3,
             routing=routing,
         )
         assert action.encode() == generic.encode()
-        meta, body, end = action.encode().split(b"\n")
+        meta, line, end = action.encode().split(b"\n")
         assert json.loads(meta)["index"]["_id"] == doc_id and end == b""
-        assert json.loads(body) == {
+        assert json.loads(line) == {
             "message": 'caf\u00e9 "x"',
             "n": 1.5,
             "logtriage": {"label": "L"},

@@ -92,7 +92,7 @@ def test_pages_read_by_the_core_match_the_decoded_ones(client, loaded) -> None:
     assert [(h.index, h.id, h.seq_no, h.sort) for h in fast] == [
         (h.index, h.id, h.seq_no, h.sort) for h in decoded
     ]
-    assert all(h.raw_source is not None and h.splice_head is not None for h in fast)
+    assert all(h.raw_source is None and h.rewrite_head is not None for h in fast)
     assert [h.message for h in fast] == [docs[h.source["seq"]]["message"] for h in fast]
     assert [h.source for h in fast] == [h.source for h in decoded]
 

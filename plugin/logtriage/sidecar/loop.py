@@ -212,13 +212,13 @@ def rewrite_hit(
     """The guarded re-index of ``hit`` with ``fields`` (see :func:`rewrite_action`):
     appended to the source text as read when the reader kept it (:func:`splice_action`),
     else merged into the decoded source."""
-    if fields_json is not None and hit.splice_head is not None:
+    if fields_json is not None and hit.rewrite_head is not None:
         return splice_action(
             hit.index,
             hit.id,
             hit.seq_no,
             hit.primary_term,
-            hit.splice_head,
+            hit.rewrite_head,
             fields_json,
             hit.routing,
         )

@@ -169,29 +169,19 @@ def splice_action(
     doc_id: str,
     seq_no: int,
     primary_term: int,
-    splice_head: bytes,
+    rewrite_head: bytes,
     fields_json: bytes,
     routing: str | None = None,
 ) -> WriteAction:
-    """:func:`rewrite_action` for a source kept as the text read: ``splice_head`` is
-    that text without its closing brace (see ``Hit.splice_head``; the source has no
-    ``logtriage`` key), ``fields_json`` the encoded labels. The user's fields go back
-    byte for byte. One is made per document labelled, so its NDJSON lines are
-    formatted here in one step, and only there (``body`` is ``None``): the same bytes
-    :meth:`WriteAction.encode` makes, without a copy of the source per document."""
-    route = b"" if routing is None else b',"routing":' + orjson.dumps(routing)
-    encoded = (
-        b'{"index":{"_index":%s,"_id":%s,"if_seq_no":%d,"if_primary_term":%d%s}}\n%s"logtriage":%s}\n'
-        % (
-            orjson.dumps(index),
-            orjson.dumps(doc_id),
-            seq_no,
-            primary_term,
-            route,
-            splice_head,
-            fields_json,
-        )
-    )
+    """:func:`rewrite_action` for a source kept as the text read: ``rewrite_head`` is the
+    action line of this guarded re-index (``index``, ``doc_id``, ``seq_no``,
+    ``primary_term``, ``routing``) followed by the source text without its closing brace
+    (``Hit.rewrite_head``, made by the Rust reader; the source has no ``logtriage``
+    key), ``fields_json`` the encoded labels. The user's fields go back byte for byte.
+    One is made per document labelled, so its NDJSON lines are finished here in one
+    step, and only there (``body`` is ``None``): the same bytes :meth:`WriteAction.encode`
+    makes, without a copy of the source per document."""
+    encoded = b'%s"logtriage":%s}\n' % (rewrite_head, fields_json)
     return WriteAction(
         "index", index, doc_id, None, (index, doc_id), seq_no, primary_term, routing, encoded
     )

@@ -47,11 +47,11 @@ class Hit:
     """One document as read: where it lives, which version, and its source.
 
     ``source`` is the decoded ``_source`` (the fields asked for). A hit read by the
-    Rust core carries ``raw_source`` (the exact JSON text) instead, decoded with
-    :func:`jsonio.loads` on first use; ``splice_head`` (that text without its closing
-    brace, see ``parse_search_page``) when the labels can be appended to it; and
-    ``message`` when the message field holds a JSON string that passes
-    :func:`check_message` (the reader checked it).
+    Rust core keeps the exact JSON text instead, decoded on first use: as
+    ``rewrite_head`` when the labels can be appended to it (the ``_bulk`` lines of its
+    guarded re-index up to where the labels go, see ``parse_search_page``), else as
+    ``raw_source``; and ``message`` when the message field holds a JSON string that
+    passes :func:`check_message` (the reader checked it).
     Read-only by convention; a plain slotted class because one is made per document."""
 
     __slots__ = (
@@ -61,10 +61,10 @@ class Hit:
         "message",
         "primary_term",
         "raw_source",
+        "rewrite_head",
         "routing",
         "seq_no",
         "sort",
-        "splice_head",
     )
 
     def __init__(
@@ -76,7 +76,7 @@ class Hit:
         sort: list[Any],
         routing: str | None = None,
         raw_source: bytes | None = None,
-        splice_head: bytes | None = None,
+        rewrite_head: bytes | None = None,
         message: str | None = None,
         source: dict[str, Any] | None = None,
     ) -> None:
@@ -87,14 +87,17 @@ class Hit:
         self.sort = sort
         self.routing = routing
         self.raw_source = raw_source
-        self.splice_head = splice_head
+        self.rewrite_head = rewrite_head
         self.message = message
         self._source = source
 
     @property
     def source(self) -> dict[str, Any]:
         if self._source is None:
-            decoded = jsonio.loads(self.raw_source) if self.raw_source is not None else None
+            text = self.raw_source
+            if text is None and self.rewrite_head is not None:
+                text = _source_of_head(self.rewrite_head)
+            decoded = jsonio.loads(text) if text is not None else None
             self._source = decoded if isinstance(decoded, dict) else {}
         return self._source
 
@@ -107,6 +110,13 @@ class Hit:
         if not isinstance(value, int) or value in (_MISSING_SORT, 2**63 - 1):
             return None
         return value
+
+
+def _source_of_head(head: bytes) -> bytes:
+    """The source text in a ``rewrite_head``: after the action line, up to the comma
+    the labels would follow (``{`` alone: an empty object)."""
+    text = head[head.index(b"\n") + 1 :]
+    return b"{}" if text == b"{" else text[:-1] + b"}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,32 +58,39 @@ fn hit_row<'py>(
     hit: PageHit<'_>,
 ) -> PyResult<HitRow<'py>> {
     let sort = PyList::empty(py);
-    for value in hit.sort {
+    for value in &hit.sort {
         match value {
             SortValue::Null => sort.append(py.None())?,
-            SortValue::Bool(b) => sort.append(b)?,
-            SortValue::Int(i) => sort.append(i)?,
-            SortValue::UInt(u) => sort.append(u)?,
-            SortValue::Str(s) => sort.append(s)?,
+            SortValue::Bool(b) => sort.append(*b)?,
+            SortValue::Int(i) => sort.append(*i)?,
+            SortValue::UInt(u) => sort.append(*u)?,
+            SortValue::Str(s) => sort.append(s.as_str())?,
         }
     }
-    let raw = hit
-        .source
-        .as_ref()
-        .map(|s| PyBytes::new(py, s.text.as_bytes()));
-    let head = match hit.source.as_ref().and_then(|s| s.splice_prefix()) {
-        None => None,
-        Some((text, comma)) => Some(PyBytes::new_with(
-            py,
-            text.len() + usize::from(comma),
-            |buf| {
-                buf[..text.len()].copy_from_slice(text.as_bytes());
-                if comma {
-                    buf[text.len()] = b',';
-                }
-                Ok(())
-            },
-        )?),
+    // A source the labels can be appended to travels as the head of its re-index
+    // (action line, then the source up to its closing brace); any other as its text.
+    let splice = hit.source.as_ref().and_then(|s| s.splice_prefix());
+    let action = splice.and_then(|_| hit.reindex_action_line());
+    let (raw, head) = match (splice, action) {
+        (Some((text, comma)), Some(action)) => {
+            let head =
+                PyBytes::new_with(py, action.len() + text.len() + usize::from(comma), |buf| {
+                    let (line, rest) = buf.split_at_mut(action.len());
+                    line.copy_from_slice(&action);
+                    rest[..text.len()].copy_from_slice(text.as_bytes());
+                    if comma {
+                        rest[text.len()] = b',';
+                    }
+                    Ok(())
+                })?;
+            (None, Some(head))
+        }
+        _ => (
+            hit.source
+                .as_ref()
+                .map(|s| PyBytes::new(py, s.text.as_bytes())),
+            None,
+        ),
     };
     Ok((
         index,
