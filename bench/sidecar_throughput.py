@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/sidecar_throughput.py [--docs 200000] [--engine elasticsearch]
         [--url http://host:9200] [--partial-updates] [--write-mode update|index]
-        [--refresh-interval T] [--warm-engine N] [--no-model] [--no-append]
+        [--refresh-interval T] [--warm-engine N] [--rounds 3] [--no-model] [--no-append]
 
 1. Builds N LogHub-like documents from ../shared/data/loghub-2k (``Content`` of
    all systems, sampled with replacement, read in place).
@@ -10,6 +10,13 @@
 3. Loads the same documents into a data stream, warms the template cache on a
    sample, then runs the sidecar (``--once``) until all are labelled and written
    back (docs/s) — the claim is >= 20,000 docs/s and >= 0.5x the peer.
+   Steps 2 and 3 repeat ``--rounds`` times (default 3) on fresh indices, so each
+   sidecar run has its own peer run just before it; the figures reported are the
+   medians of the rounds (rates, and the rounds' ratios). On a machine whose speed
+   drifts (2026-12-06, AMD EPYC: the same sidecar run took 9.8 to 14.2 s within 20
+   minutes), a ratio of two runs minutes apart says little. Before each measured run
+   the bench waits until the local engine is idle (merges and flushes of the step
+   before done; up to 60 s).
 4. Lag after a burst: with the sidecar polling, bulk-loads a burst and measures
    the time from the end of the burst until the last document is labelled.
 
@@ -50,9 +57,11 @@ import csv
 import json
 import os
 import random
+import statistics
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -144,6 +153,21 @@ def cpu_now(engine_pid: int | None) -> tuple[float, float]:
     return time.process_time(), tree_cpu_s(engine_pid)
 
 
+def wait_engine_idle(engine_pid: int | None, timeout_s: float = 60.0) -> float:
+    """Wait until the engine uses under 10% of a core over half a second (merges and
+    flushes of the previous step done), so a measured run does not pay for them;
+    returns the seconds waited (0 without a pid: an engine not started here)."""
+    if engine_pid is None:
+        return 0.0
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout_s:
+        before = tree_cpu_s(engine_pid)
+        time.sleep(0.5)
+        if tree_cpu_s(engine_pid) - before < 0.05:
+            break
+    return time.perf_counter() - t0
+
+
 def cpu_text(before: tuple[float, float], after: tuple[float, float], docs: int) -> str:
     py, eng = after[0] - before[0], after[1] - before[1]
     k = docs / 1000
@@ -185,6 +209,68 @@ def sidecar_settings(
     )
 
 
+_DOC_MAPPINGS = {"properties": {"@timestamp": {"type": "date"}, "message": {"type": "text"}}}
+
+
+@dataclass
+class Round:
+    """One peer run and one sidecar run on the same documents, back to back."""
+
+    peer_rate: float
+    peer_s: float
+    peer_cpu: str
+    side_rate: float
+    side_s: float
+    side_cpu: str
+    left: int
+
+    @property
+    def ratio(self) -> float:
+        return self.side_rate / self.peer_rate
+
+
+def run_peer(
+    client: SearchClient,
+    name: str,
+    payloads: list[bytes],
+    docs: int,
+    settings: dict[str, object],
+    engine_pid: int | None,
+) -> tuple[float, float, str]:
+    """``_bulk`` ``index`` of the documents into a fresh index: (docs/s, seconds, CPU)."""
+    client.request("PUT", f"/{name}", body={"settings": settings, "mappings": _DOC_MAPPINGS})
+    c0 = cpu_now(engine_pid)
+    secs = bulk_all(client, name, payloads)
+    cpu = cpu_text(c0, cpu_now(engine_pid), docs)
+    client.request("DELETE", f"/{name}")
+    return docs / secs, secs, cpu
+
+
+def sidecar_pipeline(settings: Settings, lines: list[str], no_model: bool) -> Pipeline:
+    """As `logtriage run` labels: the shipped model (unless ``no_model``), its template
+    cache warmed on a fixed sample of 20k lines."""
+    labeler = None if no_model else Classifier.from_settings(settings.model)
+    pipeline = Pipeline(settings, labeler=labeler)
+    pipeline.process_batch(random.Random(2).sample(lines, min(len(lines), 20_000)))
+    return pipeline
+
+
+def make_data_stream(client: SearchClient, ds: str, name: str, settings: dict[str, object]) -> None:
+    """A data stream composing the logtriage mappings, with the peer's index settings."""
+    install_data_stream_template(client, name, f"{ds}*")
+    client.request(
+        "PUT",
+        f"/_index_template/{name}",
+        body={
+            "index_patterns": [f"{ds}*"],
+            "data_stream": {},
+            "priority": 500,
+            "composed_of": ["logtriage-mappings"],
+            "template": {"settings": settings, "mappings": _DOC_MAPPINGS},
+        },
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=200_000)
@@ -194,6 +280,12 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=10_000)
     ap.add_argument("--chunk-size", type=int, default=5_000)
     ap.add_argument("--heap-mb", type=int, default=1024)
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="peer/sidecar pairs, run alternately; the figures are their medians",
+    )
     ap.add_argument(
         "--partial-updates",
         action="store_true",
@@ -226,6 +318,7 @@ def main() -> None:
         local = LocalEngine(args.engine, heap_mb=args.heap_mb, startup_timeout_s=300).start()
         url = local.url
     engine_pid = local.pid if local is not None else None
+    rounds: list[Round] = []
     try:
         client = SearchClient.connect(SearchSettings(hosts=[url], request_timeout_s=120))
         engine = f"{client.engine} {client.info.version}"
@@ -245,78 +338,61 @@ def main() -> None:
         index_settings: dict[str, object] = {"number_of_shards": 1, "number_of_replicas": 0}
         if args.refresh_interval:
             index_settings["refresh_interval"] = args.refresh_interval
+        peer_payloads = make_payloads(lines, args.docs, 1, "index", start)
+        stream_payloads = make_payloads(lines, args.docs, 1, "create", start)
 
-        # 1. Peer: plain _bulk index of the same documents.
-        peer_index = f"bench-bulk-{tag}"
-        client.request(
-            "PUT",
-            f"/{peer_index}",
-            body={
-                "settings": index_settings,
-                "mappings": {
-                    "properties": {"@timestamp": {"type": "date"}, "message": {"type": "text"}}
-                },
-            },
-        )
-        payloads = make_payloads(lines, args.docs, 1, "index", start)
-        c0 = cpu_now(engine_pid)
-        bulk_s = bulk_all(client, peer_index, payloads)
-        bulk_cpu = cpu_text(c0, cpu_now(engine_pid), args.docs)
-        bulk_rate = args.docs / bulk_s
-        print(
-            f"peer _bulk index: {args.docs} docs in {bulk_s:.1f}s = {bulk_rate:,.0f} docs/s; "
-            f"{bulk_cpu}",
-            flush=True,
-        )
-        client.request("DELETE", f"/{peer_index}")
+        for r in range(args.rounds):
+            # 1. Peer: plain _bulk index of the documents.
+            wait_engine_idle(engine_pid)
+            peer_rate, peer_s, peer_cpu = run_peer(
+                client,
+                f"bench-bulk-{tag}-{r}",
+                peer_payloads,
+                args.docs,
+                index_settings,
+                engine_pid,
+            )
+            print(
+                f"[{r + 1}/{args.rounds}] peer _bulk index: {args.docs} docs in {peer_s:.1f}s = "
+                f"{peer_rate:,.0f} docs/s; {peer_cpu}",
+                flush=True,
+            )
+            # 2. The sidecar on the same documents in a data stream.
+            name = f"{tag}-{r}"
+            ds = f"logs-bench.sidecar-{name}"
+            make_data_stream(client, ds, f"bench-{name}", index_settings)
+            bulk_all(client, ds, stream_payloads)
+            settings = sidecar_settings(
+                args, url, ds, name, poll_interval_s=0.5, checkpoint_interval_s=2.0
+            )
+            pipeline = sidecar_pipeline(settings, lines, args.no_model)
+            sidecar = Sidecar(settings, client=client)
+            sidecar.pipeline = pipeline
+            wait_engine_idle(engine_pid)
+            c0 = cpu_now(engine_pid)
+            summary = sidecar.run(once=True)
+            done = summary.labelled + summary.errored
+            side_cpu = cpu_text(c0, cpu_now(engine_pid), done)
+            left = count_unlabelled(client, ds, settings.sink)
+            rounds.append(
+                Round(
+                    peer_rate,
+                    peer_s,
+                    peer_cpu,
+                    done / summary.seconds,
+                    summary.seconds,
+                    side_cpu,
+                    left,
+                )
+            )
+            print(
+                f"[{r + 1}/{args.rounds}] sidecar: {done} docs labelled+written in "
+                f"{summary.seconds:.1f}s = {rounds[-1].side_rate:,.0f} docs/s "
+                f"({rounds[-1].ratio:.2f}x peer), unlabelled left {left}; {side_cpu}",
+                flush=True,
+            )
 
-        # 2. The sidecar on the same documents in a data stream.
-        ds = f"logs-bench.sidecar-{tag}"
-        install_data_stream_template(client, f"bench-{tag}", f"{ds}*")
-        client.request(
-            "PUT",
-            f"/_index_template/bench-{tag}",
-            body={
-                "index_patterns": [f"{ds}*"],
-                "data_stream": {},
-                "priority": 500,
-                "composed_of": ["logtriage-mappings"],
-                "template": {
-                    "settings": index_settings,
-                    "mappings": {
-                        "properties": {"@timestamp": {"type": "date"}, "message": {"type": "text"}}
-                    },
-                },
-            },
-        )
-        load_s = bulk_all(client, ds, make_payloads(lines, args.docs, 1, "create", start))
-        print(f"loaded data stream {ds} in {load_s:.1f}s", flush=True)
-        settings = sidecar_settings(
-            args, url, ds, tag, poll_interval_s=0.5, checkpoint_interval_s=2.0
-        )
-        # As `logtriage run` labels: the shipped model (unless --no-model), cache warmed.
-        labeler = None if args.no_model else Classifier.from_settings(settings.model)
-        model_desc = "none (templates + rules)" if labeler is None else labeler.model_version
-        pipeline = Pipeline(settings, labeler=labeler)
-        t0 = time.perf_counter()
-        pipeline.process_batch(random.Random(2).sample(lines, min(len(lines), 20_000)))
-        warm_s = time.perf_counter() - t0
-        sidecar = Sidecar(settings, client=client)
-        sidecar.pipeline = pipeline  # warm template cache
-        c0 = cpu_now(engine_pid)
-        summary = sidecar.run(once=True)
-        done = summary.labelled + summary.errored
-        side_cpu = cpu_text(c0, cpu_now(engine_pid), done)
-        side_rate = done / summary.seconds
-        left = count_unlabelled(client, ds, settings.sink)
-        print(
-            f"sidecar: {done} docs labelled+written in {summary.seconds:.1f}s = "
-            f"{side_rate:,.0f} docs/s ({side_rate / bulk_rate:.2f}x peer), unlabelled left {left}; "
-            f"{side_cpu}",
-            flush=True,
-        )
-
-        # 3. Lag after a burst, with the sidecar polling.
+        # 3. Lag after a burst, with the sidecar polling (on the last round's stream).
         live = Sidecar(settings, client=SearchClient.connect(settings.search))
         live.pipeline = pipeline
         th = threading.Thread(target=live.run, daemon=True)
@@ -341,42 +417,60 @@ def main() -> None:
         if local is not None:
             local.stop()
 
-    if not args.no_append:
-        cmd = "python bench/sidecar_throughput.py " + " ".join(sys.argv[1:])
-        ok_abs = "yes" if side_rate >= 20_000 else "no"
-        write_desc = (
-            f"guarded writes onto the source documents, rewrite_source {not args.partial_updates}"
-            if args.write_mode == "update"
-            else "write_mode index: one label document per source document, op_type create"
-        )
-        ok_rel = "yes" if side_rate >= 0.5 * bulk_rate else "no"
-        text = f"""
+    peer_rate = statistics.median(x.peer_rate for x in rounds)
+    side_rate = statistics.median(x.side_rate for x in rounds)
+    ratio = statistics.median(x.ratio for x in rounds)
+    left = sum(x.left for x in rounds)
+    print(
+        f"medians of {len(rounds)} rounds: peer {peer_rate:,.0f} docs/s, sidecar "
+        f"{side_rate:,.0f} docs/s, ratio {ratio:.2f}x",
+        flush=True,
+    )
+    if args.no_append:
+        return
+    cmd = "python bench/sidecar_throughput.py " + " ".join(sys.argv[1:])
+    write_desc = (
+        f"guarded writes onto the source documents, rewrite_source {not args.partial_updates}"
+        if args.write_mode == "update"
+        else "write_mode index: one label document per source document, op_type create"
+    )
+    per_round = "\n".join(
+        f"| {i + 1} | {x.peer_rate:,.0f} ({x.peer_s:.1f}s) | {x.side_rate:,.0f} ({x.side_s:.1f}s) "
+        f"| {x.ratio:.2f}x | {x.peer_cpu.removeprefix('CPU: ')} "
+        f"| {x.side_cpu.removeprefix('CPU: ')} |"
+        for i, x in enumerate(rounds)
+    )
+    text = f"""
 ## sidecar_throughput — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC
 
 - machine: {host_info}
 - engine: {engine} (local test distribution, heap {args.heap_mb} MB, 1 shard, 0 replicas, \
 refresh_interval {args.refresh_interval or "default"}; warmed on {args.warm_engine} docs first)
 - command: `{cmd}`
-- documents: {args.docs} LogHub-2k `Content` lines sampled with replacement, data stream
-- template cache warmed on 20k lines ({warm_s:.1f}s); model: {model_desc}
+- documents: {args.docs} LogHub-2k `Content` lines sampled with replacement; the sidecar \
+labels them in a data stream ({write_desc}), its template cache warmed on 20k lines; \
+model: {"none (templates + rules)" if args.no_model else pipeline.labeler.model_version}
 - sidecar.batch_size {args.batch_size}, sink.chunk_size {args.chunk_size}, \
-sink.concurrency {settings.sink.concurrency}
+sink.concurrency {settings.sink.concurrency}; {len(rounds)} rounds, each the peer then the \
+sidecar on fresh indices
 
-| measure | value |
+| round | peer `_bulk` docs/s | sidecar docs/s | ratio | peer CPU | sidecar CPU |
+| ---: | ---: | ---: | ---: | --- | --- |
+{per_round}
+
+| measure (median of rounds) | value |
 | --- | --- |
-| peer: plain `_bulk` index of the same docs | {bulk_rate:,.0f} docs/s ({bulk_s:.1f}s) |
-| peer {bulk_cpu} | |
-| sidecar: labelled + written back ({write_desc}) | \
-{side_rate:,.0f} docs/s ({summary.seconds:.1f}s) |
-| sidecar {side_cpu} | |
-| ratio sidecar / peer | {side_rate / bulk_rate:.2f}x (target >= 0.5x: {ok_rel}) |
-| >= 20,000 docs/s target | {ok_abs} |
-| unlabelled after the run | {left} |
+| peer: plain `_bulk` index of the same docs | {peer_rate:,.0f} docs/s |
+| sidecar: labelled + written back | {side_rate:,.0f} docs/s |
+| ratio sidecar / peer (median of the rounds' ratios) | {ratio:.2f}x \
+(target >= 0.5x: {"yes" if ratio >= 0.5 else "no"}) |
+| >= 20,000 docs/s target | {"yes" if side_rate >= 20_000 else "no"} |
+| unlabelled after the runs | {left} |
 | lag after a burst of {args.burst} docs | {lag_s:.1f}s from end of burst to last doc labelled |
 """
-        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as f:
-            f.write(text)
-        print("appended to bench/RESULTS.md")
+    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as f:
+        f.write(text)
+    print("appended to bench/RESULTS.md")
 
 
 if __name__ == "__main__":
