@@ -13,6 +13,8 @@ import time
 
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
+from logtriage.sidecar.loop import stored_position
+from logtriage.sources.search import Hit
 
 from tests._search_helpers import (
     SidecarProcess,
@@ -71,3 +73,21 @@ def test_kill_9_mid_run_then_resume(engine: LocalEngine, client: SearchClient, t
     # Documents labelled just before the kill (not yet visible) are refused (409), not redone.
     assert summary["labelled"] <= len(docs) - killed_at[-1], summary
     assert_labelled_once(fetch_all(client, ds), docs)
+
+
+def test_the_checkpoint_stops_before_the_first_document_not_stored() -> None:
+    """The position a page lets the checkpoint reach: the newest timestamp before the
+    first hit not stored, and whether one was not stored (then later pages must not
+    move it). Hits without a timestamp sort first and give no position."""
+    missing = -(2**63)
+    page = [
+        Hit("i", str(n), n, 1, [ts, n]) for n, ts in enumerate([missing, 1000, 1000, 2000, 3000])
+    ]
+    keys = [(h.index, h.id) for h in page]
+    assert stored_position(page, None) == (3000, False)
+    assert stored_position(page, set(keys)) == (3000, False)
+    assert stored_position(page, set(keys) - {keys[3]}) == (1000, True)
+    assert stored_position(page, set(keys) - {keys[1]}) == (None, True)
+    assert stored_position(page, set(keys) - {keys[0]}) == (None, True)
+    assert stored_position(page[:1], None) == (None, False)
+    assert stored_position([], None) == (None, False)

@@ -139,8 +139,28 @@ class _PageWork:
     good_hits: list[Hit] = field(default_factory=list)
     batch: LabeledBatch | None = None
     actions: list[WriteAction] = field(default_factory=list)
-    label_of: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: The label of each of the first ``len(labels)`` actions (those of ``good_hits``).
+    labels: list[str] = field(default_factory=list)
     reason_of: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def label_of(self) -> dict[tuple[str, str], str]:
+        """The label written for each source key."""
+        return {a.key: label for a, label in zip(self.actions, self.labels, strict=False)}
+
+
+def stored_position(page: list[Hit], done: set[tuple[str, str]] | None) -> tuple[int | None, bool]:
+    """How far the checkpoint may move after ``page``: the newest timestamp among its
+    hits before the first one not stored (``done``: the source keys stored; ``None``:
+    all of them), and whether there is such a hit. Pages are in timestamp order, so
+    that is the last timestamp of the stored run (never beyond the largest)."""
+    upto = len(page)
+    if done is not None:
+        upto = next((i for i, h in enumerate(page) if (h.index, h.id) not in done), upto)
+    for i in range(upto - 1, -1, -1):
+        ts = page[i].timestamp_ms
+        if ts is not None:
+            return ts, upto < len(page)
+    return None, upto < len(page)
 
 
 def _utc_now_iso() -> str:
@@ -576,13 +596,9 @@ class Sidecar:
             stats.pages += 1
             stats.seen += len(work.page)
             if not held:
-                for hit in work.page:
-                    if (hit.index, hit.id) not in done:
-                        held = True
-                        break
-                    ts = hit.timestamp_ms
-                    if ts is not None and (best is None or ts > best):
-                        best = ts
+                ts, held = stored_position(work.page, done)
+                if ts is not None and (best is None or ts > best):
+                    best = ts
                 if time.monotonic() - saved_at >= s.sidecar.checkpoint_interval_s:
                     self._save_checkpoint(best, stats)
                     saved_at = time.monotonic()
@@ -697,7 +713,7 @@ class Sidecar:
             for i, (fields, encoded) in zip(good, rows, strict=True):
                 hit = page[i]
                 work.good_hits.append(hit)
-                work.label_of[(hit.index, hit.id)] = fields["label"]
+                work.labels.append(fields["label"])
                 work.actions.append(self._action(hit, fields, fields_json=encoded))
         work.version = self.pipeline.labeler.model_version
         for i, problem in problems.items():
@@ -713,14 +729,14 @@ class Sidecar:
 
     def _finish_page(
         self, work: _PageWork, result: WriteResult, stats: PassStats
-    ) -> set[tuple[str, str]]:
+    ) -> set[tuple[str, str]] | None:
         """After the page's writes: alerting/sessions, rejected writes, counts; return
-        the source keys now stored."""
+        the source keys now stored (``None``: all of the page's)."""
         if work.batch is not None and (self.alerts is not None or self.sessions is not None):
             self._observe_labelled(work.batch, work.messages, work.good_hits)
         if result.errors:
             result = self._mark_rejected(result, work.page, work.now, work.version, work.reason_of)
-        return self._account(result, stats, work.label_of, work.reason_of)
+        return self._account(result, stats, work)
 
     def _observe_labelled(self, batch: LabeledBatch, messages: list[str], hits: list[Hit]) -> None:
         """Feed the labelled lines to built-in alerting and session tracking (per-line
@@ -838,22 +854,29 @@ class Sidecar:
         return result
 
     def _account(
-        self,
-        result: WriteResult,
-        stats: PassStats,
-        label_of: dict[tuple[str, str], str],
-        reason_of: dict[tuple[str, str], str],
-    ) -> set[tuple[str, str]]:
+        self, result: WriteResult, stats: PassStats, work: _PageWork
+    ) -> set[tuple[str, str]] | None:
+        """Count the page's outcomes; return the source keys now stored (``None``: every
+        document of the page, the usual case, counted without a lookup per document)."""
         m = self.metrics
-        done = set(result.written)
-        labelled: Counter[str] = Counter()
+        done: set[tuple[str, str]] | None
+        labelled: Counter[str]
         errored: Counter[str] = Counter()
-        for key in result.written:
-            reason = reason_of.get(key)
-            if reason is None:
-                labelled[label_of.get(key, "")] += 1
-            else:
-                errored[reason] += 1
+        # Written keys are distinct keys of the page's actions, and each hit has one
+        # action: with no problem on the page, all labels written means all hits.
+        if not work.reason_of and len(result.written) == len(work.labels):
+            labelled = Counter(work.labels)
+            done = None
+        else:
+            done = set(result.written)
+            label_of = work.label_of()
+            labelled = Counter()
+            for key in result.written:
+                reason = work.reason_of.get(key)
+                if reason is None:
+                    labelled[label_of.get(key, "")] += 1
+                else:
+                    errored[reason] += 1
         # Counted per label, not per document: a labelled child costs a lock per call.
         for label, n in labelled.items():
             stats.labelled += n
@@ -865,7 +888,7 @@ class Sidecar:
             m.doc_errors.labels(reason=reason).inc(n)
         stats.conflicts += len(result.conflicts)
         m.conflicts.inc(len(result.conflicts))
-        if self.settings.sink.write_mode == "index":
+        if self.settings.sink.write_mode == "index" and done is not None:
             done.update(result.conflicts)  # a labels document already exists
         if result.retries:
             m.retries.inc(result.retries)
