@@ -257,18 +257,7 @@ def sidecar_pipeline(settings: Settings, lines: list[str], no_model: bool) -> Pi
 
 def make_data_stream(client: SearchClient, ds: str, name: str, settings: dict[str, object]) -> None:
     """A data stream composing the logtriage mappings, with the peer's index settings."""
-    install_data_stream_template(client, name, f"{ds}*")
-    client.request(
-        "PUT",
-        f"/_index_template/{name}",
-        body={
-            "index_patterns": [f"{ds}*"],
-            "data_stream": {},
-            "priority": 500,
-            "composed_of": ["logtriage-mappings"],
-            "template": {"settings": settings, "mappings": _DOC_MAPPINGS},
-        },
-    )
+    install_data_stream_template(client, name, f"{ds}*", settings=settings)
 
 
 def main() -> None:

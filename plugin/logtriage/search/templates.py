@@ -129,10 +129,16 @@ def install_component_template(client: SearchClient, name: str = COMPONENT_TEMPL
 
 
 def install_data_stream_template(
-    client: SearchClient, name: str, pattern: str, *, priority: int = 500
+    client: SearchClient,
+    name: str,
+    pattern: str,
+    *,
+    priority: int = 500,
+    settings: dict[str, Any] | None = None,
 ) -> None:
     """An index template for a data stream that composes the logtriage mappings
-    (used by the demo and tests; production clusters compose it into their own)."""
+    (used by the demo, tests and benches; production clusters compose it into their
+    own). ``settings``: index settings on top of ``number_of_replicas`` 0."""
     install_component_template(client)
     client.request(
         "PUT",
@@ -143,7 +149,7 @@ def install_data_stream_template(
             "priority": priority,
             "composed_of": [COMPONENT_TEMPLATE],
             "template": {
-                "settings": {"number_of_replicas": 0},
+                "settings": {"number_of_replicas": 0, **(settings or {})},
                 "mappings": {
                     "properties": {
                         "@timestamp": {"type": "date"},
