@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/sidecar_throughput.py [--docs 200000] [--engine elasticsearch]
         [--url http://host:9200] [--partial-updates] [--write-mode update|index]
-        [--refresh-interval T] [--warm-engine N] [--rounds 3] [--no-model] [--no-append]
+        [--refresh-interval T] [--warm-engine N] [--warm-rounds 1] [--rounds 3]
+        [--no-model] [--no-append]
 
 1. Builds N LogHub-like documents from ../shared/data/loghub-2k (``Content`` of
    all systems, sampled with replacement, read in place).
@@ -27,6 +28,12 @@ serving for a while. ``--warm-engine 0`` measures both on a freshly started engi
 there the peer runs first, on a colder JVM than the sidecar after it, which flatters
 the ratio and lowers the sidecar's own rate (2026-12-06: 0.57x but 19.9-20.7k docs/s,
 against 0.51x and 29.3k warmed).
+
+``--warm-rounds K`` (default 1) runs K peer/sidecar rounds exactly like the measured
+ones first; they are shown in the table and left out of the medians. The 100k-document
+warm-up is not enough for the JIT: on 2026-12-07 (AMD EPYC) the engine spent 116, 70
+and 51 ms of CPU per 1k documents on the sidecar's work in rounds 1, 2 and 3, and the
+peer 71, 34 and 25 ms.
 
 ``--batch-size`` (documents per page read) defaults to 10,000 and ``--chunk-size``
 (documents per bulk request) to 5,000: two bulk requests in flight per page
@@ -213,8 +220,19 @@ _DOC_MAPPINGS = {"properties": {"@timestamp": {"type": "date"}, "message": {"typ
 
 
 @dataclass
+class Workload:
+    """What every round runs on: the same documents as ``_bulk`` bodies (``index`` for
+    the peer, ``create`` for the data stream) and the index settings of both."""
+
+    peer_bodies: list[bytes]
+    stream_bodies: list[bytes]
+    index_settings: dict[str, object]
+
+
+@dataclass
 class Round:
-    """One peer run and one sidecar run on the same documents, back to back."""
+    """One peer run and one sidecar run on the same documents, back to back, and what
+    the sidecar ran on (the burst-lag step reuses the last round's)."""
 
     peer_rate: float
     peer_s: float
@@ -223,6 +241,10 @@ class Round:
     side_s: float
     side_cpu: str
     left: int
+    stream: str
+    settings: Settings
+    pipeline: Pipeline
+    warmup: bool = False
 
     @property
     def ratio(self) -> float:
@@ -260,6 +282,48 @@ def make_data_stream(client: SearchClient, ds: str, name: str, settings: dict[st
     install_data_stream_template(client, name, f"{ds}*", settings=settings)
 
 
+def run_round(
+    args: argparse.Namespace,
+    client: SearchClient,
+    url: str,
+    engine_pid: int | None,
+    lines: list[str],
+    work: Workload,
+    name: str,
+) -> Round:
+    """The peer on a fresh index, then the sidecar on the same documents in a fresh data
+    stream, each started on an idle engine."""
+    wait_engine_idle(engine_pid)
+    peer_rate, peer_s, peer_cpu = run_peer(
+        client, f"bench-bulk-{name}", work.peer_bodies, args.docs, work.index_settings, engine_pid
+    )
+    ds = f"logs-bench.sidecar-{name}"
+    make_data_stream(client, ds, f"bench-{name}", work.index_settings)
+    bulk_all(client, ds, work.stream_bodies)
+    settings = sidecar_settings(args, url, ds, name, poll_interval_s=0.5, checkpoint_interval_s=2.0)
+    pipeline = sidecar_pipeline(settings, lines, args.no_model)
+    sidecar = Sidecar(settings, client=client)
+    sidecar.pipeline = pipeline
+    wait_engine_idle(engine_pid)
+    c0 = cpu_now(engine_pid)
+    summary = sidecar.run(once=True)
+    done = summary.labelled + summary.errored
+    side_cpu = cpu_text(c0, cpu_now(engine_pid), done)
+    left = count_unlabelled(client, ds, settings.sink)
+    return Round(
+        peer_rate,
+        peer_s,
+        peer_cpu,
+        done / summary.seconds,
+        summary.seconds,
+        side_cpu,
+        left,
+        ds,
+        settings,
+        pipeline,
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=200_000)
@@ -287,6 +351,13 @@ def main() -> None:
         help="sink.write_mode: labels onto the source documents, or into a labels index",
     )
     ap.add_argument("--warm-engine", type=int, default=100_000, metavar="N")
+    ap.add_argument(
+        "--warm-rounds",
+        type=int,
+        default=1,
+        metavar="K",
+        help="peer/sidecar pairs run before the measured rounds and left out of the medians",
+    )
     ap.add_argument("--no-model", action="store_true", help="templates and rules only")
     ap.add_argument(
         "--refresh-interval",
@@ -327,61 +398,28 @@ def main() -> None:
         index_settings: dict[str, object] = {"number_of_shards": 1, "number_of_replicas": 0}
         if args.refresh_interval:
             index_settings["refresh_interval"] = args.refresh_interval
-        peer_payloads = make_payloads(lines, args.docs, 1, "index", start)
-        stream_payloads = make_payloads(lines, args.docs, 1, "create", start)
+        work = Workload(
+            make_payloads(lines, args.docs, 1, "index", start),
+            make_payloads(lines, args.docs, 1, "create", start),
+            index_settings,
+        )
 
-        for r in range(args.rounds):
-            # 1. Peer: plain _bulk index of the documents.
-            wait_engine_idle(engine_pid)
-            peer_rate, peer_s, peer_cpu = run_peer(
-                client,
-                f"bench-bulk-{tag}-{r}",
-                peer_payloads,
-                args.docs,
-                index_settings,
-                engine_pid,
-            )
+        total = args.warm_rounds + args.rounds
+        for r in range(total):
+            x = run_round(args, client, url, engine_pid, lines, work, f"{tag}-{r}")
+            x.warmup = r < args.warm_rounds
+            rounds.append(x)
+            what = "warm-up, not counted" if x.warmup else "measured"
             print(
-                f"[{r + 1}/{args.rounds}] peer _bulk index: {args.docs} docs in {peer_s:.1f}s = "
-                f"{peer_rate:,.0f} docs/s; {peer_cpu}",
-                flush=True,
-            )
-            # 2. The sidecar on the same documents in a data stream.
-            name = f"{tag}-{r}"
-            ds = f"logs-bench.sidecar-{name}"
-            make_data_stream(client, ds, f"bench-{name}", index_settings)
-            bulk_all(client, ds, stream_payloads)
-            settings = sidecar_settings(
-                args, url, ds, name, poll_interval_s=0.5, checkpoint_interval_s=2.0
-            )
-            pipeline = sidecar_pipeline(settings, lines, args.no_model)
-            sidecar = Sidecar(settings, client=client)
-            sidecar.pipeline = pipeline
-            wait_engine_idle(engine_pid)
-            c0 = cpu_now(engine_pid)
-            summary = sidecar.run(once=True)
-            done = summary.labelled + summary.errored
-            side_cpu = cpu_text(c0, cpu_now(engine_pid), done)
-            left = count_unlabelled(client, ds, settings.sink)
-            rounds.append(
-                Round(
-                    peer_rate,
-                    peer_s,
-                    peer_cpu,
-                    done / summary.seconds,
-                    summary.seconds,
-                    side_cpu,
-                    left,
-                )
-            )
-            print(
-                f"[{r + 1}/{args.rounds}] sidecar: {done} docs labelled+written in "
-                f"{summary.seconds:.1f}s = {rounds[-1].side_rate:,.0f} docs/s "
-                f"({rounds[-1].ratio:.2f}x peer), unlabelled left {left}; {side_cpu}",
+                f"[{r + 1}/{total}, {what}] peer _bulk index: {x.peer_rate:,.0f} docs/s "
+                f"({x.peer_s:.1f}s; {x.peer_cpu}); sidecar: {x.side_rate:,.0f} docs/s "
+                f"({x.side_s:.1f}s; {x.side_cpu}), {x.ratio:.2f}x peer, unlabelled left "
+                f"{x.left}",
                 flush=True,
             )
 
         # 3. Lag after a burst, with the sidecar polling (on the last round's stream).
+        ds, settings, pipeline = x.stream, x.settings, x.pipeline
         live = Sidecar(settings, client=SearchClient.connect(settings.search))
         live.pipeline = pipeline
         th = threading.Thread(target=live.run, daemon=True)
@@ -406,12 +444,13 @@ def main() -> None:
         if local is not None:
             local.stop()
 
-    peer_rate = statistics.median(x.peer_rate for x in rounds)
-    side_rate = statistics.median(x.side_rate for x in rounds)
-    ratio = statistics.median(x.ratio for x in rounds)
+    measured = [x for x in rounds if not x.warmup]
+    peer_rate = statistics.median(x.peer_rate for x in measured)
+    side_rate = statistics.median(x.side_rate for x in measured)
+    ratio = statistics.median(x.ratio for x in measured)
     left = sum(x.left for x in rounds)
     print(
-        f"medians of {len(rounds)} rounds: peer {peer_rate:,.0f} docs/s, sidecar "
+        f"medians of {len(measured)} measured rounds: peer {peer_rate:,.0f} docs/s, sidecar "
         f"{side_rate:,.0f} docs/s, ratio {ratio:.2f}x",
         flush=True,
     )
@@ -424,7 +463,8 @@ def main() -> None:
         else "write_mode index: one label document per source document, op_type create"
     )
     per_round = "\n".join(
-        f"| {i + 1} | {x.peer_rate:,.0f} ({x.peer_s:.1f}s) | {x.side_rate:,.0f} ({x.side_s:.1f}s) "
+        f"| {i + 1}{' (warm-up)' if x.warmup else ''} | {x.peer_rate:,.0f} ({x.peer_s:.1f}s) "
+        f"| {x.side_rate:,.0f} ({x.side_s:.1f}s) "
         f"| {x.ratio:.2f}x | {x.peer_cpu.removeprefix('CPU: ')} "
         f"| {x.side_cpu.removeprefix('CPU: ')} |"
         for i, x in enumerate(rounds)
@@ -440,8 +480,9 @@ refresh_interval {args.refresh_interval or "default"}; warmed on {args.warm_engi
 labels them in a data stream ({write_desc}), its template cache warmed on 20k lines; \
 model: {"none (templates + rules)" if args.no_model else pipeline.labeler.model_version}
 - sidecar.batch_size {args.batch_size}, sink.chunk_size {args.chunk_size}, \
-sink.concurrency {settings.sink.concurrency}; {len(rounds)} rounds, each the peer then the \
-sidecar on fresh indices
+sink.concurrency {settings.sink.concurrency}; {args.warm_rounds} warm-up + \
+{args.rounds} measured rounds, each the peer then the sidecar on fresh indices; medians over \
+the measured rounds
 
 | round | peer `_bulk` docs/s | sidecar docs/s | ratio | peer CPU | sidecar CPU |
 | ---: | ---: | ---: | ---: | --- | --- |
