@@ -29,6 +29,7 @@ lint: install
 	cargo clippy --release --all-targets -q -- -D warnings
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test-rust:
 	cargo test --release -q

@@ -265,7 +265,7 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
     (out / CALIBRATION_FILE).write_text(json.dumps(calib_doc, indent=2) + "\n", "utf-8")
     p = apply_temperature(blend(p_enc, p_lgbm, calib["encoder_weight"]), calib["temperature"])
     pred = p.argmax(axis=1)
-    metrics = {
+    metrics: dict[str, Any] = {
         "test": _metrics(y_all[te], pred[te], counts[te], labels) if len(te) else {},
         "test_lgbm_only": _metrics(y_all[te], p_lgbm[te].argmax(1), counts[te], labels)
         if len(te)

@@ -180,8 +180,8 @@ def mine_templates(examples: list[Example], *, batch: int = 4096) -> TemplateSet
     ids: list[int] = []
     messages = [e.message for e in examples]
     for start in range(0, len(messages), batch):
-        tid, _, _changed = miner.train_batch(messages[start : start + batch])
-        ids += tid.tolist()
+        batch_ids, _, _changed = miner.train_batch(messages[start : start + batch])
+        ids += batch_ids.tolist()
     ids = miner.resolve_batch(ids).tolist()
     texts = {tid: miner.template_text(tid) for tid in set(ids)}
     order: dict[int, int] = {}

@@ -80,7 +80,7 @@ def _module_class() -> Any:
     torch = require_torch()
     nn = torch.nn
 
-    class EncoderWithHead(nn.Module):  # type: ignore[misc,name-defined]
+    class EncoderWithHead(nn.Module):  # type: ignore[name-defined]
         """Base encoder → masked mean pooling → (L2-normalised embedding, head logits)."""
 
         def __init__(self, base: Any, n_labels: int) -> None:

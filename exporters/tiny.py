@@ -117,11 +117,12 @@ def _write_tokenizer(out: Path) -> list[str]:
 def make_tiny_base(out: Path, arch: str = "distilbert", *, seed: int = 0) -> Path:
     """Write a tiny random ``arch`` ("distilbert" or "bert") model + tokenizer to ``out``."""
     torch = require_torch()
-    from transformers import AutoModel, BertConfig, DistilBertConfig
+    from transformers import AutoModel, BertConfig, DistilBertConfig, PretrainedConfig
 
     out.mkdir(parents=True, exist_ok=True)
     vocab = _write_tokenizer(out)
     torch.manual_seed(seed)
+    cfg: PretrainedConfig
     if arch == "distilbert":
         cfg = DistilBertConfig(
             vocab_size=len(vocab),

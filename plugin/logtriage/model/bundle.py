@@ -198,7 +198,7 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 
     ``manifest`` must already hold every other key; returns the written manifest.
     """
-    files = {}
+    files: dict[str, dict[str, Any]] = {}
     for name in REQUIRED_FILES:
         fpath = path / name
         if not fpath.is_file():

@@ -82,7 +82,7 @@ def blend(
 def apply_temperature(p: npt.NDArray[np.float64], temperature: float) -> npt.NDArray[np.float64]:
     """Temperature scaling on log-probabilities: ``softmax(log p / T)``."""
     logp = np.log(np.clip(p, 1e-12, 1.0)) / temperature
-    return softmax(logp.astype(np.float64))  # type: ignore[arg-type]
+    return softmax(logp.astype(np.float64))
 
 
 class Ensemble:

@@ -454,7 +454,7 @@ def _es_serializers() -> dict[str, Any]:
             def dumps(self, data: Any) -> bytes:
                 if isinstance(data, bytes) and data.endswith(b"\n"):
                     return data
-                return super().dumps(data)  # type: ignore[no-any-return]
+                return super().dumps(data)
 
         return Ndjson()
 

@@ -77,7 +77,8 @@ def _default(value: Any) -> Any:
         return orjson.Fragment(value.text)
     if isinstance(value, BigInt):
         return orjson.Fragment(str(int(value)))
-    for kind in (str, int, float, dict, list):
+    kinds: tuple[type[Any], ...] = (str, int, float, dict, list)
+    for kind in kinds:
         if isinstance(value, kind):
             return kind(value)
     raise TypeError(f"cannot encode {type(value).__name__}")

@@ -819,7 +819,7 @@ class Sidecar:
         keep: list[dict[str, Any]] = []
         for err in result.errors:
             key = tuple(err["key"])
-            hit = by_key.get(key)  # type: ignore[arg-type]
+            hit = by_key.get(key)
             log.warning(
                 "write rejected for %s/%s: %s: %s",
                 err["index"],
