@@ -368,6 +368,8 @@ def main() -> None:
     )
     ap.add_argument("--no-append", action="store_true")
     args = ap.parse_args()
+    if args.rounds < 1 or args.warm_rounds < 0:
+        ap.error("--rounds must be at least 1 and --warm-rounds at least 0")
     host_info = machine()
     lines = loghub_lines()
 
@@ -419,7 +421,8 @@ def main() -> None:
             )
 
         # 3. Lag after a burst, with the sidecar polling (on the last round's stream).
-        ds, settings, pipeline = x.stream, x.settings, x.pipeline
+        last = rounds[-1]
+        ds, settings, pipeline = last.stream, last.settings, last.pipeline
         live = Sidecar(settings, client=SearchClient.connect(settings.search))
         live.pipeline = pipeline
         th = threading.Thread(target=live.run, daemon=True)
