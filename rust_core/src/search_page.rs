@@ -16,6 +16,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::io::Write;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -90,13 +91,12 @@ impl PageHit<'_> {
         serde_json::to_writer(&mut line, self.index.as_ref()).ok()?;
         line.extend_from_slice(br#","_id":"#);
         serde_json::to_writer(&mut line, self.id.as_ref()).ok()?;
-        line.extend_from_slice(
-            format!(
-                r#","if_seq_no":{},"if_primary_term":{}"#,
-                self.seq_no, self.primary_term
-            )
-            .as_bytes(),
-        );
+        write!(
+            line,
+            r#","if_seq_no":{},"if_primary_term":{}"#,
+            self.seq_no, self.primary_term
+        )
+        .ok()?;
         if let Some(routing) = &self.routing {
             line.extend_from_slice(br#","routing":"#);
             serde_json::to_writer(&mut line, routing.as_ref()).ok()?;
