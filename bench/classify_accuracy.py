@@ -8,6 +8,10 @@ through ``logtriage classify`` (header parsing, mining, rules, classifier). Scor
 line-level (``tools/eval_classify.py`` conventions) and cross-checked against that tool
 on the same prediction CSV.
 
+Peers in the same run, for scale: logistic regression on TF-IDF (1-2 grams) and on
+frozen all-MiniLM-L6-v2 sentence embeddings (the 6-layer teacher the shipped encoder was
+distilled from), each trained on exactly the fold's templates and weights.
+
     python bench/classify_accuracy.py [--model BUNDLE] [--generated 6000] [--out DIR]
 """
 
@@ -26,7 +30,14 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
-from _model_common import ROOT, SYSTEMS, append_results, loghub_formats, shared_data
+from _model_common import (
+    ROOT,
+    SYSTEMS,
+    append_results,
+    loghub_formats,
+    minilm_embed,
+    shared_data,
+)
 from logtriage.cli.classify import classify_file
 from logtriage.model import default_bundle_path, load_bundle
 from logtriage.model.bundle import CALIBRATION_FILE, LGBM_FILE, write_manifest
@@ -34,7 +45,7 @@ from logtriage.model.encoder import Encoder
 from logtriage.model.ensemble import feature_matrix, softmax
 
 from exporters.build import fit_calibration, template_weights, train_lgbm
-from exporters.data import grouped_split, load_spec, mine_templates
+from exporters.data import Example, TemplateSet, grouped_split, load_spec, mine_templates
 from exporters.evaluate import line_scores
 
 ANOMALY = {"Critical Error", "Error", "Security Alert"}
@@ -56,29 +67,59 @@ SIMILAR_FAMILIES = {
 }
 
 
-def system_contents(s: str) -> list[str]:
-    """The ``Content`` column of S's structured CSV, in LineId order (read in place)."""
-    path = shared_data() / "loghub-2k" / s / f"{s}_2k.log_structured.csv"
-    with path.open(newline="", encoding="utf-8", errors="replace") as f:
-        rows = sorted(csv.DictReader(f), key=lambda r: int(r["LineId"]))
-    return [r["Content"] for r in rows]
-
-
-def system_templates(s: str) -> tuple[list[str], list[str], list[int]]:
-    """Mined templates of system S with the majority ground-truth category of their lines."""
+def system_lines(s: str) -> list[Example]:
+    """S's ``Content`` lines with their ground-truth category and anomaly flag."""
     base = shared_data() / "loghub-2k" / s
-    cats = {}
     with (base / f"{s}.categories.csv").open(newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            cats[r["EventId"]] = r["Category"]
+        cats = {r["EventId"]: r for r in csv.DictReader(f)}
     with (base / f"{s}_2k.log_structured.csv").open(
         newline="", encoding="utf-8", errors="replace"
     ) as f:
-        rows = list(csv.DictReader(f))
-    from exporters.data import Example
+        rows = sorted(csv.DictReader(f), key=lambda r: int(r["LineId"]))
+    return [
+        Example(r["Content"], cats[r["EventId"]]["Category"], cats[r["EventId"]]["Anomaly"] == "1")
+        for r in rows
+    ]
 
-    ts = mine_templates([Example(r["Content"], cats[r["EventId"]]) for r in rows])
-    return ts.texts, ts.labels, ts.counts
+
+def baseline_scores(
+    train: tuple[list[str], np.ndarray, list[str], np.ndarray],
+    test: tuple[TemplateSet, np.ndarray, list[Example]],
+    seed: int,
+) -> dict[str, float]:
+    """The same-fold peers: logistic regression on TF-IDF and on frozen MiniLM embeddings.
+
+    ``train`` is (template texts, their MiniLM embeddings, labels, weights): the fold's
+    own training templates and weights. ``test`` is the held-out system's mined templates,
+    their embeddings and its lines. Each peer predicts per template, as the classifier
+    does, and is scored per line."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts, emb, y, w = train
+    mined, test_emb, lines = test
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(texts)
+    scores = {}
+    for name, x_tr, x_te in (
+        (TFIDF_LR, vec.transform(texts), vec.transform(mined.texts)),
+        (MINILM_LR, emb, test_emb),
+    ):
+        clf = LogisticRegression(max_iter=2000, C=10.0, random_state=seed)
+        clf.fit(x_tr, y, sample_weight=w)
+        per_template = clf.predict(x_te)
+        pred = [str(per_template[k]) for k in mined.line_template]
+        s = line_scores(
+            [e.label for e in lines],
+            pred,
+            [bool(e.anomaly) for e in lines],
+            [p in ANOMALY for p in pred],
+        )
+        scores[name] = s["macro_f1"]
+    return scores
+
+
+TFIDF_LR = "TF-IDF (1-2 grams) + LR"
+MINILM_LR = "MiniLM-L6 embedding (frozen) + LR"
 
 
 def main() -> None:
@@ -110,9 +151,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     # Templates of every system, and of the generated data.
-    sys_t: dict[str, tuple[list[str], list[str], list[int]]] = {
-        s: system_templates(s) for s in SYSTEMS
-    }
+    lines = {s: system_lines(s) for s in SYSTEMS}
+    mined = {s: mine_templates(lines[s]) for s in SYSTEMS}
     from logtriage.samples import FAMILIES
 
     sources: dict[str, tuple[list[str], list[str], list[int]]] = {}
@@ -121,7 +161,7 @@ def main() -> None:
         for fam in FAMILIES:
             g = mine_templates(load_spec(f"generated:{per_family}?seed=1&families={fam}"))
             sources[f"gen:{fam}"] = (g.texts, g.labels, g.counts)
-    sources.update(sys_t)
+    sources.update({s: (m.texts, m.labels, m.counts) for s, m in mined.items()})
     all_texts = [t for src in sources.values() for t in src[0]]
     enc = Encoder(
         bundle.file("encoder.int8.onnx"),
@@ -133,6 +173,9 @@ def main() -> None:
     x_all, _ = feature_matrix(eo.embedding, all_texts)
     p_enc_all = softmax(eo.logits)
     print(f"embedded {len(all_texts)} templates in {time.perf_counter() - t:.1f}s", file=sys.stderr)
+    t = time.perf_counter()
+    minilm_all = minilm_embed(all_texts)
+    print(f"MiniLM-L6 (peer) embedded them in {time.perf_counter() - t:.1f}s", file=sys.stderr)
     offsets: dict[str, slice] = {}
     pos = 0
     for name, src in sources.items():
@@ -186,11 +229,22 @@ def main() -> None:
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 content = Path(tmp) / "content.log"
-                content.write_text("\n".join(system_contents(s)) + "\n", encoding="utf-8")
+                content.write_text("\n".join(e.message for e in lines[s]) + "\n", encoding="utf-8")
                 classify_file(str(content), str(pred_csv), model=fold)
         secs = time.perf_counter() - t
         results.append(
             score_system(s, pred_csv, tool, bundle.manifest["thresholds"]["min_confidence"], secs)
+        )
+        train_texts = [t for n in train_names for t in sources[n][0]]
+        results[-1]["peers"] = baseline_scores(
+            (
+                [t for t, k in zip(train_texts, keep, strict=True) if k],
+                minilm_all[idx],
+                [labels[v] for v in y],
+                w,
+            ),
+            (mined[s], minilm_all[offsets[s]], lines[s]),
+            args.seed,
         )
         print(json.dumps(results[-1]), file=sys.stderr)
     report(results, args, bundle.version, time.perf_counter() - t_start)
@@ -249,17 +303,19 @@ def score_system(s: str, pred_csv: Path, tool: Path, threshold: float, secs: flo
 def report(results: list[dict], args: argparse.Namespace, version: str, secs: float) -> None:
     rows = [
         "| system | macro-F1 | anomaly F1 | macro-F1 at shipped threshold (Unclassified %) "
-        "| eval_classify.py | top confusions |",
-        "| --- | ---: | ---: | ---: | --- | --- |",
+        f"| eval_classify.py | peer: {TFIDF_LR} | peer: {MINILM_LR} | top confusions |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
     ]
     for r in results:
         conf = ", ".join(f"{k} ({v})" for k, v in r["errors"])
         rows.append(
             f"| {r['system']} | {r['macro_f1']:.4f} | {r['anomaly_f1']:.4f} | "
             f"{r['macro_f1_thresholded']:.4f} ({r['unclassified']:.1%}) | "
-            f"{r['tool'][0]:.4f} {r['tool'][1]:.4f} | {conf} |"
+            f"{r['tool'][0]:.4f} {r['tool'][1]:.4f} | {r['peers'][TFIDF_LR]:.4f} | "
+            f"{r['peers'][MINILM_LR]:.4f} | {conf} |"
         )
     mean = statistics.mean(r["macro_f1"] for r in results)
+    peers = {n: statistics.mean(r["peers"][n] for r in results) for n in (TFIDF_LR, MINILM_LR)}
     anom = [r["anomaly_f1"] for r in results if not np.isnan(r["anomaly_f1"])]
     by = defaultdict(list)
     for r in results:
@@ -277,6 +333,9 @@ def report(results: list[dict], args: argparse.Namespace, version: str, secs: fl
             f"- **average macro-F1 {mean:.4f}** (target ≥ 0.85), average anomaly F1 "
             f"{statistics.mean(anom):.4f}; at the shipped Unclassified threshold "
             f"{statistics.mean(by['thr']):.4f}; total {secs:.0f} s",
+            "- peers in the same run, trained on each fold's same templates and weights, "
+            "predicting the held-out system's mined templates (no rules): "
+            + "; ".join(f"{n} {v:.4f} (logtriage {mean / v:.2f}x)" for n, v in peers.items()),
             "",
             *rows,
         ]

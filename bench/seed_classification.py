@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _model_common import append_results, shared_data
+from _model_common import append_results, minilm_embed, shared_data
 
 from exporters.build import BuildOptions, build_bundle
 from exporters.data import Example, TemplateSet, grouped_split, mine_templates
@@ -44,29 +44,6 @@ def load_seed() -> list[Example]:
             for r in csv.DictReader(f)
             if r["target_label"] not in RARE
         ]
-
-
-def minilm_embed(texts: list[str]) -> np.ndarray:
-    """Mean-pooled, normalised all-MiniLM-L6-v2 sentence embeddings (torch, baseline only)."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    from exporters.encoder import resolve_base_model
-
-    path = resolve_base_model("all-MiniLM-L6-v2")
-    tok = AutoTokenizer.from_pretrained(str(path))
-    model = AutoModel.from_pretrained(str(path)).eval()
-    out = []
-    with torch.no_grad():
-        for i in range(0, len(texts), 64):
-            b = tok(
-                texts[i : i + 64], padding=True, truncation=True, max_length=64, return_tensors="pt"
-            )
-            h = model(**b).last_hidden_state
-            m = b["attention_mask"].unsqueeze(-1).float()
-            e = (h * m).sum(1) / m.sum(1)
-            out.append(torch.nn.functional.normalize(e, dim=-1).numpy())
-    return np.concatenate(out)
 
 
 def split_rows(
