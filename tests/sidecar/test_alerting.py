@@ -46,7 +46,9 @@ def test_sidecar_fires_alerts_on_the_labels_it_writes(
             }
         )
         # One page: each host's alert fires once, with the count of the whole batch.
-        settings = settings_for(engine.url, index, sidecar={"batch_size": 1000})
+        settings = settings_for(
+            engine.url, index, sidecar={"batch_size": 1000, "first_page_size": 1000}
+        )
         settings = settings.model_copy(update={"alerts": alerts})
         Sidecar(settings, client=client).run(once=True)
         hits = fetch_all(client, index)

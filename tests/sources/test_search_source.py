@@ -7,7 +7,14 @@ import json
 import pytest
 from logtriage._core import parse_search_page
 from logtriage.search.client import SearchClient
-from logtriage.sources.search import Hit, MessageProblem, extract_message, hit_message, iter_pages
+from logtriage.sources.search import (
+    Hit,
+    MessageProblem,
+    extract_message,
+    hit_message,
+    iter_pages,
+    next_page_size,
+)
 
 from tests._search_helpers import load, make_docs, make_index, unique
 
@@ -77,6 +84,68 @@ def test_pit_is_closed_when_the_reader_stops_early(client, loaded) -> None:
     assert _open_contexts(client) > before  # the PIT holds search contexts
     pages.close()  # like a `break` or an exception in the consumer
     assert _open_contexts(client) == before
+
+
+def test_pages_start_small_and_double_up_to_the_page_size(client, loaded) -> None:
+    index, docs = loaded
+    pages = list(
+        iter_pages(
+            client,
+            index=index,
+            query={"match_all": {}},
+            timestamp_field="@timestamp",
+            page_size=70,
+            first_page_size=10,
+            max_page_bytes=1 << 30,
+            message_field="message",
+        )
+    )
+    assert [len(p) for p in pages[:5]] == [10, 20, 40, 70, 70]
+    assert sorted(_seqs(pages)) == list(range(len(docs)))
+
+
+def test_pages_of_big_documents_shrink_to_the_byte_budget(client) -> None:
+    """~8 KB documents, a 64 KiB budget: after the first page (50 documents, ~400 KB)
+    each page asks for what fits, and every document is still read once, in order."""
+    index = unique("src-big")
+    make_index(client, index, shards=1)
+    docs = [{**d, "payload": "x" * 8000} for d in make_docs(300, seed=5)]
+    load(client, index, docs, op="index")
+    budget = 64 * 1024
+    pages = list(
+        iter_pages(
+            client,
+            index=index,
+            query={"match_all": {}},
+            timestamp_field="@timestamp",
+            page_size=200,
+            first_page_size=50,
+            max_page_bytes=budget,
+            message_field="message",
+        )
+    )
+    sizes = [len(p) for p in pages]
+    assert sizes[0] == 50
+    assert 1 <= max(sizes[1:]) <= budget // 8000, sizes
+    seqs = _seqs(pages)
+    assert sorted(seqs) == list(range(len(docs)))
+    assert [docs[s]["@timestamp"] for s in seqs] == sorted(d["@timestamp"] for d in docs)
+
+
+@pytest.mark.parametrize(
+    ("size", "page_bytes", "limit", "budget", "expected"),
+    [
+        (100, 5_000, 1000, None, 1000),  # no budget: straight to the limit
+        (100, 0, 1000, 10_000, 1000),  # size unknown (decoded page): the limit
+        (100, 5_000, 1000, 1_000_000, 200),  # well under: doubles
+        (800, 5_000, 1000, 1_000_000, 1000),  # doubling stops at the limit
+        (100, 8_000, 1000, 10_000, 125),  # under, but doubling would overshoot: what fits
+        (100, 400_000, 1000, 100_000, 25),  # over: shrinks to fit
+        (10, 50_000_000, 1000, 1_000_000, 1),  # one huge document: one per page
+    ],
+)
+def test_next_page_size(size, page_bytes, limit, budget, expected) -> None:
+    assert next_page_size(size, page_bytes, limit, budget) == expected
 
 
 def test_missing_index_yields_nothing(client) -> None:

@@ -138,7 +138,6 @@ def demo_command(
         sidecar_cfg = SidecarSettings(
             name="demo",
             state_index=base.sidecar.state_index,
-            batch_size=2000,
             metrics_port=0,
         )
         settings = Settings(

@@ -56,7 +56,7 @@ class SinkSettings(_Section):
     write_mode: Literal["update", "index"] = "update"
     rewrite_source: bool = True
     labels_index: str = "logtriage-labels"
-    chunk_size: int = Field(500, ge=1)
+    chunk_size: int = Field(5_000, ge=1)
     max_chunk_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     concurrency: int = Field(2, ge=1, le=16)
     max_retries: int = Field(5, ge=0)
@@ -74,14 +74,19 @@ class SidecarSettings(_Section):
     skips labelled documents; in ``index`` mode, whose query cannot, once per
     ``overlap_sweep_interval_s`` (0: every pass) and on start, other passes starting at
     the checkpoint. ``miner_state_path`` keeps the miner state in a local file instead
-    of the state index. ``batch_size`` is the
+    of the state index. ``batch_size`` is the largest
     page read per search; the engines refuse pages beyond ``index.max_result_window``
-    (10,000 unless raised), so larger values are rejected here, not mid-run.
+    (10,000 unless raised), so larger values are rejected here, not mid-run. Each pass
+    starts with pages of ``first_page_size`` documents and doubles them while a page's
+    response stays under ``max_page_bytes``; pages of big documents shrink to fit it, so
+    a run of huge documents cannot blow up the sidecar's memory.
     """
 
     name: str = "default"
     state_index: str = "logtriage-state"
-    batch_size: int = Field(1000, ge=1, le=10_000)
+    batch_size: int = Field(10_000, ge=1, le=10_000)
+    first_page_size: int = Field(100, ge=1)
+    max_page_bytes: int = Field(32 * 1024 * 1024, ge=64 * 1024)
     poll_interval_s: float = Field(5.0, gt=0)
     workers: int = Field(1, ge=1)
     worker_id: int | None = Field(None, ge=0)

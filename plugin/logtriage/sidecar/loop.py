@@ -579,6 +579,8 @@ class Sidecar:
             tiebreaker_field=s.search.tiebreaker_field,
             message_field=s.search.message_field,
             max_message_bytes=s.search.max_message_bytes,
+            first_page_size=s.sidecar.first_page_size,
+            max_page_bytes=s.sidecar.max_page_bytes,
         )
         # One page's writes are in flight while the next page is read and labelled;
         # pages are finished (accounted, checkpointed) strictly in order.

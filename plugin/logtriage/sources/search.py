@@ -35,6 +35,7 @@ __all__ = [
     "get_path",
     "hit_message",
     "iter_pages",
+    "next_page_size",
     "timestamp_sort",
 ]
 
@@ -210,6 +211,8 @@ def iter_pages(
     max_pages: int | None = None,
     message_field: str | None = None,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    first_page_size: int | None = None,
+    max_page_bytes: int | None = None,
 ) -> Generator[list[Hit], None, None]:
     """Yield pages of hits matching ``query``, oldest first, until none are left.
 
@@ -223,12 +226,18 @@ def iter_pages(
     carry their source as text and the message taken out of it when it passes
     :func:`check_message` with ``max_message_bytes`` (see :class:`Hit`).
 
+    Page sizes: the first page asks for ``first_page_size`` hits (default
+    ``page_size``); with ``max_page_bytes`` each next size follows
+    :func:`next_page_size`, so pages of big documents shrink to about that many
+    response bytes and pages of small ones grow to ``page_size``.
+
     Raises:
         EngineRequestError: the engine failed a request (PIT closed anyway).
     """
+    size = page_size if first_page_size is None else max(1, min(first_page_size, page_size))
     sort: list[Any] = [timestamp_sort(timestamp_field)]
     body: dict[str, Any] = {
-        "size": page_size,
+        "size": size,
         "query": query,
         "seq_no_primary_term": True,
         "track_total_hits": False,
@@ -260,15 +269,16 @@ def iter_pages(
         while max_pages is None or pages < max_pages:
             if search_after is not None:
                 body["search_after"] = search_after
+            body["size"] = size
             if pit_id is not None:
                 body["pit"] = {"id": pit_id, "keep_alive": keep_alive}
-                new_pit, page = _read_page(
+                new_pit, page, page_bytes = _read_page(
                     client, body, None, index, message_field, max_message_bytes
                 )
                 pit_id = new_pit or pit_id
             else:
                 try:
-                    _, page = _read_page(
+                    _, page, page_bytes = _read_page(
                         client, body, index, index, message_field, max_message_bytes
                     )
                 except EngineRequestError as exc:
@@ -280,12 +290,25 @@ def iter_pages(
             search_after = page[-1].sort
             pages += 1
             yield page
-            if len(page) < page_size:
+            if len(page) < size:
                 return
+            size = next_page_size(size, page_bytes, page_size, max_page_bytes)
     finally:
         if pit_id is not None:
             with contextlib.suppress(EngineRequestError):  # else expires after keep_alive
                 client.close_pit(pit_id)
+
+
+def next_page_size(size: int, page_bytes: int, limit: int, max_page_bytes: int | None) -> int:
+    """The next page's size after a full page of ``size`` hits that took ``page_bytes``.
+
+    Without a byte budget (or a known size): ``limit``. Else the size whose pages would
+    take about ``max_page_bytes``, at most double the last (a slow start: the first pages
+    of a pass stay small until the documents' size is known) and at most ``limit``."""
+    if max_page_bytes is None or page_bytes <= 0:
+        return limit
+    fits = size * max_page_bytes // page_bytes
+    return max(1, min(limit, 2 * size, fits))
 
 
 def _read_page(
@@ -295,16 +318,19 @@ def _read_page(
     pattern: str,
     message_field: str | None,
     max_message_bytes: int,
-) -> tuple[str | None, list[Hit]]:
+) -> tuple[str | None, list[Hit], int]:
     """One search request (over ``index``, or the PIT in ``body`` when ``None``; both
-    opened on ``pattern``): the PIT id it answers with and its hits."""
+    opened on ``pattern``): the PIT id it answers with, its hits, and the response's
+    size in bytes (0 where the client decoded it)."""
     params = {"ignore_unavailable": "true", "allow_no_indices": "true"} if index else {}
+    page_bytes = 0
     if message_field is not None:
         raw = client.search_raw(body, index=index, **params)
+        page_bytes = len(raw)
         parsed = parse_search_page(raw, message_field, max_message_bytes)
         if parsed is not None:
             pit_id, rows = parsed
-            return pit_id, [Hit(*row) for row in rows]
+            return pit_id, [Hit(*row) for row in rows], page_bytes
         resp = jsonio.loads(raw)  # an unusual page: decoded the exact way
     else:
         resp = client.search(body, index=index, **params)
@@ -329,4 +355,4 @@ def _read_page(
         )
         for h in resp["hits"]["hits"]
     ]
-    return resp.get("pit_id"), hits
+    return resp.get("pit_id"), hits, page_bytes
