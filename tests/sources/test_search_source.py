@@ -10,6 +10,7 @@ from logtriage.search.client import SearchClient
 from logtriage.sources.search import (
     Hit,
     MessageProblem,
+    PageSizer,
     extract_message,
     hit_message,
     iter_pages,
@@ -86,22 +87,31 @@ def test_pit_is_closed_when_the_reader_stops_early(client, loaded) -> None:
     assert _open_contexts(client) == before
 
 
-def test_pages_start_small_and_double_up_to_the_page_size(client, loaded) -> None:
-    index, docs = loaded
-    pages = list(
+def _sized_pages(client: SearchClient, index: str, page_size: int, sizer: PageSizer) -> list:
+    return list(
         iter_pages(
             client,
             index=index,
             query={"match_all": {}},
             timestamp_field="@timestamp",
-            page_size=70,
-            first_page_size=10,
-            max_page_bytes=1 << 30,
+            page_size=page_size,
             message_field="message",
+            sizer=sizer,
         )
     )
+
+
+def test_pages_start_small_and_double_up_to_the_page_size(client, loaded) -> None:
+    """The sizer starts at 10, doubles to the page size, and keeps it for the next read."""
+    index, docs = loaded
+    sizer = PageSizer(10, max_page_bytes=1 << 30)
+    pages = _sized_pages(client, index, 70, sizer)
     assert [len(p) for p in pages[:5]] == [10, 20, 40, 70, 70]
     assert sorted(_seqs(pages)) == list(range(len(docs)))
+    assert sizer.size == 70
+    again = _sized_pages(client, index, 70, sizer)
+    assert len(again[0]) == 70
+    assert sorted(_seqs(again)) == list(range(len(docs)))
 
 
 def test_pages_of_big_documents_shrink_to_the_byte_budget(client) -> None:
@@ -112,18 +122,7 @@ def test_pages_of_big_documents_shrink_to_the_byte_budget(client) -> None:
     docs = [{**d, "payload": "x" * 8000} for d in make_docs(300, seed=5)]
     load(client, index, docs, op="index")
     budget = 64 * 1024
-    pages = list(
-        iter_pages(
-            client,
-            index=index,
-            query={"match_all": {}},
-            timestamp_field="@timestamp",
-            page_size=200,
-            first_page_size=50,
-            max_page_bytes=budget,
-            message_field="message",
-        )
-    )
+    pages = _sized_pages(client, index, 200, PageSizer(50, max_page_bytes=budget))
     sizes = [len(p) for p in pages]
     assert sizes[0] == 50
     assert 1 <= max(sizes[1:]) <= budget // 8000, sizes

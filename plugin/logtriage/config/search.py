@@ -76,10 +76,11 @@ class SidecarSettings(_Section):
     the checkpoint. ``miner_state_path`` keeps the miner state in a local file instead
     of the state index. ``batch_size`` is the largest
     page read per search; the engines refuse pages beyond ``index.max_result_window``
-    (10,000 unless raised), so larger values are rejected here, not mid-run. Each pass
-    starts with pages of ``first_page_size`` documents and doubles them while a page's
-    response stays under ``max_page_bytes``; pages of big documents shrink to fit it, so
-    a run of huge documents cannot blow up the sidecar's memory.
+    (10,000 unless raised), so larger values are rejected here, not mid-run. The first
+    page asks for ``first_page_size`` documents; the size then doubles while a page's
+    response stays under ``max_page_bytes``, and pages of big documents shrink to fit
+    it, so a run of huge documents cannot blow up the sidecar's memory. The size
+    carries over from pass to pass.
     """
 
     name: str = "default"

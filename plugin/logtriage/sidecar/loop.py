@@ -70,7 +70,7 @@ from logtriage.sinks.search import (
     update_action,
 )
 from logtriage.sources.columns import columns_from_sources
-from logtriage.sources.search import Hit, MessageProblem, hit_message, iter_pages
+from logtriage.sources.search import Hit, MessageProblem, PageSizer, hit_message, iter_pages
 
 __all__ = ["PassStats", "RunSummary", "Sidecar", "label_fields", "rewrite_hit"]
 
@@ -289,6 +289,9 @@ class Sidecar:
         self.checkpoint: Checkpoint | None = None
         self.miner_store: MinerStore | None = None
         self.sink: SearchSink | None = None
+        self._page_sizer = PageSizer(
+            settings.sidecar.first_page_size, settings.sidecar.max_page_bytes
+        )
         self._stop = threading.Event()
         self._ready = False
         self._server: MetricsServer | None = None
@@ -579,8 +582,7 @@ class Sidecar:
             tiebreaker_field=s.search.tiebreaker_field,
             message_field=s.search.message_field,
             max_message_bytes=s.search.max_message_bytes,
-            first_page_size=s.sidecar.first_page_size,
-            max_page_bytes=s.sidecar.max_page_bytes,
+            sizer=self._page_sizer,
         )
         # One page's writes are in flight while the next page is read and labelled;
         # pages are finished (accounted, checkpointed) strictly in order.

@@ -30,6 +30,7 @@ from logtriage.search.client import EngineRequestError, SearchClient
 __all__ = [
     "Hit",
     "MessageProblem",
+    "PageSizer",
     "check_message",
     "extract_message",
     "get_path",
@@ -211,8 +212,7 @@ def iter_pages(
     max_pages: int | None = None,
     message_field: str | None = None,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
-    first_page_size: int | None = None,
-    max_page_bytes: int | None = None,
+    sizer: PageSizer | None = None,
 ) -> Generator[list[Hit], None, None]:
     """Yield pages of hits matching ``query``, oldest first, until none are left.
 
@@ -226,15 +226,13 @@ def iter_pages(
     carry their source as text and the message taken out of it when it passes
     :func:`check_message` with ``max_message_bytes`` (see :class:`Hit`).
 
-    Page sizes: the first page asks for ``first_page_size`` hits (default
-    ``page_size``); with ``max_page_bytes`` each next size follows
-    :func:`next_page_size`, so pages of big documents shrink to about that many
-    response bytes and pages of small ones grow to ``page_size``.
+    Every page asks for ``page_size`` hits; with a ``sizer``, for ``sizer.size`` (at
+    most ``page_size``), which each full page updates (see :class:`PageSizer`).
 
     Raises:
         EngineRequestError: the engine failed a request (PIT closed anyway).
     """
-    size = page_size if first_page_size is None else max(1, min(first_page_size, page_size))
+    size = page_size if sizer is None else max(1, min(sizer.size, page_size))
     sort: list[Any] = [timestamp_sort(timestamp_field)]
     body: dict[str, Any] = {
         "size": size,
@@ -292,11 +290,31 @@ def iter_pages(
             yield page
             if len(page) < size:
                 return
-            size = next_page_size(size, page_bytes, page_size, max_page_bytes)
+            if sizer is not None:
+                size = sizer.update(size, page_bytes, page_size)
     finally:
         if pit_id is not None:
             with contextlib.suppress(EngineRequestError):  # else expires after keep_alive
                 client.close_pit(pit_id)
+
+
+@dataclass
+class PageSizer:
+    """Page sizes that follow the documents' size, kept across reads.
+
+    The first read asks for ``size`` hits (small: the documents' size is not known
+    yet); after each full page the size follows :func:`next_page_size`, so pages of
+    big documents shrink to about ``max_page_bytes`` of response and pages of small
+    ones double up to the caller's ``page_size``. The sidecar keeps one for its life,
+    so only its first pass starts small."""
+
+    size: int
+    max_page_bytes: int | None = None
+
+    def update(self, size: int, page_bytes: int, limit: int) -> int:
+        """Record a full page of ``size`` hits and ``page_bytes``; the next size."""
+        self.size = next_page_size(size, page_bytes, limit, self.max_page_bytes)
+        return self.size
 
 
 def next_page_size(size: int, page_bytes: int, limit: int, max_page_bytes: int | None) -> int:
