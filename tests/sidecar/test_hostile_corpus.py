@@ -45,8 +45,10 @@ from tests._search_helpers import (
 
 N_DOCS = 10_000
 MB = 1024 * 1024
-# The sidecar holds one page (batch_size documents, up to ~30 MB of message text
-# here) plus its parsed copy and the model-free pipeline; measured 200-320 MB.
+# The sidecar runs with the product's page settings (batch_size 10,000, pages cut to
+# about max_page_bytes, 32 MiB, of response): it holds a page or two plus their parsed
+# copies and the model-free pipeline. Without the byte cap a page would be the whole
+# corpus (~35 MB of message text).
 RSS_BOUND_MB = 512
 
 _MAPPING = {
@@ -200,7 +202,7 @@ def test_hostile_corpus_of_10k_documents(
     _bulk(client, main, docs)
     _bulk(client, conflict, conflict_docs)
 
-    settings = settings_for(engine.url, f"{base}-*", sidecar={"batch_size": 500})
+    settings = settings_for(engine.url, f"{base}-*", sidecar={"batch_size": 10_000})
     config = write_config(settings, tmp_path / "logtriage.yaml")
     started = time.monotonic()
     rc, hwm_kb, proc = _peak_rss_run(config)
