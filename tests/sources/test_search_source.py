@@ -38,18 +38,14 @@ def loaded(client: SearchClient) -> tuple[str, list[dict]]:
     return index, docs
 
 
+def _pages(client: SearchClient, index: str, **kw) -> list[list[Hit]]:
+    """Every page of ``index`` (match_all, pages of 70 unless ``kw`` says otherwise)."""
+    kw = {"query": {"match_all": {}}, "timestamp_field": "@timestamp", "page_size": 70, **kw}
+    return list(iter_pages(client, index=index, **kw))
+
+
 def _read(client: SearchClient, index: str, **kw) -> list[int]:
-    return _seqs(
-        iter_pages(
-            client,
-            index=index,
-            query={"match_all": {}},
-            timestamp_field="@timestamp",
-            page_size=70,
-            source_fields=["seq", "@timestamp"],
-            **kw,
-        )
-    )
+    return _seqs(_pages(client, index, source_fields=["seq", "@timestamp"], **kw))
 
 
 def test_pit_pages_cover_everything_in_timestamp_order(client, loaded) -> None:
@@ -87,18 +83,10 @@ def test_pit_is_closed_when_the_reader_stops_early(client, loaded) -> None:
     assert _open_contexts(client) == before
 
 
-def _sized_pages(client: SearchClient, index: str, page_size: int, sizer: PageSizer) -> list:
-    return list(
-        iter_pages(
-            client,
-            index=index,
-            query={"match_all": {}},
-            timestamp_field="@timestamp",
-            page_size=page_size,
-            message_field="message",
-            sizer=sizer,
-        )
-    )
+def _sized_pages(
+    client: SearchClient, index: str, page_size: int, sizer: PageSizer
+) -> list[list[Hit]]:
+    return _pages(client, index, page_size=page_size, message_field="message", sizer=sizer)
 
 
 def test_pages_start_small_and_double_up_to_the_page_size(client, loaded) -> None:

@@ -235,7 +235,6 @@ def iter_pages(
     size = page_size if sizer is None else max(1, min(sizer.size, page_size))
     sort: list[Any] = [timestamp_sort(timestamp_field)]
     body: dict[str, Any] = {
-        "size": size,
         "query": query,
         "seq_no_primary_term": True,
         "track_total_hits": False,
@@ -321,8 +320,8 @@ def next_page_size(size: int, page_bytes: int, limit: int, max_page_bytes: int |
     """The next page's size after a full page of ``size`` hits that took ``page_bytes``.
 
     Without a byte budget (or a known size): ``limit``. Else the size whose pages would
-    take about ``max_page_bytes``, at most double the last (a slow start: the first pages
-    of a pass stay small until the documents' size is known) and at most ``limit``."""
+    take about ``max_page_bytes``, at most double the last (a slow start: pages stay
+    small until the documents' size is known) and at most ``limit``."""
     if max_page_bytes is None or page_bytes <= 0:
         return limit
     fits = size * max_page_bytes // page_bytes
