@@ -89,12 +89,13 @@ def _sized_pages(
     return _pages(client, index, page_size=page_size, message_field="message", sizer=sizer)
 
 
-def test_pages_start_small_and_double_up_to_the_page_size(client, loaded) -> None:
-    """The sizer starts at 10, doubles to the page size, and keeps it for the next read."""
+def test_the_first_page_is_small_and_the_next_ones_as_big_as_fit(client, loaded) -> None:
+    """The sizer starts at 10; the first page shows the documents are small, so the
+    next pages are full size, and the next read starts at full size."""
     index, docs = loaded
     sizer = PageSizer(10, max_page_bytes=1 << 30)
     pages = _sized_pages(client, index, 70, sizer)
-    assert [len(p) for p in pages[:5]] == [10, 20, 40, 70, 70]
+    assert [len(p) for p in pages[:3]] == [10, 70, 70]
     assert sorted(_seqs(pages)) == list(range(len(docs)))
     assert sizer.size == 70
     again = _sized_pages(client, index, 70, sizer)
@@ -120,19 +121,19 @@ def test_pages_of_big_documents_shrink_to_the_byte_budget(client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("size", "page_bytes", "limit", "budget", "expected"),
+    ("hits", "page_bytes", "limit", "budget", "expected"),
     [
-        (100, 5_000, 1000, None, 1000),  # no budget: straight to the limit
+        (100, 5_000, 1000, None, 1000),  # no budget: the limit
         (100, 0, 1000, 10_000, 1000),  # size unknown (decoded page): the limit
-        (100, 5_000, 1000, 1_000_000, 200),  # well under: doubles
-        (800, 5_000, 1000, 1_000_000, 1000),  # doubling stops at the limit
-        (100, 8_000, 1000, 10_000, 125),  # under, but doubling would overshoot: what fits
+        (100, 5_000, 1000, 1_000_000, 1000),  # small documents: the limit
+        (100, 8_000, 1000, 10_000, 125),  # what fits
         (100, 400_000, 1000, 100_000, 25),  # over: shrinks to fit
+        (3, 1_500, 10_000, 32 << 20, 10_000),  # a short page tells the size too
         (10, 50_000_000, 1000, 1_000_000, 1),  # one huge document: one per page
     ],
 )
-def test_next_page_size(size, page_bytes, limit, budget, expected) -> None:
-    assert next_page_size(size, page_bytes, limit, budget) == expected
+def test_next_page_size(hits, page_bytes, limit, budget, expected) -> None:
+    assert next_page_size(hits, page_bytes, limit, budget) == expected
 
 
 def test_missing_index_yields_nothing(client) -> None:

@@ -76,11 +76,12 @@ class SidecarSettings(_Section):
     the checkpoint. ``miner_state_path`` keeps the miner state in a local file instead
     of the state index. ``batch_size`` is the largest
     page read per search; the engines refuse pages beyond ``index.max_result_window``
-    (10,000 unless raised), so larger values are rejected here, not mid-run. The first
-    page asks for ``first_page_size`` documents; the size then doubles while a page's
-    response stays under ``max_page_bytes``, and pages of big documents shrink to fit
-    it, so a run of huge documents cannot blow up the sidecar's memory. The size
-    carries over from pass to pass.
+    (10,000 unless raised), so larger values are rejected here, not mid-run. The
+    sidecar's first page asks for ``first_page_size`` documents; each later page for as
+    many as fit ``max_page_bytes`` of response at the previous page's bytes per
+    document, up to ``batch_size``. Pages of big documents thus shrink from the page
+    after the first big ones, so a run of huge documents cannot blow up the sidecar's
+    memory for more than one page.
     """
 
     name: str = "default"

@@ -286,11 +286,12 @@ def iter_pages(
                 return
             search_after = page[-1].sort
             pages += 1
-            yield page
-            if len(page) < size:
-                return
+            full = len(page) == size
             if sizer is not None:
-                size = sizer.update(size, page_bytes, page_size)
+                size = sizer.update(len(page), page_bytes, page_size)
+            yield page
+            if not full:
+                return
     finally:
         if pit_id is not None:
             with contextlib.suppress(EngineRequestError):  # else expires after keep_alive
@@ -302,30 +303,28 @@ class PageSizer:
     """Page sizes that follow the documents' size, kept across reads.
 
     The first read asks for ``size`` hits (small: the documents' size is not known
-    yet); after each full page the size follows :func:`next_page_size`, so pages of
-    big documents shrink to about ``max_page_bytes`` of response and pages of small
-    ones double up to the caller's ``page_size``. The sidecar keeps one for its life,
-    so only its first pass starts small."""
+    yet); after each page the size is what fits ``max_page_bytes`` at that page's bytes
+    per hit (:func:`next_page_size`), up to the caller's ``page_size``. Pages of big
+    documents therefore shrink to about ``max_page_bytes`` of response from the page
+    after the first big ones. The sidecar keeps one for its life, so only its first
+    page is small."""
 
     size: int
     max_page_bytes: int | None = None
 
-    def update(self, size: int, page_bytes: int, limit: int) -> int:
-        """Record a full page of ``size`` hits and ``page_bytes``; the next size."""
-        self.size = next_page_size(size, page_bytes, limit, self.max_page_bytes)
+    def update(self, hits: int, page_bytes: int, limit: int) -> int:
+        """Record a page of ``hits`` (at least one) and ``page_bytes``; the next size."""
+        self.size = next_page_size(hits, page_bytes, limit, self.max_page_bytes)
         return self.size
 
 
-def next_page_size(size: int, page_bytes: int, limit: int, max_page_bytes: int | None) -> int:
-    """The next page's size after a full page of ``size`` hits that took ``page_bytes``.
-
-    Without a byte budget (or a known size): ``limit``. Else the size whose pages would
-    take about ``max_page_bytes``, at most double the last (a slow start: pages stay
-    small until the documents' size is known) and at most ``limit``."""
+def next_page_size(hits: int, page_bytes: int, limit: int, max_page_bytes: int | None) -> int:
+    """The page size that fits ``max_page_bytes`` at the last page's bytes per hit
+    (``hits`` hits, at least one, in ``page_bytes``), at least 1 and at most ``limit``;
+    ``limit`` without a budget or when the page's size is unknown (0)."""
     if max_page_bytes is None or page_bytes <= 0:
         return limit
-    fits = size * max_page_bytes // page_bytes
-    return max(1, min(limit, 2 * size, fits))
+    return max(1, min(limit, hits * max_page_bytes // page_bytes))
 
 
 def _read_page(
