@@ -71,6 +71,26 @@ def test_plain_index_is_labelled_and_new_documents_are_picked_up(
     assert Sidecar(settings, client=client).run(once=True).labelled == 0
 
 
+def test_pages_stay_within_an_index_max_result_window(
+    engine: LocalEngine, client: SearchClient, caplog
+) -> None:
+    """An index that caps searches at 60 hits: pages of batch_size 10,000 (or even the
+    first page of 100) would be refused; the sidecar reads the cap and stays under it."""
+    index = unique("window-e2e")
+    make_index(client, index)
+    client.request("PUT", f"/{index}/_settings", body={"index": {"max_result_window": 60}})
+    docs = make_docs(400, seed=4)
+    load(client, index, docs, op="index")
+    settings = settings_for(engine.url, index, sidecar={"batch_size": 10_000})
+    with caplog.at_level("WARNING", logger="logtriage.sidecar"):
+        summary = Sidecar(settings, client=client).run(once=True)
+    assert summary.labelled == 400
+    assert "pages capped at 60 documents" in caplog.text
+    # fetch_all reads in pages of 5,000 itself.
+    client.request("PUT", f"/{index}/_settings", body={"index": {"max_result_window": None}})
+    assert_labelled_once(fetch_all(client, index), docs)
+
+
 def test_index_write_mode_writes_one_labels_document_per_source(
     engine: LocalEngine, client: SearchClient
 ) -> None:

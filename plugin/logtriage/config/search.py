@@ -76,7 +76,8 @@ class SidecarSettings(_Section):
     the checkpoint. ``miner_state_path`` keeps the miner state in a local file instead
     of the state index. ``batch_size`` is the largest
     page read per search; the engines refuse pages beyond ``index.max_result_window``
-    (10,000 unless raised), so larger values are rejected here, not mid-run. The
+    (10,000 unless raised), so larger values are rejected here, not mid-run, and the
+    sidecar stays under an index's lower setting (read every minute). The
     sidecar's first page asks for ``first_page_size`` documents; each later page for as
     many as fit ``max_page_bytes`` of response at the previous page's bytes per
     document, up to ``batch_size``. Pages of big documents thus shrink from the page

@@ -29,6 +29,7 @@ __all__ = [
     "label_properties",
     "labels_mappings",
     "logtriage_properties",
+    "result_window",
     "rewritable_indices",
 ]
 
@@ -284,3 +285,38 @@ def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
         ):
             ok.add(index)
     return frozenset(ok)
+
+
+#: ``index.max_result_window`` when an index does not set it.
+DEFAULT_RESULT_WINDOW = 10_000
+
+
+def result_window(client: SearchClient, pattern: str) -> int | None:
+    """The smallest ``index.max_result_window`` among the indices behind ``pattern``:
+    the largest page a search over them may ask for. ``None`` when nothing matches or
+    the settings cannot be read (no ``view_index_metadata`` privilege).
+
+    Raises:
+        EngineRequestError: the engine failed otherwise.
+    """
+    try:
+        settings = client.request(
+            "GET",
+            f"/{pattern}/_settings/index.max_result_window",
+            params={
+                "ignore_unavailable": "true",
+                "allow_no_indices": "true",
+                "flat_settings": "true",
+                "filter_path": "*.settings",
+            },
+        )
+    except EngineRequestError as exc:
+        if exc.status not in (401, 403):
+            raise
+        return None
+    windows = [
+        int((doc.get("settings") or {}).get("index.max_result_window", DEFAULT_RESULT_WINDOW))
+        for doc in settings.values()
+        if isinstance(doc, dict)
+    ]
+    return min(windows, default=None)

@@ -54,6 +54,7 @@ from logtriage.search.templates import (
     ensure_labels_index,
     ensure_state_index,
     install_component_template,
+    result_window,
     rewritable_indices,
 )
 from logtriage.sidecar.checkpoint import Checkpoint, Lease, LeaseLost, MinerStore, StateStore
@@ -298,6 +299,7 @@ class Sidecar:
         self._mappings_checked_at = 0.0
         self._swept_at: float | None = None  # last pass that re-read the overlap window
         self._rewritable: frozenset[str] = frozenset()
+        self._page_limit = settings.sidecar.batch_size
         self._cache_saved_at = time.monotonic()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -541,6 +543,24 @@ class Sidecar:
         self._swept_at = now
         return cp - int(s.checkpoint_overlap_s * 1000)
 
+    def _pages_allowed(self) -> int:
+        """``batch_size``, or less where an index caps searches below it
+        (``index.max_result_window``); said once per change."""
+        assert self.client is not None
+        s = self.settings
+        window = result_window(self.client, s.search.index)
+        limit = s.sidecar.batch_size if window is None else min(s.sidecar.batch_size, window)
+        if limit != self._page_limit:
+            log.warning(
+                "index.max_result_window of %s is %s: pages capped at %d documents "
+                "(sidecar.batch_size %d)",
+                s.search.index,
+                window,
+                limit,
+                s.sidecar.batch_size,
+            )
+        return limit
+
     def run_pass(self, *, refresh: bool = True) -> PassStats:
         """Work through the current backlog of this worker's slice once."""
         assert self.client is not None and self.lease is not None and self.checkpoint is not None
@@ -553,6 +573,7 @@ class Sidecar:
                 ensure_field_mappings(self.client, s.search.index)
                 if s.sink.rewrite_source:
                     self._rewritable = rewritable_indices(self.client, s.search.index)
+            self._page_limit = self._pages_allowed()
             self._mappings_checked_at = time.monotonic()
         if refresh:
             self.client.refresh(s.search.index)
@@ -573,7 +594,7 @@ class Sidecar:
             index=s.search.index,
             query=query,
             timestamp_field=s.search.timestamp_field,
-            page_size=s.sidecar.batch_size,
+            page_size=self._page_limit,
             source_fields=source_fields,
             use_pit=s.search.use_pit,
             keep_alive=s.search.pit_keep_alive,
