@@ -238,6 +238,17 @@ def ensure_labels_index(client: SearchClient, index: str) -> None:
     _ensure_index(client, index, labels_mappings(client.info))
 
 
+_LENIENT = {"ignore_unavailable": "true", "allow_no_indices": "true"}
+
+
+def _flat_settings(client: SearchClient, pattern: str, name: str = "") -> dict[str, Any]:
+    """``GET /<pattern>/_settings[/<name>]``, flat, per index (empty when nothing matches)."""
+    path = f"/{pattern}/_settings/{name}" if name else f"/{pattern}/_settings"
+    return client.request(
+        "GET", path, params={**_LENIENT, "flat_settings": "true", "filter_path": "*.settings"}
+    )
+
+
 def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
     """Concrete indices behind ``pattern`` whose documents can be labelled by indexing
     their ``_source`` as read plus ``logtriage.*`` (instead of a partial update) with
@@ -253,15 +264,12 @@ def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
     indices = concrete_indices(client, pattern)
     if not indices:
         return frozenset()
-    params = {"ignore_unavailable": "true", "allow_no_indices": "true"}
     try:
-        settings = client.request(
-            "GET",
-            f"/{pattern}/_settings",
-            params={**params, "flat_settings": "true", "filter_path": "*.settings"},
-        )
+        settings = _flat_settings(client, pattern)
         mappings = client.request(
-            "GET", f"/{pattern}/_mapping", params={**params, "filter_path": "*.mappings._source"}
+            "GET",
+            f"/{pattern}/_mapping",
+            params={**_LENIENT, "filter_path": "*.mappings._source"},
         )
     except EngineRequestError as exc:
         if exc.status not in (401, 403):
@@ -300,16 +308,7 @@ def result_window(client: SearchClient, pattern: str) -> int | None:
         EngineRequestError: the engine failed otherwise.
     """
     try:
-        settings = client.request(
-            "GET",
-            f"/{pattern}/_settings/index.max_result_window",
-            params={
-                "ignore_unavailable": "true",
-                "allow_no_indices": "true",
-                "flat_settings": "true",
-                "filter_path": "*.settings",
-            },
-        )
+        settings = _flat_settings(client, pattern, "index.max_result_window")
     except EngineRequestError as exc:
         if exc.status not in (401, 403):
             raise
