@@ -37,7 +37,8 @@ peer 71, 34 and 25 ms.
 
 ``--batch-size`` (documents per page read) defaults to 10,000 and ``--chunk-size``
 (documents per bulk request) to 5,000: two bulk requests in flight per page
-(``sink.concurrency`` 2), written while the next page is read and labelled. On this
+(``sink.concurrency`` 2), written while the next page is read and labelled; with
+``--pages-in-flight`` (default 2, the product's) two pages' writes overlap. On this
 2-core machine (bench/RESULTS.md, 2026-12-06, medians of 3 runs), one request per
 page (``--chunk-size 10000``) costs the engine 5-7% less CPU per document and is the
 faster choice while the engine is CPU-bound (fresh engine: 20.7k against 20.0k
@@ -210,6 +211,7 @@ def sidecar_settings(
             name=f"bench-{name}",
             state_index=f"bench-state-{name}",
             batch_size=args.batch_size,
+            pages_in_flight=args.pages_in_flight,
             metrics_enabled=False,
             **sidecar,
         ),
@@ -332,6 +334,12 @@ def main() -> None:
     ap.add_argument("--url", default=None, help="existing engine instead of a local one")
     ap.add_argument("--batch-size", type=int, default=10_000)
     ap.add_argument("--chunk-size", type=int, default=5_000)
+    ap.add_argument(
+        "--pages-in-flight",
+        type=int,
+        default=SidecarSettings().pages_in_flight,
+        help="sidecar.pages_in_flight: pages being written while the next is read and labelled",
+    )
     ap.add_argument("--heap-mb", type=int, default=1024)
     ap.add_argument(
         "--rounds",
@@ -482,10 +490,10 @@ refresh_interval {args.refresh_interval or "default"}; warmed on {args.warm_engi
 - documents: {args.docs} LogHub-2k `Content` lines sampled with replacement; the sidecar \
 labels them in a data stream ({write_desc}), its template cache warmed on 20k lines; \
 model: {"none (templates + rules)" if args.no_model else pipeline.labeler.model_version}
-- sidecar.batch_size {args.batch_size}, sink.chunk_size {args.chunk_size}, \
-sink.concurrency {settings.sink.concurrency}; {args.warm_rounds} warm-up + \
-{args.rounds} measured rounds, each the peer then the sidecar on fresh indices; medians over \
-the measured rounds
+- sidecar.batch_size {args.batch_size}, sidecar.pages_in_flight {args.pages_in_flight}, \
+sink.chunk_size {args.chunk_size}, sink.concurrency {settings.sink.concurrency}; \
+{args.warm_rounds} warm-up + {args.rounds} measured rounds, each the peer then the sidecar \
+on fresh indices; medians over the measured rounds
 
 | round | peer `_bulk` docs/s | sidecar docs/s | ratio | peer CPU | sidecar CPU |
 | ---: | ---: | ---: | ---: | --- | --- |

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from datetime import datetime, timezone
 from typing import Any
 
 from logtriage.config import ModelSettings, Settings
@@ -82,13 +83,24 @@ def test_pages_stay_within_an_index_max_result_window(
     docs = make_docs(400, seed=4)
     load(client, index, docs, op="index")
     settings = settings_for(engine.url, index, sidecar={"batch_size": 10_000})
-    with caplog.at_level("WARNING", logger="logtriage.sidecar"):
-        summary = Sidecar(settings, client=client).run(once=True)
+    sidecar = Sidecar(settings, client=client)
+    with caplog.at_level("INFO", logger="logtriage.sidecar"):
+        summary = sidecar.run(once=True)
     assert summary.labelled == 400
     assert "pages capped at 60 documents" in caplog.text
-    # fetch_all reads in pages of 5,000 itself.
+    # Lifted: the same sidecar, run again (it reconnects), says pages are back to full size.
     client.request("PUT", f"/{index}/_settings", body={"index": {"max_result_window": None}})
-    assert_labelled_once(fetch_all(client, index), docs)
+    caplog.clear()
+    more = make_docs(500, seed=5, start=datetime(2026, 2, 1, tzinfo=timezone.utc))
+    for d in more:
+        d["seq"] += len(docs)
+    load(client, index, more, op="index")
+    with caplog.at_level("INFO", logger="logtriage.sidecar"):
+        summary = sidecar.run(once=True)
+    assert summary.labelled == 500
+    assert "no longer caps pages: back to sidecar.batch_size 10000" in caplog.text
+    assert "pages capped" not in caplog.text
+    assert_labelled_once(fetch_all(client, index), docs + more)
 
 
 def test_index_write_mode_writes_one_labels_document_per_source(

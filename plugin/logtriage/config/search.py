@@ -82,7 +82,10 @@ class SidecarSettings(_Section):
     many as fit ``max_page_bytes`` of response at the previous page's bytes per
     document, up to ``batch_size``. Pages of big documents thus shrink from the page
     after the first big ones, so a run of huge documents cannot blow up the sidecar's
-    memory for more than one page.
+    memory for more than one page. While a page's writes are in flight the next page is
+    read and labelled; ``pages_in_flight`` pages may be being written at once (their
+    writes overlap on the engine; pages are still checkpointed in order), so up to
+    ``pages_in_flight + 1`` pages are held in memory.
     """
 
     name: str = "default"
@@ -90,6 +93,7 @@ class SidecarSettings(_Section):
     batch_size: int = Field(10_000, ge=1, le=10_000)
     first_page_size: int = Field(100, ge=1)
     max_page_bytes: int = Field(32 * 1024 * 1024, ge=64 * 1024)
+    pages_in_flight: int = Field(2, ge=1, le=4)
     poll_interval_s: float = Field(5.0, gt=0)
     workers: int = Field(1, ge=1)
     worker_id: int | None = Field(None, ge=0)

@@ -13,8 +13,11 @@ One pass:
    rest go through :meth:`Pipeline.process_batch`; the miner state is saved
    *before* labels using a new template are written; labels are written with
    guarded writes: the document re-indexed as read plus ``logtriage.*`` where the
-   index allows it (``sink.rewrite_source``), else a partial update;
-4. the checkpoint moves to the last document of the fully written prefix.
+   index allows it (``sink.rewrite_source``), else a partial update; the writes of
+   up to ``sidecar.pages_in_flight`` pages overlap the reading and labelling of the
+   next one;
+4. pages are finished in the order they were read, and the checkpoint moves to the
+   last document of the fully written prefix.
 
 Why it is restart-safe: a document is only ever skipped by the query once its
 labels are stored; every write is conditional on the version that was read, so
@@ -31,7 +34,7 @@ import os
 import socket
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -367,6 +370,7 @@ class Sidecar:
             self.pipeline = Pipeline(s, labeler=self.labeler, miner=miner)
         elif s.sidecar.miner_state_path is None:
             self.miner_store.load()  # refresh the stored version for guarded saves
+        self._mappings_checked_at = 0.0  # re-read mappings and settings after (re)connecting
         self._ready = True
         log.info(
             "sidecar ready: engine=%s %s slot=%d/%d checkpoint=%s",
@@ -407,12 +411,12 @@ class Sidecar:
         frozen out of the cyclic garbage collector (:func:`gc.freeze`): it lives as long
         as the run, and re-scanning it on every full collection cost about a quarter of
         the sidecar's Python CPU (``bench/sidecar_throughput.py``). The youngest
-        generation is collected every 200,000 allocations instead of 700: two pages
-        of documents (hits, actions; about 120,000 objects at 10,000 documents a page)
-        are alive while they are worked on, and scanning them again and again cost
-        another ~10% (nearly all of it is freed by reference counting anyway; at
-        50,000 it still cost 0.2 s of Python CPU per 200k documents). Both are undone
-        when the run ends."""
+        generation is collected every 200,000 allocations instead of 700: up to
+        ``pages_in_flight + 1`` pages of documents (hits, actions; about 60,000 objects
+        per page of 10,000 documents) are alive while they are worked on, and scanning
+        them again and again cost another ~10% (nearly all of it is freed by reference
+        counting anyway; at 50,000 it still cost 0.2 s of Python CPU per 200k
+        documents). Both are undone when the run ends."""
         if max_failures is None and once:
             max_failures = 10
         summary = RunSummary()
@@ -550,7 +554,15 @@ class Sidecar:
         s = self.settings
         window = result_window(self.client, s.search.index)
         limit = s.sidecar.batch_size if window is None else min(s.sidecar.batch_size, window)
-        if limit != self._page_limit:
+        if limit == self._page_limit:
+            return limit
+        if limit == s.sidecar.batch_size:
+            log.info(
+                "index.max_result_window of %s no longer caps pages: back to sidecar.batch_size %d",
+                s.search.index,
+                limit,
+            )
+        else:
             log.warning(
                 "index.max_result_window of %s is %s: pages capped at %d documents "
                 "(sidecar.batch_size %d)",
@@ -605,16 +617,16 @@ class Sidecar:
             max_message_bytes=s.search.max_message_bytes,
             sizer=self._page_sizer,
         )
-        # One page's writes are in flight while the next page is read and labelled;
-        # pages are finished (accounted, checkpointed) strictly in order.
-        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sidecar-write")
-        in_flight: tuple[_PageWork, Future[WriteResult], float] | None = None
+        # Up to pages_in_flight pages' writes are in flight while the next page is read
+        # and labelled; pages are finished (accounted, checkpointed) strictly in order.
+        depth = s.sidecar.pages_in_flight
+        writer = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="sidecar-write")
+        in_flight: deque[tuple[_PageWork, Future[WriteResult], float]] = deque()
 
         def finish() -> None:
-            nonlocal in_flight, held, best, saved_at
-            assert in_flight is not None and self.lease is not None
-            work, future, busy_s = in_flight
-            in_flight = None
+            nonlocal held, best, saved_at
+            assert self.lease is not None
+            work, future, busy_s = in_flight.popleft()
             t0 = time.perf_counter()
             done = self._finish_page(work, future.result(), stats)
             self.metrics.batch_seconds.observe(busy_s + time.perf_counter() - t0)
@@ -634,13 +646,13 @@ class Sidecar:
                 t0 = time.perf_counter()
                 work = self._prepare_page(page)
                 busy_s = time.perf_counter() - t0
-                if in_flight is not None:
+                if len(in_flight) >= depth:
                     finish()
                 assert self.sink is not None
-                in_flight = (work, writer.submit(self.sink.write, work.actions), busy_s)
+                in_flight.append((work, writer.submit(self.sink.write, work.actions), busy_s))
                 if self.stopping:
                     break
-            if in_flight is not None:
+            while in_flight:
                 finish()
         finally:
             writer.shutdown(wait=True)  # an unfinished page stays unlabelled/re-read
