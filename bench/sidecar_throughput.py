@@ -35,16 +35,15 @@ warm-up is not enough for the JIT: on 2026-12-07 (AMD EPYC) the engine spent 116
 and 51 ms of CPU per 1k documents on the sidecar's work in rounds 1, 2 and 3, and the
 peer 71, 34 and 25 ms.
 
-``--batch-size`` (documents per page read) defaults to 10,000 and ``--chunk-size``
-(documents per bulk request) to 5,000: two bulk requests in flight per page
-(``sink.concurrency`` 2), written while the next page is read and labelled; with
-``--pages-in-flight`` (default 2, the product's) two pages' writes overlap. On this
-2-core machine (bench/RESULTS.md, 2026-12-06, medians of 3 runs), one request per
-page (``--chunk-size 10000``) costs the engine 5-7% less CPU per document and is the
-faster choice while the engine is CPU-bound (fresh engine: 20.7k against 20.0k
-docs/s), but a single bulk request on one shard runs on one engine thread: on a
-warmed engine, where the CPU is not saturated, two requests in flight are faster
-(0.51x the peer against 0.47x).
+``--batch-size`` (documents per page read), ``--chunk-size`` (documents per bulk
+request) and ``--pages-in-flight`` default to the product's settings: 10,000, 10,000
+and 2, i.e. one bulk request per page and two pages' writes in flight while the next
+page is read and labelled. Before 2026-12-07 a page was written as two requests of
+5,000 (``sink.concurrency`` 2) with one page in flight: a single bulk request on one
+shard runs on one engine thread, so a page needed two to use both cores, and the
+sidecar then waited for the slower of them before sending the next page. With two
+pages in flight the engine has two requests at all times, and one request per page
+costs it 5-7% less CPU per document than two (bench/RESULTS.md, 2026-12-07).
 
 ``--refresh-interval T`` sets ``index.refresh_interval`` on both the peer index and
 the data stream. The engine skips periodic refreshes of an index nobody searches
@@ -333,7 +332,7 @@ def main() -> None:
     ap.add_argument("--engine", default="elasticsearch", choices=["elasticsearch", "opensearch"])
     ap.add_argument("--url", default=None, help="existing engine instead of a local one")
     ap.add_argument("--batch-size", type=int, default=10_000)
-    ap.add_argument("--chunk-size", type=int, default=5_000)
+    ap.add_argument("--chunk-size", type=int, default=SinkSettings().chunk_size)
     ap.add_argument(
         "--pages-in-flight",
         type=int,

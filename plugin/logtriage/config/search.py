@@ -56,7 +56,7 @@ class SinkSettings(_Section):
     write_mode: Literal["update", "index"] = "update"
     rewrite_source: bool = True
     labels_index: str = "logtriage-labels"
-    chunk_size: int = Field(5_000, ge=1)
+    chunk_size: int = Field(10_000, ge=1)
     max_chunk_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     concurrency: int = Field(2, ge=1, le=16)
     max_retries: int = Field(5, ge=0)

@@ -237,7 +237,7 @@ class SearchSink:
 
     Arguments:
         client: the engine adapter.
-        settings: ``chunk_size`` (actions, default 5,000), ``max_chunk_bytes`` (default
+        settings: ``chunk_size`` (actions, default 10,000), ``max_chunk_bytes`` (default
             10 MiB), ``concurrency`` (bulk requests in flight, default 2), ``max_retries``
             (default 5), ``initial_backoff_s`` (0.5 s),
             ``max_backoff_s`` (30 s).
