@@ -43,7 +43,7 @@ page is read and labelled. Before 2026-12-07 a page was written as two requests 
 shard runs on one engine thread, so a page needed two to use both cores, and the
 sidecar then waited for the slower of them before sending the next page. With two
 pages in flight the engine has two requests at all times, and one request per page
-costs it 5-7% less CPU per document than two (bench/RESULTS.md, 2026-12-07).
+costs it about 6% less CPU per document than two (bench/RESULTS.md, 2026-12-07).
 
 ``--refresh-interval T`` sets ``index.refresh_interval`` on both the peer index and
 the data stream. The engine skips periodic refreshes of an index nobody searches
