@@ -6,9 +6,10 @@
 Scenarios (each run uses a fresh index and a fresh sidecar name/state):
 
 - ``kill``: load N documents, start ``logtriage run`` as a subprocess with small
-  batches/bulk chunks (so bulks are in flight), SIGKILL it at a random point
-  (a random progress target plus a random delay, sometimes during start-up),
-  restart it, sometimes kill it again, finally let ``logtriage run --once`` finish.
+  batches/bulk chunks and 1-3 pages' writes in flight (so bulks are in flight),
+  SIGKILL it at a random point (a random progress target plus a random delay,
+  sometimes during start-up), restart it, sometimes kill it again, finally let
+  ``logtriage run --once`` finish.
 - ``outage``: the sidecar polls while the engine is frozen (SIGSTOP of its process
   group) or stopped and started again (same data, same port); it must wait it out
   and finish by itself; then SIGTERM.
@@ -183,7 +184,11 @@ def kill_run(
     settings = settings_for(
         engine.url,
         name,
-        sidecar={"batch_size": rng.choice([20, 50, 100]), "lease_ttl_s": 1.5},
+        sidecar={
+            "batch_size": rng.choice([20, 50, 100]),
+            "pages_in_flight": rng.choice([1, 2, 3]),
+            "lease_ttl_s": 1.5,
+        },
         sink={"chunk_size": rng.choice([5, 10, 25]), "concurrency": rng.choice([1, 2, 4])},
     )
     config = write_config(settings, work / f"{name}.yaml")
