@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 COMPONENT_TEMPLATE = "logtriage-mappings"
 
 _KW = {"type": "keyword", "ignore_above": 1024}
+#: Request parameters for a pattern that may match no index (or a closed one).
+_LENIENT = {"ignore_unavailable": "true", "allow_no_indices": "true"}
 
 # Numbers and the date are doc-values only (``index: false``) where the engine can
 # still run ranges and term queries on such fields: Elasticsearch 8.1+, and OpenSearch
@@ -194,7 +196,7 @@ def ensure_field_mappings(client: SearchClient, pattern: str) -> list[str]:
     have = client.request(
         "GET",
         f"/{pattern}/_mapping/field/logtriage.processed_at",
-        params={"ignore_unavailable": "true", "allow_no_indices": "true"},
+        params=_LENIENT,
         ignore=(404,),
     )
     if have.get("status") == 404:
@@ -236,9 +238,6 @@ def ensure_state_index(client: SearchClient, index: str) -> None:
 def ensure_labels_index(client: SearchClient, index: str) -> None:
     """The labels index of ``index`` write mode (one document per source document)."""
     _ensure_index(client, index, labels_mappings(client.info))
-
-
-_LENIENT = {"ignore_unavailable": "true", "allow_no_indices": "true"}
 
 
 def _flat_settings(client: SearchClient, pattern: str, name: str = "") -> dict[str, Any]:

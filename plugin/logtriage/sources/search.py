@@ -227,7 +227,7 @@ def iter_pages(
     :func:`check_message` with ``max_message_bytes`` (see :class:`Hit`).
 
     Every page asks for ``page_size`` hits; with a ``sizer``, for ``sizer.size`` (at
-    most ``page_size``), which each full page updates (see :class:`PageSizer`).
+    most ``page_size``), which each page updates (see :class:`PageSizer`).
 
     Raises:
         EngineRequestError: the engine failed a request (PIT closed anyway).
