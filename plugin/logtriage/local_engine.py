@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -204,11 +206,36 @@ def engine_home(spec: EngineSpec, cache_dir: Path | None = None) -> Path:
     return home
 
 
+_handed_out: set[int] = set()
+_handed_out_lock = threading.Lock()
+
+# What Elasticsearch and OpenSearch print when the HTTP or transport port is taken.
+_PORT_TAKEN_MARKERS = ("BindHttpException", "BindTransportException", "Address already in use")
+_PORT_ATTEMPTS = 3
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    """A TCP port that was free a moment ago and that this process has not handed out before.
+
+    Two engines started side by side need four distinct ports; the kernel may give
+    the same free port twice when nothing holds it in between.
+    """
+    with _handed_out_lock:
+        while True:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.bind((host, 0))
+                port = int(s.getsockname()[1])
+            if port not in _handed_out:
+                _handed_out.add(port)
+                return port
+
+
+def _first_line_with(text: str, markers: tuple[str, ...]) -> str:
+    return next((line for line in text.splitlines() if any(m in line for m in markers)), "")
+
+
+class _PortTaken(LocalEngineError):
+    """The engine exited because its HTTP or transport port was already in use."""
 
 
 class LocalEngine:
@@ -230,6 +257,8 @@ class LocalEngine:
     The instance directory (data, logs, config) is a fresh temporary directory,
     removed by :meth:`stop` unless ``keep_data`` is set. :meth:`stop` then
     :meth:`start` again keeps the data and the port (a real engine restart).
+    Ports chosen here (``port=None``) are free when chosen, but something else may
+    bind one before the engine does; the first start then retries on fresh ports.
     """
 
     def __init__(
@@ -256,6 +285,7 @@ class LocalEngine:
         self.heap_mb = heap_mb
         self.port = port or free_port()
         self.transport_port = free_port()
+        self._may_move_ports = port is None
         self.cache_dir = cache_dir
         self.startup_timeout_s = startup_timeout_s
         self.java_home = java_home or os.environ.get("JAVA_HOME") or DEFAULT_JAVA_HOME
@@ -345,6 +375,22 @@ class LocalEngine:
                 f"({self.kind} {self.version} has no bundled JDK in its test zip)"
             )
         home = engine_home(self.spec, self.cache_dir)
+        attempts = _PORT_ATTEMPTS if self._may_move_ports else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                self._launch(home)
+                break
+            except _PortTaken:
+                if attempt == attempts:
+                    raise
+                # Nothing worth keeping from a node that never came up.
+                self.stop()
+                self.port, self.transport_port = free_port(), free_port()
+        self._may_move_ports = False
+        return self
+
+    def _launch(self, home: Path) -> None:
+        """One start of the engine process; on failure it is stopped again."""
         inst = self._prepare_instance(home)
         if _is_root():
             _ensure_user(self.user)
@@ -353,7 +399,9 @@ class LocalEngine:
         if self.superuser is not None:
             self._add_file_realm(home, inst)
         cmd, env = self._command(home, inst)
-        out = open(inst / "logs" / "console.log", "ab")  # noqa: SIM115 - kept open for the child
+        console = inst / "logs" / "console.log"
+        console_start = console.stat().st_size if console.exists() else 0
+        out = open(console, "ab")  # noqa: SIM115 - kept open for the child
         try:
             self._proc = subprocess.Popen(
                 cmd,
@@ -367,11 +415,10 @@ class LocalEngine:
         finally:
             out.close()
         try:
-            self._wait_ready()
+            self._wait_ready(console_start)
         except LocalEngineError:
             self._terminate()
             raise
-        return self
 
     def _add_file_realm(self, home: Path, inst: Path) -> None:
         """Write ``roles.yml`` and create the file-realm users once (``elasticsearch-users``)."""
@@ -395,16 +442,18 @@ class LocalEngine:
                 )
         marker.touch()
 
-    def _console_tail(self, n: int = 3000) -> str:
+    def _console(self, since: int = 0) -> str:
+        """The console output from byte ``since`` on (this start's part of the file)."""
         if self.instance_dir is None:
             return ""
         try:
-            text = (self.instance_dir / "logs" / "console.log").read_text(errors="replace")
+            with (self.instance_dir / "logs" / "console.log").open("rb") as f:
+                f.seek(since)
+                return f.read().decode(errors="replace")
         except OSError:
             return ""
-        return text[-n:]
 
-    def _wait_ready(self) -> None:
+    def _wait_ready(self, console_start: int) -> None:
         deadline = time.monotonic() + self.startup_timeout_s
         request = urllib.request.Request(
             f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=5s"
@@ -414,21 +463,29 @@ class LocalEngine:
             request.add_header("Authorization", f"Basic {token}")
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
-                raise LocalEngineError(
-                    f"{self.kind} {self.version} exited with code {self._proc.returncode} "
-                    f"while starting on port {self.port}:\n{self._console_tail()}"
+                console = self._console(console_start)
+                where = (
+                    f"{self.kind} {self.version} exited with code {self._proc.returncode} while "
+                    f"starting on HTTP port {self.port}, transport port {self.transport_port}"
                 )
+                bind_error = _first_line_with(console, _PORT_TAKEN_MARKERS)
+                if bind_error:
+                    raise _PortTaken(f"{where}: a port is already in use:\n{bind_error}")
+                raise LocalEngineError(f"{where}:\n{console[-3000:]}")
             try:
                 with urllib.request.urlopen(request, timeout=10) as resp:
                     body = json.loads(resp.read())
                 if body.get("status") in ("green", "yellow"):
                     return
-            except (urllib.error.URLError, OSError, ValueError):
+            # http.client.HTTPException: something else answers on the port (another
+            # node's transport port says "This is not an HTTP port"); this node is
+            # about to fail to bind it, which the exit check above reports.
+            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
                 pass
             time.sleep(0.5)
         raise LocalEngineError(
             f"{self.kind} {self.version} did not answer _cluster/health on {self.url} within "
-            f"{self.startup_timeout_s:.0f}s:\n{self._console_tail()}"
+            f"{self.startup_timeout_s:.0f}s:\n{self._console(console_start)[-3000:]}"
         )
 
     def _terminate(self, timeout_s: float = 60.0) -> None:
