@@ -22,6 +22,7 @@ __all__ = [
     "features_batch",
     "header_presets",
     "json_integers_only",
+    "message_problem",
     "parse_search_page",
 ]
 
@@ -160,6 +161,17 @@ def json_integers_only(data: bytes) -> bool:
     integer with no fraction or exponent, not ``-0``, within ``i64``/``u64``: what
     ``orjson.loads`` decodes exactly. Does not validate the rest of the text."""
 
+def message_problem(message: str, field: str, max_bytes: int) -> tuple[str, str] | None:
+    """What is wrong with the string ``message`` (the value of ``field``) as a message
+    to label: ``(reason, detail)`` for more than ``max_bytes`` UTF-8 bytes
+    (``message_too_large``), a C0 control character other than tab, line breaks and
+    ESC, or DEL (``message_control_chars``, with its character offset), or nothing
+    but whitespace (``message_empty``); ``None`` when it is fine. The checks
+    :func:`parse_search_page` applies to the messages it returns.
+
+    Raises:
+        UnicodeEncodeError: ``message`` holds a lone surrogate."""
+
 def parse_search_page(
     body: bytes, message_field: str, max_message_bytes: int
 ) -> (
@@ -189,9 +201,8 @@ def parse_search_page(
     ``_bulk`` action line ``{"index":{"_index":…,"_id":…,"if_seq_no":…,
     "if_primary_term":…[,"routing":…]}}`` and its line break, then that text without
     its closing brace plus a comma (``{`` when empty), the other one ``None``; and the
-    value at the dotted ``message_field`` when it is a JSON string that passes the
-    checks of ``logtriage.sources.search.check_message`` (at most ``max_message_bytes``
-    UTF-8 bytes, no control characters but tab, line breaks and ESC, not blank);
+    value at the dotted ``message_field`` when it is a JSON string that
+    :func:`message_problem` finds nothing wrong with (with ``max_message_bytes``);
     ``None`` otherwise, so the caller finds out what is wrong with it.
 
     ``None`` when the response is not the plain shape (shard failures, sort values

@@ -115,16 +115,47 @@ pub struct MessageField<'p> {
     pub max_bytes: usize,
 }
 
+/// Why a message string is not labelled as it is (see [`MessageField::problem`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageProblem {
+    /// More than `max_bytes` UTF-8 bytes.
+    TooLarge { bytes: usize },
+    /// A refused control character at a character (not byte) offset.
+    ControlChar { char: char, offset: usize },
+    /// Empty or only whitespace.
+    Blank,
+}
+
+/// C0 control characters other than tab, line breaks and ESC, and DEL.
+fn is_refused_control(byte: u8) -> bool {
+    matches!(byte, 0x00..=0x08 | 0x0b | 0x0c | 0x0e..=0x1a | 0x1c..=0x1f | 0x7f)
+}
+
 impl MessageField<'_> {
-    /// The checks of the Python `check_message` for a valid string: at most
-    /// `max_bytes`, no C0 control character other than tab, line breaks and ESC (nor
-    /// DEL), not blank. A message that fails is left to Python, which says why.
+    /// What is wrong with a message string, checked in this order: more than
+    /// `max_bytes`, a refused control character, blank. The only definition of
+    /// these checks: Python's `check_message` calls it through `message_problem`.
+    pub fn problem(&self, message: &str) -> Option<MessageProblem> {
+        if message.len() > self.max_bytes {
+            return Some(MessageProblem::TooLarge {
+                bytes: message.len(),
+            });
+        }
+        if let Some(byte) = message.bytes().position(is_refused_control) {
+            return Some(MessageProblem::ControlChar {
+                char: char::from(message.as_bytes()[byte]),
+                offset: message[..byte].chars().count(),
+            });
+        }
+        if message.trim().is_empty() {
+            return Some(MessageProblem::Blank);
+        }
+        None
+    }
+
+    /// Whether a message is labelled as it is ([`Self::problem`] finds nothing).
     pub fn accepts(&self, message: &str) -> bool {
-        message.len() <= self.max_bytes
-            && !message
-                .bytes()
-                .any(|b| matches!(b, 0x00..=0x08 | 0x0b | 0x0c | 0x0e..=0x1a | 0x1c..=0x1f | 0x7f))
-            && !message.trim().is_empty()
+        self.problem(message).is_none()
     }
 }
 
@@ -463,6 +494,27 @@ mod tests {
             let p = parse_page(body.as_bytes(), &MESSAGE).unwrap();
             assert_eq!(p.hits[0].message, None, "{source}");
         }
+    }
+
+    #[test]
+    fn problems_say_what_and_where() {
+        let field = MessageField {
+            path: "message",
+            max_bytes: 8,
+        };
+        assert_eq!(
+            field.problem("ééééé"),
+            Some(MessageProblem::TooLarge { bytes: 10 })
+        );
+        assert_eq!(
+            field.problem("é\u{7f}x"),
+            Some(MessageProblem::ControlChar {
+                char: '\u{7f}',
+                offset: 1
+            })
+        );
+        assert_eq!(field.problem(" \u{3000}\n"), Some(MessageProblem::Blank));
+        assert_eq!(field.problem("é\tx"), None);
     }
 
     #[test]

@@ -213,6 +213,18 @@ def test_extract_message(source: dict, field: str, expected: str) -> None:
     _check(extract_message(source, field, max_bytes=256), expected)
 
 
+def test_message_problems_say_where() -> None:
+    def detail(message: str) -> str:
+        got = extract_message({"m": message}, "m", max_bytes=256)
+        assert isinstance(got, MessageProblem)
+        return got.detail
+
+    assert detail("éé\x7fx") == "control character U+007F at offset 2"  # characters, not bytes
+    assert detail("é" * 200) == "400 bytes > max_message_bytes 256"
+    assert detail("ok\ud800") == "invalid UTF-8 at offset 2"
+    assert detail(" \t") == "field 'm' is empty or blank"
+
+
 @pytest.mark.parametrize(("source", "field", "expected"), _MESSAGE_CASES)
 def test_the_core_reader_finds_the_same_message(source: dict, field: str, expected: str) -> None:
     hit = {"_index": "i", "_id": "1", "_seq_no": 0, "_primary_term": 1, "_source": source}

@@ -17,12 +17,11 @@ empty, too large): bad documents are reported, never skipped.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
-from logtriage._core import parse_search_page
+from logtriage._core import message_problem, parse_search_page
 from logtriage.config.search import DEFAULT_MAX_MESSAGE_BYTES
 from logtriage.search import jsonio
 from logtriage.search.client import EngineRequestError, SearchClient
@@ -40,8 +39,6 @@ __all__ = [
     "timestamp_sort",
 ]
 
-# C0 control characters other than tab, newline, carriage return and ESC (ANSI colours).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
 _MISSING_SORT = -(2**63)
 
 
@@ -175,19 +172,11 @@ def check_message(value: Any, field: str, max_bytes: int) -> str | MessageProble
         kind = {dict: "object", list: "array", bool: "boolean"}.get(type(value), "number")
         return MessageProblem("message_not_string", f"field {field!r} is a JSON {kind}")
     try:
-        size = len(value.encode("utf-8"))
+        problem = message_problem(value, field, max_bytes)
     except UnicodeEncodeError as exc:  # lone surrogates from \ud800-style JSON escapes
         return MessageProblem("message_not_utf8", f"invalid UTF-8 at offset {exc.start}")
-    if size > max_bytes:
-        return MessageProblem("message_too_large", f"{size} bytes > max_message_bytes {max_bytes}")
-    match = _CONTROL.search(value)
-    if match is not None:
-        return MessageProblem(
-            "message_control_chars",
-            f"control character U+{ord(match.group()):04X} at offset {match.start()}",
-        )
-    if not value.strip():
-        return MessageProblem("message_empty", f"field {field!r} is empty or blank")
+    if problem is not None:
+        return MessageProblem(*problem)
     return value
 
 

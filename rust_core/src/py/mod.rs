@@ -29,6 +29,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(header::header_presets, m)?)?;
     m.add_function(wrap_pyfunction!(json_numbers::json_integers_only, m)?)?;
     m.add_function(wrap_pyfunction!(search_page::parse_search_page, m)?)?;
+    m.add_function(wrap_pyfunction!(search_page::message_problem, m)?)?;
     m.add_function(wrap_pyfunction!(disable_parallelism, m)?)?;
     Ok(())
 }

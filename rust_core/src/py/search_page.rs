@@ -1,7 +1,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
-use crate::search_page::{parse_page, MessageField, PageHit, SortValue};
+use crate::search_page::{parse_page, MessageField, MessageProblem, PageHit, SortValue};
 
 /// One hit as the positional arguments of `logtriage.sources.search.Hit`.
 type HitRow<'py> = (
@@ -15,6 +15,37 @@ type HitRow<'py> = (
     Option<Bound<'py, PyBytes>>,
     Option<String>,
 );
+
+/// What is wrong with a message string: `(reason, detail)` as in
+/// `logtriage.sources.search.MessageProblem`, or `None` when it is labelled as it is.
+#[pyfunction]
+pub(crate) fn message_problem(
+    message: &str,
+    field: &str,
+    max_bytes: usize,
+) -> Option<(&'static str, String)> {
+    let field_check = MessageField {
+        path: field,
+        max_bytes,
+    };
+    Some(match field_check.problem(message)? {
+        MessageProblem::TooLarge { bytes } => (
+            "message_too_large",
+            format!("{bytes} bytes > max_message_bytes {max_bytes}"),
+        ),
+        MessageProblem::ControlChar { char, offset } => (
+            "message_control_chars",
+            format!(
+                "control character U+{:04X} at offset {offset}",
+                u32::from(char)
+            ),
+        ),
+        MessageProblem::Blank => (
+            "message_empty",
+            format!("field '{field}' is empty or blank"),
+        ),
+    })
+}
 
 /// A search response read for labelling (see `crate::search_page`):
 /// `(pit_id, hits)`, or `None` when the caller must decode it the exact way.
