@@ -24,7 +24,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import string
 import subprocess
@@ -39,6 +38,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 from _common import machine
+from logtriage.local_engine import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -64,12 +64,6 @@ def novel_batch(rng: random.Random, pool: list[str]) -> list[str]:
         "".join(rng.choices(string.ascii_lowercase, k=10)) + " " + rng.choice(pool)
         for _ in range(BATCH)
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

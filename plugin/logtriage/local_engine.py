@@ -45,6 +45,7 @@ __all__ = [
     "LocalEngineError",
     "default_cache_dir",
     "engine_home",
+    "free_port",
 ]
 
 EngineKind = Literal["elasticsearch", "opensearch"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from logtriage.api import create_app
 from logtriage.api.bundles import read_manifest
 from logtriage.config import ApiSettings, ModelSettings, RulesSettings, Settings
 from logtriage.labels import LabelColumns, Labeler
+from logtriage.local_engine import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = REPO_ROOT / "out"
@@ -113,12 +113,6 @@ def settings(rules_file: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings, labeler_factory=manifest_labeler)) as c:
         yield c
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class LiveServer:

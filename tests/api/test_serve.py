@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
-
-from tests.api.conftest import free_port
+from logtriage.local_engine import free_port
 
 CLI = [sys.executable, "-m", "logtriage.cli"]
 
