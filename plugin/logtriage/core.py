@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from logtriage._core import HeaderParser, Masker, Miner, RuleSet, default_masks
+from logtriage._core import HeaderParser, Masker, Miner, RuleSet, default_masks, header_presets
 from logtriage.config import MaskingSettings, MiningSettings, RulesSettings
 from logtriage.errors import ConfigError
 
@@ -81,7 +81,22 @@ def build_miner(mining: MiningSettings, masking: MaskingSettings) -> Miner:
 
 
 def build_header_parser(log_format: str) -> HeaderParser:
-    return HeaderParser(log_format)
+    """A parser for a LogPAI-style format (``<Date> <Time> <Level> <Content>``), or for
+    a named preset (``hdfs``, ``openssh``, ``syslog``, ``raw``, ...: :func:`header_presets`).
+
+    Raises:
+        ConfigError: an invalid format, or a name that is not a preset.
+    """
+    if "<" in log_format:
+        return HeaderParser(log_format)
+    name = log_format.strip().lower()
+    presets = header_presets()
+    if name not in presets:
+        raise ConfigError(
+            f"log format {log_format!r} is neither a format with <Content> nor a preset "
+            f"(presets: {', '.join(sorted(presets))})"
+        )
+    return HeaderParser.from_preset(name)
 
 
 def read_rule_file(text: str, source: str) -> list[RuleSpec]:

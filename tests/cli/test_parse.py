@@ -10,8 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from logtriage.core import build_header_parser
 
-from tests.shared_data import grouping_accuracy, loghub_dir, loghub_format, loghub_structured
+from tests.shared_data import (
+    LOGHUB_SYSTEMS,
+    grouping_accuracy,
+    loghub_dir,
+    loghub_format,
+    loghub_structured,
+)
 
 CLI = [sys.executable, "-m", "logtriage.cli"]
 
@@ -80,6 +87,26 @@ def test_parse_errors_are_one_line_and_exit_codes_follow_convention(tmp_path: Pa
     no_content = run_cli("parse", str(bad_format), "--log-format", "<Date> <Time>")
     assert no_content.returncode == 1
     assert no_content.stderr.decode().startswith("error: ")
+
+
+@pytest.mark.parametrize("system", LOGHUB_SYSTEMS)
+def test_each_loghub_system_is_a_preset_with_its_published_format(system: str) -> None:
+    assert build_header_parser(system.lower()).log_format == loghub_format(system)
+    assert build_header_parser(f" {system} ").log_format == loghub_format(system)
+
+
+def test_a_preset_name_parses_like_its_format(tmp_path: Path) -> None:
+    log = loghub_dir("HDFS") / "HDFS_2k.log"
+    by_name, by_format = tmp_path / "name.csv", tmp_path / "format.csv"
+    assert run_cli("parse", str(log), "-f", "hdfs", "-o", str(by_name)).returncode == 0
+    explicit = run_cli("parse", str(log), "-f", loghub_format("HDFS"), "-o", str(by_format))
+    assert explicit.returncode == 0
+    assert by_name.read_text() == by_format.read_text()
+    unknown = run_cli("parse", str(log), "-f", "hfds")
+    assert unknown.returncode == 1
+    (line,) = unknown.stderr.decode().strip().splitlines()
+    assert line.startswith("error: log format 'hfds' is neither a format with <Content> nor")
+    assert "hdfs" in line and "syslog" in line
 
 
 def test_version_flag() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import typer
 
+from logtriage.cli.options import LogFormatOption
 from logtriage.cli.progress import byte_progress, note
 from logtriage.sinks.tabular import OutputFormat, RowSink
 from logtriage.sources.files import LogFileSource
@@ -99,12 +100,7 @@ def classify_file(
 
 def classify(
     file: str = typer.Argument(..., help="Log file, or - for standard input."),
-    log_format: str | None = typer.Option(
-        None,
-        "--log-format",
-        "-f",
-        help="LogPAI-style format, e.g. '<Date> <Time> <Level> <Component>: <Content>'.",
-    ),
+    log_format: str | None = LogFormatOption,
     model: Path | None = typer.Option(
         None, "--model", "-m", help="Model bundle directory (default: the shipped bundle)."
     ),

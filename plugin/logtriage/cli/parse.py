@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
+from logtriage.cli.options import LogFormatOption
 from logtriage.cli.progress import byte_progress, note
 from logtriage.config import load_settings
 from logtriage.core import build_miner
@@ -20,12 +21,7 @@ PARSE_COLUMNS = ("LineId", "Content", "EventId", "EventTemplate")
 
 def parse(
     file: str = typer.Argument(..., help="Log file, or - for standard input."),
-    log_format: str | None = typer.Option(
-        None,
-        "--log-format",
-        "-f",
-        help="LogPAI-style format, e.g. '<Date> <Time> <Level> <Component>: <Content>'.",
-    ),
+    log_format: str | None = LogFormatOption,
     out: str = typer.Option("-", "--out", "-o", help="Output file, or - for stdout."),
     fmt: OutputFormat = typer.Option(OutputFormat.CSV, "--format", help="Output format."),
     config: Path | None = typer.Option(None, "--config", "-c", dir_okay=False),

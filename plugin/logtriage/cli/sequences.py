@@ -15,6 +15,7 @@ from typing import Any
 
 import typer
 
+from logtriage.cli.options import LogFormatOption
 from logtriage.cli.progress import note
 from logtriage.config import load_settings
 from logtriage.config.sessions import SessionsSettings
@@ -42,9 +43,6 @@ class Detector(str, Enum):
 
 
 ConfigOption = typer.Option(None, "--config", "-c", help="YAML config file.", dir_okay=False)
-LogFormatOption = typer.Option(
-    None, "--log-format", "-f", help="Read a log file with this LogPAI-style format."
-)
 KeyRegexOption = typer.Option(
     None, "--key-regex", help="Read a log file; session key = this regex's group in a line."
 )
