@@ -7,6 +7,7 @@ import io
 import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from logtriage.api import create_app
 from logtriage.api.uploads import LABEL_COLUMNS
@@ -144,14 +145,15 @@ def test_upload_limits(rules_file: Path) -> None:
         assert (r.status_code, r.json()["error"]["type"]) == (413, "request_too_large")
 
 
-def test_log_format_splits_header_fields(client: TestClient) -> None:
+@pytest.mark.parametrize("by_name", [False, True], ids=["format", "preset"])
+def test_log_format_splits_header_fields(client: TestClient, by_name: bool) -> None:
     system = "OpenSSH"
     raw = (loghub_dir(system) / f"{system}_2k.log").read_bytes()
     head = b"".join(raw.splitlines(keepends=True)[:50])
     r = client.post(
         "/v1/classify/file",
         files={"file": ("ssh.log", head)},
-        data={"log_format": loghub_format(system)},
+        data={"log_format": "openssh" if by_name else loghub_format(system)},
     )
     assert r.status_code == 200, r.text
     rows = read_csv(r.text)

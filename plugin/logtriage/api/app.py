@@ -218,7 +218,10 @@ def create_app(
         ] = "auto",
         log_format: Annotated[
             str | None,
-            Form(description="For plain logs: LogPAI format, e.g. '<Date> <Level> <Content>'."),
+            Form(
+                description="For plain logs: LogPAI format, e.g. '<Date> <Level> <Content>', "
+                "or a preset name (hdfs, openssh, syslog, raw, ...)."
+            ),
         ] = None,
     ) -> StreamingResponse:
         """Label an uploaded file; answers a CSV streamed batch by batch.
