@@ -56,6 +56,18 @@ def test_rules_decide_before_the_labeler(tmp_path: Path, monkeypatch) -> None:  
     assert len(batch.template_texts) == 3
 
 
+def test_blank_lines_are_unclassified_not_guessed() -> None:
+    labeler = RecordingLabeler()
+    pipeline = Pipeline(load_settings(), labeler=labeler)
+    batch = pipeline.process_batch(["", "task 1 failed", " \t ", "task 2 started"])
+    assert batch.labels.label == [UNCLASSIFIED, "Error", UNCLASSIFIED, "System Notification"]
+    assert batch.labels.confidence.tolist() == [0.0, np.float32(0.9), 0.0, np.float32(0.9)]
+    assert batch.labels.anomaly.tolist() == [False, True, False, False]
+    assert batch.labels.anomaly_score.tolist() == [0.0, 0.5, 0.0, 0.5]
+    assert labeler.calls == [["task 1 failed", "task 2 started"]]
+    assert batch.template_texts[0] == batch.template_texts[2] == ""
+
+
 def test_without_model_lines_are_unclassified_and_novel_once() -> None:
     pipeline = Pipeline(load_settings())
     first = pipeline.process_batch(["cache warmed in 12 ms", "cache warmed in 15 ms"])

@@ -16,7 +16,7 @@ from logtriage._core import Miner, RuleSet
 from logtriage.config import Settings
 from logtriage.core import build_miner, load_rules
 from logtriage.errors import StateError
-from logtriage.labels import LabelColumns, Labeler, TemplateOnlyLabeler
+from logtriage.labels import UNCLASSIFIED, LabelColumns, Labeler, TemplateOnlyLabeler
 
 __all__ = ["LabeledBatch", "Pipeline"]
 
@@ -37,7 +37,8 @@ class LabeledBatch:
 
 
 class Pipeline:
-    """Mask, mine, apply rules, then label what no rule decided.
+    """Mask, mine, apply rules, then label what no rule decided (a blank line is
+    ``Unclassified`` with confidence 0: there is nothing to label).
 
     Arguments:
         settings: resolved configuration.
@@ -95,11 +96,16 @@ class Pipeline:
         rule_idx: npt.NDArray[np.int32],
     ) -> LabelColumns:
         n = len(messages)
-        undecided = np.flatnonzero(rule_idx < 0)
+        # Only a blank line has an empty template. It says nothing, so no model guesses.
+        has_text = np.fromiter(map(bool, texts), dtype=np.bool_, count=n)
+        undecided = np.flatnonzero((rule_idx < 0) & has_text)
         label = [""] * n
         confidence = np.ones(n, dtype=np.float32)
         anomaly = np.zeros(n, dtype=np.bool_)
         score = np.zeros(n, dtype=np.float32)
+        for i in np.flatnonzero((rule_idx < 0) & ~has_text).tolist():
+            label[i] = UNCLASSIFIED
+            confidence[i] = 0.0
         for i in np.flatnonzero(rule_idx >= 0).tolist():
             r = int(rule_idx[i])
             label[i] = self._rule_labels[r]
