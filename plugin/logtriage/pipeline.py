@@ -98,14 +98,16 @@ class Pipeline:
         n = len(messages)
         # Only a blank line has an empty template. It says nothing, so no model guesses.
         has_text = np.fromiter(map(bool, texts), dtype=np.bool_, count=n)
-        undecided = np.flatnonzero((rule_idx < 0) & has_text)
+        no_rule = rule_idx < 0
+        undecided = np.flatnonzero(no_rule & has_text)
+        blank = np.flatnonzero(no_rule & ~has_text)
         label = [""] * n
         confidence = np.ones(n, dtype=np.float32)
         anomaly = np.zeros(n, dtype=np.bool_)
         score = np.zeros(n, dtype=np.float32)
-        for i in np.flatnonzero((rule_idx < 0) & ~has_text).tolist():
+        for i in blank.tolist():
             label[i] = UNCLASSIFIED
-            confidence[i] = 0.0
+        confidence[blank] = 0.0
         for i in np.flatnonzero(rule_idx >= 0).tolist():
             r = int(rule_idx[i])
             label[i] = self._rule_labels[r]
