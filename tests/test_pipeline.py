@@ -66,6 +66,9 @@ def test_blank_lines_are_unclassified_not_guessed() -> None:
     assert batch.labels.anomaly_score.tolist() == [0.0, 0.5, 0.0, 0.5]
     assert labeler.calls == [["task 1 failed", "task 2 started"]]
     assert batch.template_texts[0] == batch.template_texts[2] == ""
+    later = pipeline.process_batch(["  ", "task 3 started"])  # the blank template is known now
+    assert later.labels.label == [UNCLASSIFIED, "System Notification"]
+    assert labeler.calls[-1] == ["task 3 started"]
 
 
 def test_without_model_lines_are_unclassified_and_novel_once() -> None:

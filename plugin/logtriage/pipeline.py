@@ -58,6 +58,8 @@ class Pipeline:
         self.rules = rules if rules is not None else load_rules(settings.rules)
         self.labeler: Labeler = labeler if labeler is not None else TemplateOnlyLabeler()
         self._template_text: dict[int, str] = {t[0]: t[2] for t in self.miner.templates()}
+        # Only a blank line has an empty template; its lines go to no model.
+        self._blank_ids = self._ids_of_blank_templates()
         self._rule_ids = self.rules.ids
         self._rule_labels = self.rules.labels
         self._rule_anomalies = self.rules.anomalies
@@ -70,10 +72,13 @@ class Pipeline:
         if changed:
             # A template merged later in the batch leaves an alias id on earlier lines.
             ids = self.miner.resolve_batch(ids.tolist())
-        self._template_text.update(changed)
         known = self._template_text
-        for tid in set(ids.tolist()) - known.keys():
-            known[tid] = self.miner.template_text(tid)
+        fresh = dict(changed)
+        for tid in set(ids.tolist()) - known.keys() - fresh.keys():
+            fresh[tid] = self.miner.template_text(tid)
+        known.update(fresh)
+        if "" in fresh.values():
+            self._blank_ids = self._ids_of_blank_templates()
         texts = [known[i] for i in ids.tolist()]
         rule_idx = self.rules.match_batch(messages, fields=fields)
         labels = self._label(messages, ids, texts, changes, rule_idx)
@@ -96,11 +101,10 @@ class Pipeline:
         rule_idx: npt.NDArray[np.int32],
     ) -> LabelColumns:
         n = len(messages)
-        # Only a blank line has an empty template. It says nothing, so no model guesses.
-        has_text = np.fromiter(map(bool, texts), dtype=np.bool_, count=n)
         no_rule = rule_idx < 0
-        undecided = np.flatnonzero(no_rule & has_text)
-        blank = np.flatnonzero(no_rule & ~has_text)
+        blank_line = np.isin(ids, self._blank_ids)
+        undecided = np.flatnonzero(no_rule & ~blank_line)
+        blank = np.flatnonzero(no_rule & blank_line)
         label = [""] * n
         confidence = np.ones(n, dtype=np.float32)
         anomaly = np.zeros(n, dtype=np.bool_)
@@ -130,6 +134,9 @@ class Pipeline:
         return LabelColumns(
             label=label, confidence=confidence, anomaly=anomaly, anomaly_score=score
         )
+
+    def _ids_of_blank_templates(self) -> npt.NDArray[np.uint32]:
+        return np.array([t for t, text in self._template_text.items() if not text], dtype=np.uint32)
 
     def save_state(self, path: Path) -> None:
         """Write the miner state atomically (temp file + rename)."""
