@@ -45,14 +45,15 @@ def test_parse_loghub_file_reaches_grouping_accuracy(tmp_path: Path, system: str
 
 
 def test_parse_stdin_jsonl_keeps_every_line_including_bad_bytes() -> None:
-    data = b"job 1 done\njob 2 done\n\xff\xfe not utf8\n\nlast line without newline"
+    data = b"job 1 done\njob 2 done\n\xff\xfe not utf8\n\nlast line \xc3 without newline"
     proc = run_cli("parse", "-", "--format", "jsonl", stdin=data)
     assert proc.returncode == 0, proc.stderr.decode()
     rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
     assert [r["LineId"] for r in rows] == [1, 2, 3, 4, 5]
     assert rows[0]["EventId"] == rows[1]["EventId"] != rows[4]["EventId"]
     assert "\ufffd" in rows[2]["Content"]
-    assert "invalid UTF-8" in proc.stderr.decode()
+    assert "\ufffd" in rows[4]["Content"]
+    assert "2 lines had invalid UTF-8 (replaced)" in proc.stderr.decode()
 
 
 def test_parse_state_keeps_template_ids_across_runs(tmp_path: Path) -> None:

@@ -67,8 +67,8 @@ def test_classify_keeps_bad_lines_and_says_so(tiny_bundle: Path, tmp_path: Path)
     assert [r["LineId"] for r in rows] == ["1", "2"]
     assert "\ufffd" in rows[1]["Content"]
     summary = res.stderr.strip().splitlines()[-1]
-    assert "1 lines did not match the log format (kept whole)" in summary
-    assert "1 lines had invalid UTF-8 (replaced)" in summary
+    assert "1 line did not match the log format (kept whole)" in summary
+    assert "1 line had invalid UTF-8 (replaced)" in summary
 
 
 def test_classify_bad_bundle_is_one_error_line(

@@ -45,10 +45,14 @@ class ReadStats:
         """What went wrong on input, as ``"; ..."`` clauses for a summary line ("" if nothing)."""
         out = ""
         if self.unmatched:
-            out += f"; {self.unmatched} lines did not match the log format (kept whole)"
+            out += f"; {_lines(self.unmatched)} did not match the log format (kept whole)"
         if self.invalid_utf8:
-            out += f"; {self.invalid_utf8} lines had invalid UTF-8 (replaced)"
+            out += f"; {_lines(self.invalid_utf8)} had invalid UTF-8 (replaced)"
         return out
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
 
 
 class LogFileSource:
