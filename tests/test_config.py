@@ -22,6 +22,21 @@ def test_yaml_then_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert settings.mining.depth == 6
 
 
+def test_es_url_shortcut_beats_the_file_and_loses_to_search_hosts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("search:\n  hosts: ['http://file:9200']\n  index: app-*\n")
+    assert load_settings(cfg).search.hosts == ["http://file:9200"]
+    monkeypatch.setenv("LOGTRIAGE_ES_URL", "http://shortcut:9200")
+    settings = load_settings(cfg)
+    assert settings.search.hosts == ["http://shortcut:9200"]
+    assert settings.search.index == "app-*"
+    assert load_settings().search.hosts == ["http://shortcut:9200"]
+    monkeypatch.setenv("LOGTRIAGE_SEARCH__HOSTS", '["http://nested:9200"]')
+    assert load_settings(cfg).search.hosts == ["http://nested:9200"]
+
+
 def test_all_problems_reported_together(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("mining:\n  sim_threshold: 3\n  depth: 1\nbogus: 1\n")

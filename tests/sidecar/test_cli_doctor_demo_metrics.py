@@ -62,6 +62,28 @@ def test_doctor_reports_engine_mappings_and_backlog(
     assert "ok    state index: state-" in after
 
 
+def test_doctor_and_run_find_the_engine_from_es_url_alone(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    index = unique("esurl")
+    make_index(client, index)
+    docs = make_docs(30, seed=9)
+    load(client, index, docs, op="index")
+    env = {
+        "LOGTRIAGE_ES_URL": engine.url,
+        "LOGTRIAGE_SEARCH__INDEX": index,
+        "LOGTRIAGE_SIDECAR__STATE_INDEX": f"state-{index}",
+        "LOGTRIAGE_SIDECAR__METRICS_ENABLED": "false",
+        "LOGTRIAGE_MODEL__ENABLED": "false",
+    }
+    doctor = _cli("doctor", env=env)
+    assert f"ok    engine: {engine.kind} {engine.version}" in doctor.stdout, doctor.stdout
+    assert "ok    backlog: 30 document(s) not labelled yet" in doctor.stdout
+    run = _cli("run", "--once", env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert_labelled_once(fetch_all(client, index), docs)
+
+
 def test_doctor_fails_clearly_without_an_engine(tmp_path) -> None:
     port = free_port()
     (tmp_path / "c.yaml").write_text(f"search:\n  hosts: ['http://127.0.0.1:{port}']\n")

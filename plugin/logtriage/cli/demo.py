@@ -1,15 +1,15 @@
 """``logtriage demo``: the main job end to end on one machine.
 
-Starts a local Elasticsearch (or OpenSearch) unless ``LOGTRIAGE_ES_URL`` or
-``--config`` points at a cluster, loads realistic logs into a data stream, runs
-the sidecar until every document is labelled, and prints a summary (labels,
-anomalies, top templates, throughput) and where to look next.
+Starts a local Elasticsearch (or OpenSearch) unless ``--config``,
+``LOGTRIAGE_ES_URL`` or ``LOGTRIAGE_SEARCH__HOSTS`` points at a cluster, loads
+realistic logs into a data stream, runs the sidecar until every document is
+labelled, and prints a summary (labels, anomalies, top templates, throughput)
+and where to look next.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -123,10 +123,7 @@ def demo_command(
     local: LocalEngine | None = None
     try:
         base = load_settings(config)
-        url = os.environ.get("LOGTRIAGE_ES_URL")
-        if url:
-            hosts = [url]
-        elif config is not None:
+        if config is not None or "hosts" in base.search.model_fields_set:
             hosts = list(base.search.hosts)
         else:
             _err(f"starting a local {engine} (first run downloads it with mvn)...")

@@ -109,7 +109,7 @@ def run_checks(settings: Settings) -> list[Check]:
                 "connection",
                 "fail",
                 str(exc),
-                f"is the engine up at {hosts}? set search.hosts or LOGTRIAGE_SEARCH__HOSTS",
+                f"is the engine up at {hosts}? set search.hosts or LOGTRIAGE_ES_URL",
             )
         ]
     info = client.info

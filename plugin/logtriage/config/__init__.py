@@ -3,10 +3,13 @@
 Load order (later wins): defaults in the models below, the YAML file, then
 environment variables ``LOGTRIAGE_<SECTION>__<KEY>`` (e.g.
 ``LOGTRIAGE_MINING__SIM_THRESHOLD=0.6``). Every problem is reported at once.
+``LOGTRIAGE_ES_URL`` is a shortcut for one ``search.hosts`` entry: it beats the
+file and loses to ``LOGTRIAGE_SEARCH__HOSTS``.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +94,25 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+ES_URL_ENV = "LOGTRIAGE_ES_URL"
+
+
+def _with_es_url(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``search.hosts`` from ``LOGTRIAGE_ES_URL`` when that is set."""
+    url = os.environ.get(ES_URL_ENV, "").strip()
+    search = data.get("search") or {}
+    if not url or not isinstance(search, dict):
+        return data
+    return {**data, "search": {**search, "hosts": [url]}}
+
+
 def load_settings(path: Path | str | None = None) -> Settings:
     """Settings from defaults, the optional YAML file at ``path`` and the environment.
 
     Raises:
         ConfigError: the file is unreadable or any value is invalid (all problems listed).
     """
-    data = _read_yaml(Path(path)) if path is not None else {}
+    data = _with_es_url(_read_yaml(Path(path)) if path is not None else {})
     try:
         return Settings(**data)
     except ValidationError as exc:
