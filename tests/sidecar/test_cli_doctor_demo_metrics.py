@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 import urllib.request
 
 from logtriage.local_engine import LocalEngine, free_port
@@ -13,6 +15,7 @@ from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
 
 from tests._search_helpers import (
+    SidecarProcess,
     assert_labelled_once,
     fetch_all,
     load,
@@ -91,6 +94,31 @@ def test_doctor_fails_clearly_without_an_engine(tmp_path) -> None:
     assert res.returncode == 1
     assert "fail  connection: no search engine reachable" in res.stdout
     assert "fix: is the engine up at" in res.stdout
+
+
+def test_run_once_stopped_before_the_backlog_is_done_exits_1(tmp_path) -> None:
+    """Nothing answers on the port, so ``run --once`` waits for the engine; SIGTERM stops
+    it, and the exit code says the backlog is not labelled (cron must not see success)."""
+    port = free_port()
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"search:\n  hosts: ['http://127.0.0.1:{port}']\n"
+        "sidecar:\n  metrics_enabled: false\nmodel:\n  enabled: false\n"
+    )
+    proc = SidecarProcess(config, "--once")
+    try:
+        deadline = time.monotonic() + 60
+        while "engine unavailable" not in proc.stderr:
+            assert proc.proc.poll() is None, proc.stderr[-3000:]
+            assert time.monotonic() < deadline, proc.stderr[-3000:]
+            time.sleep(0.1)
+    finally:
+        proc.signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 1, proc.stderr[-3000:]
+    assert proc.summary()["complete"] is False
+    assert (
+        "error: the backlog is not fully labelled (stopped by a signal); run again" in proc.stderr
+    )
 
 
 def test_demo_labels_everything_and_prints_a_summary(engine: LocalEngine) -> None:

@@ -1,7 +1,8 @@
 """``logtriage run``: the sidecar. Polls, labels and writes back until SIGTERM.
 
 Data (the ``--once`` summary, JSON) goes to stdout; structured logs (JSON lines)
-to stderr. Exit codes: 0 ok, 1 failure, 2 usage.
+to stderr. Exit codes: 0 ok, 1 failure (with ``--once``: also a backlog left
+unlabelled, e.g. stopped by SIGTERM while the engine was away), 2 usage.
 """
 
 from __future__ import annotations
@@ -100,7 +101,14 @@ def run_command(
         "error_reasons": summary.error_reasons,
     }
     typer.echo(json.dumps(result, sort_keys=True))
-    if once and summary.failed:
+    if once and not summary.complete:
+        if summary.failed:
+            reason = f"{summary.failed} document(s) failed on the last pass"
+        elif sidecar.stopping:
+            reason = "stopped by a signal"
+        else:
+            reason = "the last pass made no progress"
+        typer.echo(f"error: the backlog is not fully labelled ({reason}); run again", err=True)
         raise typer.Exit(1)
 
 
