@@ -10,7 +10,7 @@ Specs:
                                  stream) that have the label field; dotted field paths ok.
                                  Hosts and credentials come from the ``search`` config
                                  section (``LOGTRIAGE_SEARCH__*``) unless the URL names a host
-Several specs can be joined with ``+``.
+A plain path ending in ``.csv`` means ``csv:PATH``. Several specs can be joined with ``+``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,11 @@ def _load_csv(path: Path, opts: dict[str, str]) -> list[Example]:
     mcol = opts.get("message", "message")
     lcol = opts.get("label", "label")
     acol = opts.get("anomaly", "anomaly")
-    with path.open(newline="", encoding="utf-8", errors="replace") as f:
+    try:
+        f = path.open(newline="", encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from exc
+    with f:
         reader = csv.DictReader(f)
         cols = reader.fieldnames or []
         if mcol not in cols or lcol not in cols:
@@ -142,16 +146,23 @@ def _load_generated(n: int, opts: dict[str, str]) -> list[Example]:
     return out
 
 
+_KINDS = ("csv", "generated", "es", "elasticsearch", "opensearch")
+
+
 def load_spec(spec: str) -> list[Example]:
     """Examples from a data spec (see module docstring)."""
     out: list[Example] = []
     for part in spec.split("+"):
         kind, _, rest = part.partition(":")
+        if kind not in _KINDS and part.partition("?")[0].lower().endswith(".csv"):
+            kind, rest = "csv", part
         target, _, query = rest.partition("?")
         opts = dict(parse_qsl(query))
         if kind == "csv":
             out += _load_csv(Path(target), opts)
         elif kind == "generated":
+            if not target.isdigit() or int(target) < 1:
+                raise ValueError(f"{part!r}: generated:N needs a positive number of lines")
             out += _load_generated(int(target), opts)
         elif kind in ("es", "elasticsearch", "opensearch"):
             out += _load_index(target, opts)

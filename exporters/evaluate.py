@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import numpy as np
 
 from exporters.data import DEFAULT_ANOMALY_LABELS, Example
 
-__all__ = ["evaluate_bundle", "line_scores"]
+__all__ = ["anomaly_f1_text", "evaluate_bundle", "line_scores"]
 
 
 def line_scores(
@@ -105,6 +106,8 @@ def evaluate_bundle(
     anomaly_labels = set(b.anomaly_labels) or set(DEFAULT_ANOMALY_LABELS)
     a_true = [e.anomaly if e.anomaly is not None else e.label in anomaly_labels for e in examples]
     y_true = [e.label for e in examples]
+    known = set(b.labels)
+    foreign = Counter(label for label in y_true if label not in known)
     scores = line_scores(y_true, y_pred, a_true, a_pred)
     _confusion_png(y_true, y_pred, out / "confusion.png")
     report = {
@@ -113,6 +116,7 @@ def evaluate_bundle(
         "data": data_description,
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         **scores,
+        "labels_not_in_bundle": dict(foreign.most_common()),
         "unclassified_rate": float(np.mean([y == "Unclassified" for y in y_pred])),
         "latency": {
             "first_pass_ms_per_512_lines_p50": float(np.percentile(cold_ms, 50)),
@@ -120,18 +124,33 @@ def evaluate_bundle(
             "warm_lines_per_s": len(messages) / warm_s if warm_s > 0 else float("inf"),
         },
     }
-    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+    # Strict JSON: an anomaly F1 that is undefined (no anomalies in the data) is null.
+    as_json = {
+        **report,
+        "anomaly_f1": None if np.isnan(scores["anomaly_f1"]) else scores["anomaly_f1"],
+    }
+    (out / "report.json").write_text(json.dumps(as_json, indent=2) + "\n", "utf-8")
     (out / "report.md").write_text(_markdown(report), "utf-8")
     return report
 
 
+def anomaly_f1_text(value: float) -> str:
+    """``0.1234``, or ``n/a`` when the data holds no anomalies (F1 undefined)."""
+    return "n/a (no anomalies in the data)" if np.isnan(value) else f"{value:.4f}"
+
+
 def _markdown(r: dict[str, Any]) -> str:
+    foreign = ", ".join(
+        f"{k} ({v} line{'s' if v != 1 else ''})" for k, v in r["labels_not_in_bundle"].items()
+    )
     lines = [
         f"# Evaluation of `{r['model_version']}`",
         "",
         f"- data: `{r['data']}` ({r['n']} lines), {r['date']}",
+        *([f"- labels the bundle cannot give (counted wrong): {foreign}"] if foreign else []),
         f"- macro-F1 **{r['macro_f1']:.4f}**, accuracy {r['accuracy']:.4f}, "
-        f"anomaly F1 **{r['anomaly_f1']:.4f}**, Unclassified {r['unclassified_rate']:.2%}",
+        f"anomaly F1 **{anomaly_f1_text(r['anomaly_f1'])}**, "
+        f"Unclassified {r['unclassified_rate']:.2%}",
         f"- latency: first pass p50 {r['latency']['first_pass_ms_per_512_lines_p50']:.1f} ms / "
         f"p99 {r['latency']['first_pass_ms_per_512_lines_p99']:.1f} ms per 512 lines; warm "
         f"{r['latency']['warm_lines_per_s']:,.0f} lines/s (Pipeline incl. mining)",

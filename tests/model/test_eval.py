@@ -24,3 +24,43 @@ def test_model_eval_writes_report(tiny_bundle: Path, tmp_path: Path) -> None:
     assert report["n"] == len(make_lines(2, seed=5))
     assert (out / "confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| label | precision | recall | F1 | support |" in (out / "report.md").read_text()
+
+
+def test_eval_takes_a_plain_csv_path_and_names_labels_the_bundle_cannot_give(
+    tiny_bundle: Path, tmp_path: Path
+) -> None:
+    rows = [(m, label, 0) for m, label, _ in make_lines(1, seed=6)]
+    rows.append(("disk quota nearly full on /var", "Capacity Planning", 0))
+    data = write_csv(tmp_path / "eval.csv", rows)
+    out = tmp_path / "report"
+    res = CliRunner().invoke(
+        app, ["eval", str(tiny_bundle), "--data", str(data), "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert (
+        "warning: label 'Capacity Planning' (1 line) is not one the bundle can give" in res.stderr
+    )
+    report_text = (out / "report.json").read_text()
+    report = json.loads(report_text)  # strict JSON: no NaN
+    assert "NaN" not in report_text
+    assert report["labels_not_in_bundle"] == {"Capacity Planning": 1}
+    assert report["per_class"]["Capacity Planning"]["recall"] == 0.0
+    # No anomaly in the data: anomaly F1 is undefined, said so rather than printed as nan.
+    assert report["anomaly_f1"] is None
+    assert "anomaly F1 n/a (no anomalies in the data)" in res.stdout
+    markdown = (out / "report.md").read_text()
+    assert "- labels the bundle cannot give (counted wrong): Capacity Planning (1 line)" in markdown
+
+
+def test_eval_data_spec_errors_are_one_line(tiny_bundle: Path, tmp_path: Path) -> None:
+    for spec, expected in [
+        (str(tmp_path / "missing.csv"), f"error: cannot read {tmp_path / 'missing.csv'}: "),
+        ("generated:many", "error: 'generated:many': generated:N needs a positive number"),
+        ("table.parquet", "error: unknown data spec 'table.parquet'"),
+    ]:
+        res = CliRunner().invoke(
+            app, ["eval", str(tiny_bundle), "--data", spec, "--out", str(tmp_path / "r")]
+        )
+        assert res.exit_code == 1, (spec, res.output)
+        assert res.stderr.strip().startswith(expected), (spec, res.stderr)
+        assert len(res.stderr.strip().splitlines()) == 1, res.stderr

@@ -47,7 +47,10 @@ def _fail(exc: Exception, debug: bool) -> typer.Exit:
 @app.command("build")
 def build(
     data: Annotated[
-        str, typer.Option("--data", help="csv:PATH | generated:N | es:[URL/]INDEX, joined with +")
+        str,
+        typer.Option(
+            "--data", help="csv:PATH (or PATH.csv) | generated:N | es:[URL/]INDEX, joined with +"
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="bundle directory to write")],
     base_model: Annotated[
@@ -112,7 +115,9 @@ def build(
 @app.command("eval")
 def evaluate(
     bundle: Annotated[Path, typer.Argument(help="bundle directory")],
-    data: Annotated[str, typer.Option("--data", help="csv:PATH | generated:N | es:[URL/]INDEX")],
+    data: Annotated[
+        str, typer.Option("--data", help="csv:PATH (or PATH.csv) | generated:N | es:[URL/]INDEX")
+    ],
     out: Annotated[Path, typer.Option("--out", help="report directory")],
     debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
 ) -> None:
@@ -120,12 +125,18 @@ def evaluate(
     try:
         import_exporters()
         from exporters.data import load_spec
-        from exporters.evaluate import evaluate_bundle
+        from exporters.evaluate import anomaly_f1_text, evaluate_bundle
 
         report = evaluate_bundle(bundle, load_spec(data), out, data_description=data)
     except (LogtriageError, ValueError, RuntimeError, OSError) as exc:
         raise _fail(exc, debug) from exc
+    for label, lines in report["labels_not_in_bundle"].items():
+        typer.echo(
+            f"warning: label {label!r} ({lines} line{'s' if lines != 1 else ''}) is not one "
+            "the bundle can give; counted wrong",
+            err=True,
+        )
     typer.echo(
-        f"macro-F1 {report['macro_f1']:.4f}  anomaly F1 {report['anomaly_f1']:.4f}  "
+        f"macro-F1 {report['macro_f1']:.4f}  anomaly F1 {anomaly_f1_text(report['anomaly_f1'])}  "
         f"report {out / 'report.md'}"
     )
