@@ -37,6 +37,15 @@ def test_es_url_shortcut_beats_the_file_and_loses_to_search_hosts(
     assert load_settings(cfg).search.hosts == ["http://nested:9200"]
 
 
+def test_a_single_host_string_is_a_list_of_one(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("search:\n  hosts: http://es.internal:9200\n")
+    assert load_settings(cfg).search.hosts == ["http://es.internal:9200"]
+    cfg.write_text("search:\n  hosts: 5\n")
+    with pytest.raises(ConfigError, match=r"search\.hosts"):
+        load_settings(cfg)
+
+
 def test_all_problems_reported_together(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("mining:\n  sim_threshold: 3\n  depth: 1\nbogus: 1\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
 
@@ -38,6 +38,12 @@ class SearchSettings(_Section):
     pit_keep_alive: str = "5m"
     tiebreaker_field: str | None = None
     max_message_bytes: int = Field(DEFAULT_MAX_MESSAGE_BYTES, ge=256)
+
+    @field_validator("hosts", mode="before")
+    @classmethod
+    def _one_host_as_list(cls, value: Any) -> Any:
+        """``hosts: http://es:9200`` means a list of that one host."""
+        return [value] if isinstance(value, str) else value
 
 
 class SinkSettings(_Section):
