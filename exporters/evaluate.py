@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from logtriage.wording import counted
 
 from exporters.data import DEFAULT_ANOMALY_LABELS, Example
 
@@ -140,9 +141,7 @@ def anomaly_f1_text(value: float) -> str:
 
 
 def _markdown(r: dict[str, Any]) -> str:
-    foreign = ", ".join(
-        f"{k} ({v} line{'s' if v != 1 else ''})" for k, v in r["labels_not_in_bundle"].items()
-    )
+    foreign = ", ".join(f"{k} ({counted(v, 'line')})" for k, v in r["labels_not_in_bundle"].items())
     lines = [
         f"# Evaluation of `{r['model_version']}`",
         "",

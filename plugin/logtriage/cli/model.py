@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from logtriage.errors import LogtriageError
+from logtriage.wording import counted
 
 __all__ = ["app", "import_exporters"]
 
@@ -132,7 +133,7 @@ def evaluate(
         raise _fail(exc, debug) from exc
     for label, lines in report["labels_not_in_bundle"].items():
         typer.echo(
-            f"warning: label {label!r} ({lines} line{'s' if lines != 1 else ''}) is not one "
+            f"warning: label {label!r} ({counted(lines, 'line')}) is not one "
             "the bundle can give; counted wrong",
             err=True,
         )

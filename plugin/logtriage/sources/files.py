@@ -16,6 +16,7 @@ from typing import BinaryIO
 import numpy as np
 
 from logtriage.core import build_header_parser
+from logtriage.wording import counted
 
 __all__ = ["FileBatch", "LogFileSource", "ReadStats"]
 
@@ -45,14 +46,10 @@ class ReadStats:
         """What went wrong on input, as ``"; ..."`` clauses for a summary line ("" if nothing)."""
         out = ""
         if self.unmatched:
-            out += f"; {_lines(self.unmatched)} did not match the log format (kept whole)"
+            out += f"; {counted(self.unmatched, 'line')} did not match the log format (kept whole)"
         if self.invalid_utf8:
-            out += f"; {_lines(self.invalid_utf8)} had invalid UTF-8 (replaced)"
+            out += f"; {counted(self.invalid_utf8, 'line')} had invalid UTF-8 (replaced)"
         return out
-
-
-def _lines(count: int) -> str:
-    return f"{count} line" if count == 1 else f"{count} lines"
 
 
 class LogFileSource:
