@@ -119,22 +119,38 @@ def test_empty_list_is_fine(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "says"),
     [
-        {"lines": ["a"]},
-        [1, 2, 3],
-        [{"msg": "no message field"}],
-        ["a", {"message": "mixed"}],
-        "just a string",
+        ({"lines": ["a"]}, "got an object (send the list itself, not an object around it)"),
+        ({"message": "a"}, "got an object (one line is a list of one: [{...}])"),
+        ([1, 2, 3], 'line 0: expected a string or an object with a "message" field, got a number'),
+        (["a", None], 'line 1: expected a string or an object with a "message" field, got null'),
+        ([{"msg": "no message field"}], 'line 0: an object needs a "message" string field'),
+        ([{"message": 7}], 'line 0: an object needs a "message" string field'),
+        (["a", {"message": "mixed"}], "line 1 is an object but line 0 is a string"),
+        ("just a string", "the body must be a JSON list of lines"),
     ],
 )
-def test_malformed_bodies_are_422_with_the_error_shape(client: TestClient, body: object) -> None:
+def test_malformed_bodies_are_422_naming_the_line_and_the_rule(
+    client: TestClient, body: object, says: str
+) -> None:
+    """Pydantic alone says "body.list[str].0: Input should be a valid string" for an
+    object without ``message``: it names the union branch, not the problem."""
     r = client.post("/v1/classify", json=body)
     assert r.status_code == 422
     err = r.json()["error"]
     assert err["type"] == "invalid_request"
-    assert err["message"]
+    assert says in err["message"]
+    assert "list[str]" not in err["message"]
     assert err["details"]
+
+
+def test_no_body_is_422_showing_the_expected_shape(client: TestClient) -> None:
+    r = client.post("/v1/classify", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith(
+        'the body must be a JSON list of lines, ["a line", ...]'
+    )
 
 
 def test_not_json_is_422(client: TestClient) -> None:

@@ -37,6 +37,7 @@ from logtriage.api.schemas import (
     ModelsResponse,
     TemplateInfo,
     TemplatesResponse,
+    lines_body_problem,
 )
 from logtriage.api.service import Classified, PipelineFactory, PipelineService, default_pipeline
 from logtriage.api.uploads import guess_kind, labelled_csv, parse_upload
@@ -133,7 +134,7 @@ def create_app(
     app.state.service = service
     app.state.metrics = metrics
     app.state.registry = registry
-    install_error_handlers(app)
+    install_error_handlers(app, {"/v1/classify": lines_body_problem})
 
     protected = APIRouter(dependencies=[Depends(auth)], responses={401: _ERRORS[401]})
 

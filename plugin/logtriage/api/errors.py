@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -62,14 +63,21 @@ _HTTP_TYPES = {
 }
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Answer API errors, validation errors and HTTP errors in the one JSON shape."""
+BodyProblem = Callable[[Any], str]
+"""Says in one sentence why a route's parsed JSON body is invalid."""
+
+
+def install_error_handlers(app: FastAPI, body_problems: Mapping[str, BodyProblem]) -> None:
+    """Answer API errors, validation errors and HTTP errors in the one JSON shape.
+
+    ``body_problems`` maps a route path to a function that words the message when
+    that route's JSON body fails validation (the ``details`` stay pydantic's)."""
 
     async def on_api_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
         return exc.response()
 
-    async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         details = [
             {
@@ -80,9 +88,13 @@ def install_error_handlers(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         first = details[0] if details else {"loc": [], "msg": "invalid request"}
-        where = ".".join(str(p) for p in first["loc"])
+        message = ".".join(str(p) for p in first["loc"]) + f": {first['msg']}"
+        describe = body_problems.get(getattr(request.scope.get("route"), "path", ""))
+        body_failed = bool(details) and all(d["loc"][:1] == ["body"] for d in details)
+        if describe and body_failed and all(d["type"] != "json_invalid" for d in details):
+            message = describe(exc.body)
         return JSONResponse(
-            error_body("invalid_request", f"{where}: {first['msg']}", details=details),
+            error_body("invalid_request", message, details=details),
             status_code=422,
         )
 

@@ -17,6 +17,7 @@ __all__ = [
     "ModelsResponse",
     "TemplateInfo",
     "TemplatesResponse",
+    "lines_body_problem",
 ]
 
 
@@ -27,6 +28,50 @@ class ClassifyItem(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
 
     message: str
+
+
+_LINES_SHAPE = '["a line", ...] or [{"message": "a line", "level": "ERROR"}, ...]'
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def lines_body_problem(body: Any) -> str:
+    """One sentence saying why ``body`` is not a list of lines for ``POST /v1/classify``.
+
+    Pydantic's own errors for the ``list[str] | list[ClassifyItem]`` union name both
+    branches ("body.list[str].0: Input should be a valid string" for an object
+    without ``message``); this names the line and the rule it breaks."""
+    if not isinstance(body, list):
+        got = "an empty body or null" if body is None else _json_type(body)
+        if isinstance(body, dict):
+            got += (
+                " (one line is a list of one: [{...}])"
+                if "message" in body
+                else " (send the list itself, not an object around it)"
+            )
+        return f"the body must be a JSON list of lines, {_LINES_SHAPE}; got {got}"
+    first_kind = _json_type(body[0]) if body else ""
+    for i, item in enumerate(body):
+        kind = _json_type(item)
+        if isinstance(item, dict) and not isinstance(item.get("message"), str):
+            return f'line {i}: an object needs a "message" string field'
+        if not isinstance(item, str | dict):
+            return f'line {i}: expected a string or an object with a "message" field, got {kind}'
+        if kind != first_kind:
+            return f"line {i} is {kind} but line 0 is {first_kind}: use one kind for every line"
+    return f"the body must be a JSON list of lines, {_LINES_SHAPE}"
 
 
 class LineResult(BaseModel):
