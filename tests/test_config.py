@@ -57,6 +57,27 @@ def test_all_problems_reported_together(tmp_path: Path) -> None:
     assert "bogus" in message
 
 
+def test_unknown_keys_say_where_they_were_probably_meant_to_go(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        "hosts: [http://es:9200]\n"  # a section's key at the top level
+        "serach: {}\n"  # a misspelt section
+        "search:\n  hots: [a]\n  batch_size: 10\n"  # a typo; a key of another section
+        "sidecar:\n  nothing_like_it: 1\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    problems = dict(p.split(": ", 1) for p in str(err.value).split(": ", 1)[1].split("; "))
+    extra = "Extra inputs are not permitted"
+    assert problems == {
+        "hosts": f"{extra} (did you mean search.hosts?)",
+        "serach": f"{extra} (did you mean search?)",
+        "search.hots": f"{extra} (did you mean search.hosts?)",
+        "search.batch_size": f"{extra} (did you mean model.batch_size or sidecar.batch_size?)",
+        "sidecar.nothing_like_it": extra,
+    }
+
+
 def test_page_larger_than_the_engines_result_window_is_refused(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("sidecar:\n  batch_size: 20000\n")

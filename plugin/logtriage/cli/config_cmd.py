@@ -24,7 +24,12 @@ def show(config: Path | None = ConfigOption) -> None:
 
 
 @config_app.command("validate")
-def validate(config: Path = typer.Argument(..., dir_okay=False)) -> None:
-    """Check a config file; exit 1 listing every problem."""
-    load_settings(config)
-    typer.echo(f"{config}: ok")
+def validate(
+    config: Path | None = typer.Argument(None, dir_okay=False, metavar="CONFIG"),
+    config_option: Path | None = ConfigOption,
+) -> None:
+    """Check a config file (CONFIG or --config; none: the defaults) with the LOGTRIAGE_*
+    env applied; exit 1 listing every problem."""
+    path = config or config_option
+    load_settings(path)
+    typer.echo(f"{path or 'defaults'} + LOGTRIAGE_* environment: ok")

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,6 +24,7 @@ from pydantic_settings import (
 
 from logtriage.config.alerts import AlertsSettings
 from logtriage.config.core import MaskingSettings, MiningSettings, RulesSettings
+from logtriage.config.hints import unknown_key_hint
 from logtriage.config.model import ModelSettings
 from logtriage.config.search import SearchSettings, SidecarSettings, SinkSettings
 from logtriage.config.serve import ApiSettings
@@ -106,6 +108,27 @@ def _with_es_url(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "search": {**search, "hosts": [url]}}
 
 
+def _env_source(loc: tuple[int | str, ...]) -> str:
+    """The ``LOGTRIAGE_*`` variable that set the value at ``loc``, or ``""``."""
+    names = {k.upper() for k in os.environ}
+    for depth in range(len(loc), 0, -1):
+        name = "LOGTRIAGE_" + "__".join(str(p) for p in loc[:depth]).upper()
+        if name in names:
+            return name
+    if tuple(loc[:2]) == ("search", "hosts") and os.environ.get(ES_URL_ENV, "").strip():
+        return ES_URL_ENV
+    return ""
+
+
+def _problem_text(err: ErrorDetails) -> str:
+    text = f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+    hints = [unknown_key_hint(Settings, err["loc"]) if err["type"] == "extra_forbidden" else ""]
+    if env := _env_source(err["loc"]):
+        hints.append(f"set by {env}")
+    hint = " ".join(h for h in hints if h)
+    return f"{text} ({hint})" if hint else text
+
+
 def load_settings(path: Path | str | None = None) -> Settings:
     """Settings from defaults, the optional YAML file at ``path`` and the environment.
 
@@ -116,8 +139,6 @@ def load_settings(path: Path | str | None = None) -> Settings:
     try:
         return Settings(**data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(_problem_text(err) for err in exc.errors())
         where = f" in {path}" if path is not None else ""
         raise ConfigError(f"invalid configuration{where}: {problems}") from exc

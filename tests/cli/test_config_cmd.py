@@ -1,0 +1,62 @@
+"""`logtriage config show|validate` in a subprocess, as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+CLI = [sys.executable, "-m", "logtriage.cli"]
+
+
+def run_config(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("LOGTRIAGE_")}
+    return subprocess.run(
+        [*CLI, "config", *args], capture_output=True, text=True, env={**clean, **env}, timeout=60
+    )
+
+
+def test_validate_takes_the_file_as_argument_or_option(tmp_path: Path) -> None:
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text("search:\n  hosts: [http://es:9200]\n")
+    for args in ([str(cfg)], ["--config", str(cfg)], ["-c", str(cfg)]):
+        proc = run_config("validate", *args)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == f"{cfg} + LOGTRIAGE_* environment: ok"
+
+
+def test_validate_lists_every_problem_with_hints_and_where_it_came_from(tmp_path: Path) -> None:
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text("search:\n  hots: [a]\nsidecar:\n  poll_interval_s: soon\n")
+    proc = run_config("validate", str(cfg), LOGTRIAGE_SIDECAR__WORKERS="0")
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    err = proc.stderr.strip()
+    assert err.startswith(f"error: invalid configuration in {cfg}: ")
+    assert "search.hots: Extra inputs are not permitted (did you mean search.hosts?)" in err
+    assert "sidecar.poll_interval_s: Input should be a valid number" in err
+    assert "sidecar.workers: Input should be greater than or equal to 1 " in err
+    assert "(set by LOGTRIAGE_SIDECAR__WORKERS)" in err
+    assert "Traceback" not in err
+
+
+def test_validate_without_a_file_checks_the_environment() -> None:
+    assert run_config("validate").returncode == 0
+    proc = run_config("validate", LOGTRIAGE_API__PORT="eighty")
+    assert proc.returncode == 1
+    assert "api.port" in proc.stderr and "(set by LOGTRIAGE_API__PORT)" in proc.stderr
+
+
+def test_show_resolves_file_and_env_and_masks_secrets(tmp_path: Path) -> None:
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text("search:\n  hosts: [http://es:9200]\n  api_key: s3cret-key\n")
+    proc = run_config("show", "--config", str(cfg), LOGTRIAGE_SIDECAR__WORKERS="3")
+    assert proc.returncode == 0, proc.stderr
+    shown = yaml.safe_load(proc.stdout)
+    assert shown["search"]["hosts"] == ["http://es:9200"]
+    assert shown["sidecar"]["workers"] == 3
+    assert shown["search"]["api_key"] == "**********"
+    assert "s3cret" not in proc.stdout
