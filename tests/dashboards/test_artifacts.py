@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,30 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "host.name" not in ndjson
     assert main(["dashboards", "export", "--out", str(tmp_path), "--message-field", "a b"]) == 1
     assert "invalid message field name" in capsys.readouterr().err
+
+
+def test_cli_export_takes_names_from_the_config_and_flags_win(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in [k for k in os.environ if k.startswith("LOGTRIAGE_")]:
+        monkeypatch.delenv(key)
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text(
+        "search:\n  index: 'app-logs-*'\n  message_field: log.original\n"
+        "alerts:\n  host_field: agent.hostname\n"
+    )
+    out = tmp_path / "out"
+    args = ["dashboards", "export", "--out", str(out), "--kibana", "--config", str(cfg)]
+    assert main([*args, "--host-field", "host.hostname"]) == 0
+    ds = yaml.safe_load((out / "grafana/provisioning/datasources/logtriage.yaml").read_text())
+    assert ds["datasources"][0]["jsonData"]["index"] == "app-logs-*"
+    ndjson = (out / "kibana/logtriage.ndjson").read_text()
+    assert "log.original" in ndjson and "host.hostname" in ndjson
+    assert "agent.hostname" not in ndjson  # the flag beat the config
+    monkeypatch.setenv("LOGTRIAGE_SEARCH__INDEX", "from-env-*")
+    assert main(args) == 0
+    ds = yaml.safe_load((out / "grafana/provisioning/datasources/logtriage.yaml").read_text())
+    assert ds["datasources"][0]["jsonData"]["index"] == "from-env-*"
 
 
 def test_every_promql_metric_is_a_sidecar_metric() -> None:

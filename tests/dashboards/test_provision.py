@@ -16,6 +16,7 @@ Anything else is answered 400/404 and recorded as a violation.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -260,3 +261,20 @@ def test_dry_run_reads_only(grafana: FakeGrafana, capsys: pytest.CaptureFixture[
     assert sum(line.startswith("created") for line in out) == 1 + 2 + 2 + 5 + 1
     assert {m for m, _ in grafana.calls} == {"GET"}
     assert not grafana.dashboards and not grafana.rules and grafana.violations == []
+
+
+def test_provision_takes_names_and_the_engine_url_from_the_config(
+    grafana: FakeGrafana, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in [k for k in os.environ if k.startswith("LOGTRIAGE_")]:
+        monkeypatch.delenv(key)
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text("search:\n  hosts: [http://es.internal:9200]\n  index: 'app-*'\n")
+    assert _provision(grafana, "--config", str(cfg)) == 0
+    es = grafana.datasources["logtriage-es"]
+    assert (es["url"], es["jsonData"]["index"]) == ("http://es.internal:9200", "app-*")
+    assert _provision(grafana, "-c", str(cfg), "--es-url", "http://es.public:9200") == 0
+    assert grafana.datasources["logtriage-es"]["url"] == "http://es.public:9200"
+    assert _provision(grafana) == 0  # no config, no hosts set: the file's URL
+    assert grafana.datasources["logtriage-es"]["url"] == "http://localhost:9200"
+    assert grafana.violations == []

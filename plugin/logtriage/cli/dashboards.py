@@ -23,6 +23,7 @@ from typing import Any
 import typer
 import yaml
 
+from logtriage.config import Settings, load_settings
 from logtriage.errors import ConfigError
 
 __all__ = [
@@ -108,12 +109,53 @@ class _Names:
     def as_dict(self) -> dict[str, str]:
         return dict(self.__dict__)
 
+    @classmethod
+    def resolve(
+        cls,
+        config: Path | None,
+        index: str | None,
+        message: str | None,
+        timestamp: str | None,
+        service: str | None,
+        host: str | None,
+    ) -> tuple[_Names, Settings]:
+        """The names given on the command line, else those of the configuration (file
+        and ``LOGTRIAGE_*``), whose defaults are the artifacts' own; and that
+        configuration."""
+        settings = load_settings(config)
+        search, alerts = settings.search, settings.alerts
+        names = cls(
+            index or search.index,
+            message or search.message_field,
+            timestamp or search.timestamp_field,
+            service or alerts.service_field,
+            host or alerts.host_field,
+        )
+        return names, settings
 
-IndexOpt = typer.Option(DEFAULTS["index"], "--index", help="Index pattern or data stream.")
-MessageOpt = typer.Option(DEFAULTS["message"], "--message-field", help="Message field.")
-TimestampOpt = typer.Option(DEFAULTS["timestamp"], "--timestamp-field", help="Time field.")
-ServiceOpt = typer.Option(DEFAULTS["service"], "--service-field", help="Service field.")
-HostOpt = typer.Option(DEFAULTS["host"], "--host-field", help="Host field.")
+
+ConfigOpt = typer.Option(
+    None,
+    "--config",
+    "-c",
+    help="logtriage.yaml: the names not given here come from it (and LOGTRIAGE_*).",
+    dir_okay=False,
+)
+IndexOpt = typer.Option(
+    None, "--index", help="Index pattern or data stream (default: search.index, logs-*)."
+)
+MessageOpt = typer.Option(
+    None, "--message-field", help="Message field (default: search.message_field, message)."
+)
+TimestampOpt = typer.Option(
+    None, "--timestamp-field", help="Time field (default: search.timestamp_field, @timestamp)."
+)
+ServiceOpt = typer.Option(
+    None, "--service-field", help="Service field (default: alerts.service_field, service.name)."
+)
+HostOpt = typer.Option(
+    None, "--host-field", help="Host field (default: alerts.host_field, host.name)."
+)
 SourceOpt = typer.Option(None, "--source", help="Generated artifacts (default: dashboards/).")
 
 
@@ -121,15 +163,18 @@ SourceOpt = typer.Option(None, "--source", help="Generated artifacts (default: d
 def export(
     out: Path = typer.Option(..., "--out", help="Directory to write into.", file_okay=False),
     kibana: bool = typer.Option(False, "--kibana", help="Also write Kibana saved objects."),
-    index: str = IndexOpt,
-    message_field: str = MessageOpt,
-    timestamp_field: str = TimestampOpt,
-    service_field: str = ServiceOpt,
-    host_field: str = HostOpt,
+    config: Path | None = ConfigOpt,
+    index: str | None = IndexOpt,
+    message_field: str | None = MessageOpt,
+    timestamp_field: str | None = TimestampOpt,
+    service_field: str | None = ServiceOpt,
+    host_field: str | None = HostOpt,
     source: Path | None = SourceOpt,
 ) -> None:
     """Write the dashboards, provisioning files (and Kibana objects) with your names."""
-    names = _Names(index, message_field, timestamp_field, service_field, host_field)
+    names, _ = _Names.resolve(
+        config, index, message_field, timestamp_field, service_field, host_field
+    )
     src = source_dir(source)
     for path in _artifact_paths(src, kibana):
         rel = path.relative_to(src)
@@ -311,15 +356,21 @@ def provision(
     token: str = typer.Option(
         ..., "--token", envvar="GRAFANA_TOKEN", help="Service-account token (Editor or Admin)."
     ),
-    es_url: str | None = typer.Option(None, "--es-url", help="URL Grafana uses for the logs."),
+    es_url: str | None = typer.Option(
+        None,
+        "--es-url",
+        help="URL Grafana uses for the logs (default: the first search.hosts, when the config "
+        "or LOGTRIAGE_ES_URL sets it).",
+    ),
     prometheus_url: str | None = typer.Option(
         None, "--prometheus-url", help="URL Grafana uses for the sidecar metrics."
     ),
-    index: str = IndexOpt,
-    message_field: str = MessageOpt,
-    timestamp_field: str = TimestampOpt,
-    service_field: str = ServiceOpt,
-    host_field: str = HostOpt,
+    config: Path | None = ConfigOpt,
+    index: str | None = IndexOpt,
+    message_field: str | None = MessageOpt,
+    timestamp_field: str | None = TimestampOpt,
+    service_field: str | None = ServiceOpt,
+    host_field: str | None = HostOpt,
     source: Path | None = SourceOpt,
     dry_run: bool = typer.Option(False, "--dry-run", help="Only print what would change."),
 ) -> None:
@@ -330,7 +381,11 @@ def provision(
         raise ConfigError(
             "provision needs grafana-client: pip install 'logtriage[dashboards]'"
         ) from exc
-    names = _Names(index, message_field, timestamp_field, service_field, host_field)
+    names, settings = _Names.resolve(
+        config, index, message_field, timestamp_field, service_field, host_field
+    )
+    if es_url is None and "hosts" in settings.search.model_fields_set:
+        es_url = settings.search.hosts[0]
     api = GrafanaApi.from_url(grafana_url, credential=token)
     try:
         changes = provision_grafana(
