@@ -7,6 +7,7 @@ by hand.
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from importlib import resources
 from pathlib import Path
 
@@ -92,9 +93,11 @@ def build_header_parser(log_format: str) -> HeaderParser:
     name = log_format.strip().lower()
     presets = header_presets()
     if name not in presets:
+        close = get_close_matches(name, list(presets), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
         raise ConfigError(
             f"log format {log_format!r} is neither a format with <Content> nor a preset "
-            f"(presets: {', '.join(sorted(presets))})"
+            f"({hint}presets: {', '.join(sorted(presets))})"
         )
     return HeaderParser.from_preset(name)
 

@@ -107,7 +107,9 @@ def test_a_preset_name_parses_like_its_format(tmp_path: Path) -> None:
     assert unknown.returncode == 1
     (line,) = unknown.stderr.decode().strip().splitlines()
     assert line.startswith("error: log format 'hfds' is neither a format with <Content> nor")
-    assert "hdfs" in line and "syslog" in line
+    assert "(did you mean hdfs? presets: android, apache," in line and "syslog" in line
+    far = run_cli("parse", str(log), "-f", "qqq")
+    assert "(presets: android, apache," in far.stderr.decode()
 
 
 def test_version_flag() -> None:
