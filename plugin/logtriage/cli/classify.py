@@ -108,8 +108,9 @@ def classify(
     fmt: OutputFormat = typer.Option(OutputFormat.CSV, "--format", help="Output format."),
     config: Path | None = typer.Option(None, "--config", "-c", dir_okay=False),
 ) -> None:
-    """Write LineId,Content,EventId,EventTemplate,label,confidence,anomaly,anomaly_score,rule
-    for every line (rules first, then the model; Unclassified below min_confidence)."""
+    """Label every line: rules first, then the model; Unclassified below min_confidence.
+
+    Writes LineId,Content,EventId,EventTemplate,label,confidence,anomaly,anomaly_score,rule."""
     s = classify_file(file, out, log_format=log_format, model=model, fmt=fmt, config=config)
     note(
         f"classified {s['lines']} lines into {s['templates']} templates with model "

@@ -17,6 +17,7 @@ ConfigOption = typer.Option(None, "--config", "-c", help="YAML config file.", di
 @config_app.command("show")
 def show(config: Path | None = ConfigOption) -> None:
     """Print the resolved configuration (defaults + file + LOGTRIAGE_* env) as YAML.
+
     Secrets are masked."""
     settings = load_settings(config)
     data = settings.model_dump(mode="json")
@@ -28,8 +29,9 @@ def validate(
     config: Path | None = typer.Argument(None, dir_okay=False, metavar="CONFIG"),
     config_option: Path | None = ConfigOption,
 ) -> None:
-    """Check a config file (CONFIG or --config; none: the defaults) with the LOGTRIAGE_*
-    env applied; exit 1 listing every problem."""
+    """Check the configuration; exit 1 listing every problem.
+
+    CONFIG (or --config) is the file; without one, the defaults. LOGTRIAGE_* applies."""
     path = config or config_option
     load_settings(path)
     typer.echo(f"{path or 'defaults'} + LOGTRIAGE_* environment: ok")

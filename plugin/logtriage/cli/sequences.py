@@ -179,8 +179,9 @@ def evaluate(
     state: Path | None = StateOption,
     config: Path | None = ConfigOption,
 ) -> None:
-    """Score sessions: a verdict row per session of FILE, or P/R/F1 as JSON for
-    --normal/--abnormal session files."""
+    """Score sessions: a verdict row per session, or P/R/F1 as JSON.
+
+    FILE gives one row per session; --normal/--abnormal session files give P/R/F1."""
     if file is None and normal is None and abnormal is None:
         raise typer.BadParameter("give FILE, or --normal/--abnormal session files")
     detector = load_detector(model, top_g=top_g)
