@@ -103,6 +103,30 @@ def test_pages_stay_within_an_index_max_result_window(
     assert_labelled_once(fetch_all(client, index), docs + more)
 
 
+def test_an_index_pattern_that_matches_nothing_is_said_not_silent(
+    engine: LocalEngine, client: SearchClient, caplog
+) -> None:
+    """A typo in search.index would look like an idle sidecar: it warns, once, and says
+    when the index appears."""
+    index = unique("not-yet")
+    settings = settings_for(engine.url, index)
+    sidecar = Sidecar(settings, client=client)
+    with caplog.at_level("INFO", logger="logtriage.sidecar"):
+        assert sidecar.run(once=True).labelled == 0
+        assert sidecar.run(once=True).labelled == 0
+    warning = f"search.index '{index}' matches no index or data stream"
+    assert caplog.text.count(warning) == 1
+    caplog.clear()
+    make_index(client, index)
+    docs = make_docs(50, seed=6)
+    load(client, index, docs, op="index")
+    with caplog.at_level("INFO", logger="logtriage.sidecar"):
+        assert sidecar.run(once=True).labelled == 50
+    assert f"search.index '{index}' matches an index now" in caplog.text
+    assert warning not in caplog.text
+    assert_labelled_once(fetch_all(client, index), docs)
+
+
 def test_index_write_mode_writes_one_labels_document_per_source(
     engine: LocalEngine, client: SearchClient
 ) -> None:

@@ -53,6 +53,7 @@ from logtriage.pipeline import LabeledBatch, Pipeline
 from logtriage.search import jsonio
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import (
+    concrete_indices,
     ensure_field_mappings,
     ensure_labels_index,
     ensure_state_index,
@@ -303,6 +304,7 @@ class Sidecar:
         self._swept_at: float | None = None  # last pass that re-read the overlap window
         self._rewritable: frozenset[str] = frozenset()
         self._page_limit = settings.sidecar.batch_size
+        self._index_matches: bool | None = None
         self._cache_saved_at = time.monotonic()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -573,6 +575,29 @@ class Sidecar:
             )
         return limit
 
+    def _say_whether_the_index_matches(self) -> None:
+        """Warn while ``search.index`` matches no index or data stream (a typo there
+        looks like an idle sidecar otherwise); said once per change."""
+        assert self.client is not None
+        pattern = self.settings.search.index
+        try:
+            matches = bool(concrete_indices(self.client, pattern))
+        except EngineRequestError as exc:
+            if exc.status not in (401, 403):  # no view_index_metadata: cannot tell
+                raise
+            return
+        if matches == self._index_matches:
+            return
+        if not matches:
+            log.warning(
+                "search.index %r matches no index or data stream: nothing to label until "
+                "one appears (`logtriage doctor` checks the name)",
+                pattern,
+            )
+        elif self._index_matches is False:
+            log.info("search.index %r matches an index now", pattern)
+        self._index_matches = matches
+
     def run_pass(self, *, refresh: bool = True) -> PassStats:
         """Work through the current backlog of this worker's slice once."""
         assert self.client is not None and self.lease is not None and self.checkpoint is not None
@@ -586,6 +611,7 @@ class Sidecar:
                 if s.sink.rewrite_source:
                     self._rewritable = rewritable_indices(self.client, s.search.index)
             self._page_limit = self._pages_allowed()
+            self._say_whether_the_index_matches()
             self._mappings_checked_at = time.monotonic()
         if refresh:
             self.client.refresh(s.search.index)
