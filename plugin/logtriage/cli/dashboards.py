@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,23 @@ def _is_404(exc: Exception) -> bool:
     return getattr(exc, "status_code", None) == 404
 
 
+def _fetch(get: Callable[..., Any], *args: Any) -> Any:
+    """What Grafana has, from a grafana-client getter; ``None`` where it answers 404."""
+    try:
+        return get(*args)
+    except Exception as exc:
+        if _is_404(exc):
+            return None
+        raise
+
+
+def _action(want: Any, have: Any) -> str:
+    """``created`` (Grafana has nothing), ``updated`` (it differs) or ``unchanged``."""
+    if have is None:
+        return "created"
+    return "updated" if _differs(want, have) else "unchanged"
+
+
 def _differs(want: Any, have: Any) -> bool:
     """True when ``want`` is not contained in ``have`` (extra server-side fields are ignored)."""
     if isinstance(want, dict):
@@ -239,18 +257,12 @@ def provision_grafana(
             call(*args, **kwargs)
 
     # Folder (GET/POST /api/folders, PUT /api/folders/:uid).
-    try:
-        folder = api.folder.get_folder(FOLDER_UID)
-        if folder.get("title") != FOLDER_TITLE:
-            write(api.folder.update_folder, FOLDER_UID, title=FOLDER_TITLE, overwrite=True)
-            changes.append(Change("folder", FOLDER_UID, "updated"))
-        else:
-            changes.append(Change("folder", FOLDER_UID, "unchanged"))
-    except Exception as exc:
-        if not _is_404(exc):
-            raise
+    action = _action({"title": FOLDER_TITLE}, _fetch(api.folder.get_folder, FOLDER_UID))
+    if action == "created":
         write(api.folder.create_folder, FOLDER_TITLE, uid=FOLDER_UID)
-        changes.append(Change("folder", FOLDER_UID, "created"))
+    elif action == "updated":
+        write(api.folder.update_folder, FOLDER_UID, title=FOLDER_TITLE, overwrite=True)
+    changes.append(Change("folder", FOLDER_UID, action))
 
     # Datasources (GET/PUT /api/datasources/uid/:uid, POST /api/datasources).
     ds_file = _load(src, "grafana/provisioning/datasources/logtriage.yaml", names)
@@ -260,35 +272,26 @@ def provision_grafana(
             want["url"] = es_url
         if ds["type"] == "prometheus" and prometheus_url:
             want["url"] = prometheus_url
-        try:
-            have = api.datasource.get_datasource_by_uid(ds["uid"])
-        except Exception as exc:
-            if not _is_404(exc):
-                raise
+        have = _fetch(api.datasource.get_datasource_by_uid, ds["uid"])
+        action = _action(want, have)
+        if action == "created":
             write(api.datasource.create_datasource, want)
-            changes.append(Change("datasource", ds["uid"], "created"))
-            continue
-        if _differs(want, have):
+        elif action == "updated":
             write(
                 api.datasource.update_datasource_by_uid, ds["uid"], {**want, "id": have.get("id")}
             )
-            changes.append(Change("datasource", ds["uid"], "updated"))
-        else:
-            changes.append(Change("datasource", ds["uid"], "unchanged"))
+        changes.append(Change("datasource", ds["uid"], action))
 
     # Dashboards (GET /api/dashboards/uid/:uid, POST /api/dashboards/db).
     for path in sorted((src / "grafana").glob("*.json")):
         board = _load(src, str(path.relative_to(src)), names)
         uid = board["uid"]
+        have = _fetch(api.dashboard.get_dashboard, uid)
         action = "created"
-        try:
-            have = api.dashboard.get_dashboard(uid)
+        if have is not None:
             current = {k: v for k, v in have["dashboard"].items() if k not in ("id", "version")}
-            same_folder = have.get("meta", {}).get("folderUid") == FOLDER_UID
-            action = "updated" if (_differs(board, current) or not same_folder) else "unchanged"
-        except Exception as exc:
-            if not _is_404(exc):
-                raise
+            in_folder = have.get("meta", {}).get("folderUid") == FOLDER_UID
+            action = _action(board, current) if in_folder else "updated"
         if action != "unchanged":
             write(
                 api.dashboard.update_dashboard,
@@ -311,37 +314,26 @@ def provision_grafana(
                 "ruleGroup": group["name"],
                 "orgID": group["orgId"],
             }
-            try:
-                have = api.alertingprovisioning.get_alertrule(rule["uid"])
-            except Exception as exc:
-                if not _is_404(exc):
-                    raise
+            action = _action(want, _fetch(api.alertingprovisioning.get_alertrule, rule["uid"]))
+            if action == "created":
                 write(api.alertingprovisioning.create_alertrule, want)
-                changes.append(Change("alert-rule", rule["uid"], "created"))
-                continue
-            if _differs(want, have):
+            elif action == "updated":
                 write(api.alertingprovisioning.update_alertrule, rule["uid"], want)
-                changes.append(Change("alert-rule", rule["uid"], "updated"))
-            else:
-                changes.append(Change("alert-rule", rule["uid"], "unchanged"))
+            changes.append(Change("alert-rule", rule["uid"], action))
+        # The group exists once its rules do (in a dry run they may not yet).
         interval_s = _seconds(group["interval"])
-        try:
-            have_group = api.alertingprovisioning.get_rule_group(FOLDER_UID, group["name"])
-        except Exception as exc:
-            if not (dry_run and _is_404(exc)):
-                raise
-            changes.append(Change("rule-group", group["name"], "created"))
-            continue
-        if have_group.get("interval") != interval_s:
+        have_group = _fetch(api.alertingprovisioning.get_rule_group, FOLDER_UID, group["name"])
+        if have_group is None and not dry_run:
+            raise ConfigError(f"Grafana has no rule group {group['name']!r} after its rules")
+        action = _action({"interval": interval_s}, have_group)
+        if action == "updated":
             write(
                 api.alertingprovisioning.update_rule_group,
                 FOLDER_UID,
                 group["name"],
                 {**have_group, "interval": interval_s},
             )
-            changes.append(Change("rule-group", group["name"], "updated"))
-        else:
-            changes.append(Change("rule-group", group["name"], "unchanged"))
+        changes.append(Change("rule-group", group["name"], action))
     return changes
 
 
