@@ -11,25 +11,39 @@ from logtriage.errors import ConfigError
 __all__ = ["read_session_file", "write_session_file"]
 
 
+_FORMAT = (
+    "a session file holds one session per line, template ids separated by spaces; "
+    "to read a log file, give --key-regex or --key-field"
+)
+
+
 def read_session_file(path: str | Path) -> list[list[int]]:
     """Sessions of a file (``-`` is stdin). Blank lines are empty sessions.
 
     Raises:
-        ConfigError: a token is not a non-negative integer (file and line named).
+        ConfigError: a line is not UTF-8, or a token is not a non-negative integer
+            (file and line named).
     """
     if str(path) == "-":
-        text = sys.stdin.read()
+        data = sys.stdin.buffer.read()
         name = "<stdin>"
     else:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
         name = str(path)
     sessions: list[list[int]] = []
-    lines = text.splitlines()
-    for lineno, line in enumerate(lines, start=1):
+    for lineno, raw in enumerate(data.splitlines(), start=1):
         try:
-            ids = [int(tok) for tok in line.split()]
-        except ValueError as exc:
-            raise ConfigError(f"{name}:{lineno}: not a template id: {exc}") from exc
+            tokens = raw.decode("utf-8").split()
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{name}:{lineno}: not UTF-8 text ({_FORMAT})") from exc
+        ids = []
+        for tok in tokens:
+            try:
+                ids.append(int(tok))
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{name}:{lineno}: {tok[:40]!r} is not a template id ({_FORMAT})"
+                ) from exc
         if any(i < 0 for i in ids):
             raise ConfigError(f"{name}:{lineno}: template ids must be >= 0")
         sessions.append(ids)
