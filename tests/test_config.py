@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from logtriage._core import Miner, default_masks
+from logtriage.alerts import load_rules_file
 from logtriage.config import load_settings
 from logtriage.config.core import MaskingSettings, MaskSpec, RulesSettings
 from logtriage.core import load_rules, resolve_masks
@@ -92,6 +93,28 @@ def test_unreadable_or_non_mapping_config(tmp_path: Path) -> None:
     listy.write_text("- a\n- b\n")
     with pytest.raises(ConfigError, match="mapping"):
         load_settings(listy)
+
+
+def test_user_files_that_are_not_utf8_are_one_error_naming_file_and_line(
+    tmp_path: Path,
+) -> None:
+    """Config, rules and alert rules files: a ConfigError (one line on the CLI), not a
+    UnicodeDecodeError traceback."""
+    latin1 = "# r\u00e9gles\n".encode("latin-1")
+    config = tmp_path / "c.yaml"
+    config.write_bytes(b"search:\n" + latin1)
+    with pytest.raises(ConfigError) as err:
+        load_settings(config)
+    assert (
+        str(err.value) == f"config file {config} is not UTF-8 text: line 2 has byte 0xe9; "
+        "save it as UTF-8"
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_bytes(latin1 + b"rules: []\n")
+    with pytest.raises(ConfigError, match=r"^rules file .*rules.yaml is not UTF-8 text: line 1"):
+        load_rules(RulesSettings(path=rules))
+    with pytest.raises(ConfigError, match=r"^alert rules file .*rules.yaml is not UTF-8 text"):
+        load_rules_file(rules)
 
 
 def test_python_defaults_match_rust_defaults() -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from logtriage._core import HeaderParser, Masker, Miner, RuleSet, default_masks, header_presets
 from logtriage.config import MaskingSettings, MiningSettings, RulesSettings
 from logtriage.errors import ConfigError
+from logtriage.textfiles import read_user_text
 
 __all__ = [
     "RuleSpec",
@@ -141,9 +142,5 @@ def load_rules(settings: RulesSettings) -> RuleSet:
         specs += read_rule_file(_default_rule_text(), f"(built-in) {DEFAULT_RULES_RESOURCE}")
     if settings.path is not None:
         path = Path(settings.path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot read rules file {path}: {exc.strerror}") from exc
-        specs += read_rule_file(text, str(path))
+        specs += read_rule_file(read_user_text(path, "rules file"), str(path))
     return RuleSet([s.as_tuple() for s in specs])

@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from logtriage.errors import ConfigError
+from logtriage.textfiles import read_user_text
 
 __all__ = [
     "AlertRule",
@@ -105,10 +106,9 @@ def parse_rules(data: object, source: str = "<rules>") -> list[AlertRule]:
 
 
 def load_rules_file(path: Path) -> list[AlertRule]:
+    text = read_user_text(path, "alert rules file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read alert rules {path}: {exc.strerror}") from exc
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"alert rules {path} are not valid YAML: {exc}") from exc
     return parse_rules(data, str(path))

@@ -30,6 +30,7 @@ from logtriage.config.search import SearchSettings, SidecarSettings, SinkSetting
 from logtriage.config.serve import ApiSettings
 from logtriage.config.sessions import SessionsSettings
 from logtriage.errors import ConfigError
+from logtriage.textfiles import read_user_text
 
 __all__ = [
     "ApiSettings",
@@ -81,10 +82,7 @@ class Settings(BaseSettings):
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    text = read_user_text(path, "config file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
