@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from logtriage.config import MaskingSettings, MiningSettings
 from logtriage.core import build_miner
+from logtriage.wording import counted
 
 __all__ = [
     "DEFAULT_ANOMALY_LABELS",
@@ -65,11 +66,18 @@ def _load_csv(path: Path, opts: dict[str, str]) -> list[Example]:
         if mcol not in cols or lcol not in cols:
             raise ValueError(f"{path}: needs columns {mcol!r} and {lcol!r}, has {cols}")
         has_anom = acol in cols
-        return [
-            Example(r[mcol], r[lcol], _truthy(r[acol]) if has_anom else None)
-            for r in reader
-            if r[mcol].strip() and r[lcol].strip()
-        ]
+        examples = []
+        for r in reader:
+            extra = r.pop(None, None)
+            if extra or None in r.values():  # more or fewer fields than the header
+                fields = sum(v is not None for v in r.values()) + len(extra or [])
+                raise ValueError(
+                    f"{path}:{reader.line_num}: {counted(fields, 'field')} where the header has "
+                    f"{len(cols)} (a comma or quote in a message needs the field quoted)"
+                )
+            if r[mcol].strip() and r[lcol].strip():
+                examples.append(Example(r[mcol], r[lcol], _truthy(r[acol]) if has_anom else None))
+        return examples
 
 
 def _anomaly_flag(value: object) -> bool | None:

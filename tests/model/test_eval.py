@@ -53,7 +53,15 @@ def test_eval_takes_a_plain_csv_path_and_names_labels_the_bundle_cannot_give(
 
 
 def test_eval_data_spec_errors_are_one_line(tiny_bundle: Path, tmp_path: Path) -> None:
+    """Also a CSV row with more or fewer fields than the header: before, an unquoted
+    comma cut the message short without a word, and a quote left open to the end of
+    the file was an AttributeError traceback."""
+    unquoted, unclosed = tmp_path / "unquoted.csv", tmp_path / "unclosed.csv"
+    unquoted.write_text("message,label\nok,Error\ndisk full, retrying,Resource Usage\n")
+    unclosed.write_text('message,label\nok,Error\n"never closed,Error\nmore,Error\n')
     for spec, expected in [
+        (str(unquoted), f"error: {unquoted}:3: 3 fields where the header has 2 (a comma"),
+        (str(unclosed), f"error: {unclosed}:4: 1 field where the header has 2 (a comma"),
         (str(tmp_path / "missing.csv"), f"error: cannot read {tmp_path / 'missing.csv'}: "),
         ("generated:many", "error: 'generated:many': generated:N needs a positive number"),
         ("table.parquet", "error: unknown data spec 'table.parquet'"),
