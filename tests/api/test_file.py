@@ -122,6 +122,36 @@ def test_non_utf8_upload_is_decoded_with_replacement_and_reported(client: TestCl
     assert "logtriage_api_invalid_utf8_lines_total 3.0" in metrics
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # An unquoted comma: cutting the row to the header would drop "WARN".
+        (
+            b"message,level\nok,INFO\ndisk full, retrying,WARN\n",
+            "line 3: 3 fields where the header has 2 (quote a field that holds a comma)",
+        ),
+        # A quote never closed: the rest of the file would become one message.
+        (
+            b'message,level\nok,INFO\n"never closed,ERROR\nmore,INFO\n',
+            "the CSV cannot be read at line 4: unexpected end of data",
+        ),
+        # Text after a closing quote: '"x"y' would become 'xy'.
+        (b'message,level\n"x"y,INFO\n', "the CSV cannot be read at line 2: ',' expected after"),
+    ],
+)
+def test_a_csv_that_would_lose_or_merge_text_is_refused_naming_the_line(
+    client: TestClient, data: bytes, message: str
+) -> None:
+    r = client.post("/v1/classify/file", files={"file": ("u.csv", data)})
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert error["type"] == "invalid_csv"
+    assert error["message"].startswith(message)
+    # A short row is padded (trailing empty fields left out is common), not refused.
+    r = client.post("/v1/classify/file", files={"file": ("s.csv", b"message,level\nok\n")})
+    assert r.status_code == 200 and read_csv(r.text)[0]["level"] == ""
+
+
 def test_bad_uploads_are_4xx(client: TestClient) -> None:
     r = client.post("/v1/classify/file", files={"file": ("e.log", b"  \n\n")})
     assert (r.status_code, r.json()["error"]["type"]) == (400, "empty_upload")

@@ -115,15 +115,33 @@ def pick_message_column(header: Sequence[str], wanted: str | None) -> str:
 
 def _parse_csv(data: bytes, column: str | None) -> ParsedUpload:
     text, bad = _decode(data)
+    # strict: a quote left open to the end of the file, or text after a closing quote,
+    # is an error rather than rows silently merged or altered.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
             raise ApiError(400, "empty_upload", "the CSV has no header row")
         width = len(header)
-        rows = [(row + [""] * (width - len(row)))[:width] for row in reader if row and any(row)]
+        rows: list[list[str]] = []
+        for row in reader:
+            if len(row) > width:  # cutting it would drop the user's text
+                raise ApiError(
+                    400,
+                    "invalid_csv",
+                    f"line {reader.line_num}: {len(row)} fields where the header has {width} "
+                    "(quote a field that holds a comma)",
+                    line=reader.line_num,
+                )
+            if any(row):
+                rows.append(row + [""] * (width - len(row)))
     except csv.Error as exc:
-        raise ApiError(400, "invalid_csv", f"the CSV cannot be read: {exc}") from exc
+        raise ApiError(
+            400,
+            "invalid_csv",
+            f"the CSV cannot be read at line {reader.line_num}: {exc}",
+            line=reader.line_num,
+        ) from exc
     if len(set(header)) != width:
         raise ApiError(400, "invalid_csv", "the CSV header repeats a column name", columns=header)
     message_column = pick_message_column(header, column)
