@@ -96,6 +96,24 @@ def test_doctor_fails_clearly_without_an_engine(tmp_path) -> None:
     assert "fix: is the engine up at" in res.stdout
 
 
+def test_demo_on_a_named_cluster_that_is_down_says_where_the_name_came_from(tmp_path) -> None:
+    """With a cluster named the demo does not start its own engine; when that cluster
+    does not answer, the error says which setting named it."""
+    url = f"http://127.0.0.1:{free_port()}"
+    res = _cli("demo", "--docs", "10", env={"LOGTRIAGE_ES_URL": url})
+    assert res.returncode == 1
+    (line,) = res.stderr.strip().splitlines()
+    assert line.startswith(f"error: no search engine reachable: {url}")
+    assert line.endswith(
+        "(the cluster comes from the LOGTRIAGE_* environment; without one the demo starts "
+        "a local engine)"
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text(f"search:\n  hosts: ['{url}']\n")
+    res = _cli("demo", "--docs", "10", "--config", str(config))
+    assert res.returncode == 1 and f"(the cluster comes from --config {config};" in res.stderr
+
+
 def test_run_once_stopped_before_the_backlog_is_done_exits_1(tmp_path) -> None:
     """Nothing answers on the port, so ``run --once`` waits for the engine; SIGTERM stops
     it, and the exit code says the backlog is not labelled (cron must not see success)."""

@@ -116,7 +116,7 @@ def demo_command(
     """Start a local engine, load sample logs, label them all, print a summary."""
     from logtriage.local_engine import LocalEngine
     from logtriage.model import Classifier
-    from logtriage.search.client import SearchClient
+    from logtriage.search.client import EngineRequestError, SearchClient
     from logtriage.search.templates import install_data_stream_template
     from logtriage.sidecar import Sidecar
 
@@ -144,7 +144,17 @@ def demo_command(
                 "sidecar": sidecar_cfg,
             }
         )
-        client = SearchClient.connect(SearchSettings(**search.model_dump()))
+        try:
+            client = SearchClient.connect(SearchSettings(**search.model_dump()))
+        except EngineRequestError as exc:
+            if local is not None:
+                raise
+            source = f"--config {config}" if config is not None else "the LOGTRIAGE_* environment"
+            raise EngineRequestError(
+                f"{exc} (the cluster comes from {source}; without one the demo starts "
+                "a local engine)",
+                exc.status,
+            ) from exc
         install_data_stream_template(client, "logtriage-demo", f"{DATA_STREAM}*")
         documents = sample_documents(docs, seed)
         load_s = _load(client, documents)
