@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -31,6 +32,22 @@ def test_non_loopback_without_token_exits_1_with_one_error_line(tmp_path: Path) 
     err = proc.stderr.decode()
     assert err.startswith("error: api.token is required (bound to non-loopback address '0.0.0.0')")
     assert "Traceback" not in err
+
+
+def test_a_taken_port_is_one_error_line_and_exit_1() -> None:
+    """Before, uvicorn logged the bind error and exited 3, an exit code the README does
+    not list."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [*CLI, "serve", "--port", str(port)], capture_output=True, timeout=60, env=_env()
+        )
+    assert proc.returncode == 1
+    (line,) = proc.stderr.decode().strip().splitlines()
+    assert line == (
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(--port/--host, or api.port/api.host)"
+    )
 
 
 def test_bad_config_exits_1(tmp_path: Path) -> None:

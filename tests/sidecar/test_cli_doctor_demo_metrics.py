@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -147,6 +148,23 @@ def test_demo_labels_everything_and_prints_a_summary(engine: LocalEngine) -> Non
     assert "documents: 3000  labelled: 3000  with logtriage.error: 0  still unlabelled: 0" in out
     assert "top templates:" in out and "throughput:" in out and "docs/s" in out
     assert "where to look next:" in out and "dashboards/" in out
+
+
+def test_a_taken_metrics_port_is_one_error_line(tmp_path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        config = tmp_path / "c.yaml"
+        config.write_text(
+            f"search:\n  hosts: ['http://127.0.0.1:{free_port()}']\n"
+            f"sidecar:\n  metrics_port: {port}\nmodel:\n  enabled: false\n"
+        )
+        res = _cli("run", "--once", "--config", str(config))
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"error: cannot serve metrics on 127.0.0.1:{port}: Address already in use "
+        "(set sidecar.metrics_port, or sidecar.metrics_enabled: false)"
+    )
+    assert "Traceback" not in res.stderr
 
 
 def test_metrics_and_health_while_running(engine: LocalEngine, client: SearchClient) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import typer
 
 from logtriage.config import load_settings
+from logtriage.errors import ConfigError
 
 __all__ = ["serve"]
 
@@ -29,6 +32,7 @@ def serve(
     if update:
         settings = settings.model_copy(update={"api": settings.api.model_copy(update=update)})
     app = create_app(settings)  # raises ConfigError (exit 1) when a token is required but unset
+    _check_can_listen(settings.api.host, settings.api.port)
     uvicorn.run(
         app,
         host=settings.api.host,
@@ -37,3 +41,16 @@ def serve(
         proxy_headers=False,
         server_header=False,
     )
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Bind once before uvicorn does, so a taken port is one error line (exit 1), not
+    uvicorn's log and exit code 3."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        socket.create_server((host, port), family=family).close()
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {reason} (--port/--host, or api.port/api.host)"
+        ) from exc

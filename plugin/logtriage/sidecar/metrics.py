@@ -22,6 +22,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from logtriage.errors import ConfigError
+
 __all__ = ["MetricsServer", "SidecarMetrics"]
 
 _BATCH_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -151,7 +153,13 @@ class MetricsServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((self.host, self._port), Handler)
+        try:
+            self._server = ThreadingHTTPServer((self.host, self._port), Handler)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot serve metrics on {self.host}:{self._port}: {exc.strerror or exc} "
+                "(set sidecar.metrics_port, or sidecar.metrics_enabled: false)"
+            ) from exc
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="logtriage-metrics", daemon=True
