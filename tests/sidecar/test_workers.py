@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import ensure_state_index
-from logtriage.sidecar.checkpoint import Lease, StateStore
+from logtriage.sidecar import Sidecar
+from logtriage.sidecar.checkpoint import Lease, LeaseLost, StateStore
 
 from tests._search_helpers import (
     SidecarProcess,
@@ -63,3 +65,26 @@ def test_leases_hand_out_distinct_slots(client: SearchClient) -> None:
         assert "taken over" in str(exc)
     a.release()
     assert b.claim(2) == 0  # released slots are free at once
+
+
+def test_a_second_sidecar_of_the_same_name_says_what_to_change(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    index = unique("one-slot")
+    make_index(client, index)
+    settings = settings_for(engine.url, index, sidecar={"lease_ttl_s": 30.0})
+    first = Sidecar(settings, client=client)
+    first.setup()
+    try:
+        with pytest.raises(LeaseLost) as err:
+            Sidecar(settings, client=client, owner="elsewhere:2").setup()
+    finally:
+        first.close()
+    assert str(err.value) == (
+        f"the 1 worker slot of '{settings.sidecar.name}' is held (another `logtriage run` "
+        "with this sidecar.name is running; to share the work set sidecar.workers higher, "
+        "or give this one its own sidecar.name)"
+    )
+    second = Sidecar(settings, client=client, owner="elsewhere:2")
+    second.setup()  # released by the first's close: free at once
+    second.close()

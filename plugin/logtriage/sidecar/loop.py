@@ -356,10 +356,17 @@ class Sidecar:
             slot = self.lease.claim(s.sidecar.workers, s.sidecar.worker_id)
             if slot is None:
                 wanted = s.sidecar.worker_id
-                raise LeaseLost(
-                    f"worker slot {wanted} is held by another live process"
+                held = (
+                    f"worker slot {wanted} of {s.sidecar.name!r} is held by another live process"
                     if wanted is not None
+                    else f"the {s.sidecar.workers} worker slot of {s.sidecar.name!r} is held"
+                    if s.sidecar.workers == 1
                     else f"all {s.sidecar.workers} worker slots of {s.sidecar.name!r} are held"
+                )
+                raise LeaseLost(
+                    f"{held} (another `logtriage run` with this sidecar.name is running; to "
+                    "share the work set sidecar.workers higher, or give this one its own "
+                    "sidecar.name)"
                 )
         slot = self.lease.slot
         assert slot is not None
