@@ -116,3 +116,23 @@ def test_version_flag() -> None:
     proc = run_cli("--version")
     assert proc.returncode == 0
     assert proc.stdout.decode().startswith("logtriage ")
+
+
+@pytest.mark.parametrize("command", ["parse", "classify"])
+def test_out_that_is_the_input_file_is_refused_and_the_input_kept(
+    tmp_path: Path, command: str
+) -> None:
+    """The output is written to a temporary name and renamed over --out: with --out the
+    input itself, the user's log was replaced by its labels."""
+    log = tmp_path / "app.log"
+    original = b"disk full on /var\nuser alice logged in\n"
+    log.write_bytes(original)
+    (tmp_path / "link.log").symlink_to(log)
+    for out in (str(log), str(tmp_path / "." / "link.log")):
+        proc = run_cli(command, str(log), "--out", out)
+        assert proc.returncode == 1
+        assert proc.stderr.decode().strip() == (
+            f"error: --out {out} is the input file; write the output somewhere else"
+        )
+        assert log.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.log", "link.log"]

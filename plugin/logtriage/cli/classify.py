@@ -61,7 +61,7 @@ def classify_file(
     jsonl = fmt is OutputFormat.JSONL
     string_ids: dict[int, str] = {}
     with (
-        RowSink(out, OUTPUT_COLUMNS, fmt) as sink,
+        RowSink(out, OUTPUT_COLUMNS, fmt, source=file) as sink,
         byte_progress("classifying", source.size_bytes()) as advance,
     ):
         seen = 0

@@ -40,6 +40,7 @@ def parse(
     contents: list[str] = []
     id_chunks: list[np.ndarray] = []
     texts: dict[int, str] = {tid: text for tid, _sid, text, *_ in miner.templates()}
+    sink = RowSink(out, PARSE_COLUMNS, fmt, source=file)  # refuses --out = the input now
     with byte_progress("parsing", source.size_bytes()) as advance:
         seen = 0
         for batch in source:
@@ -56,7 +57,7 @@ def parse(
     texts.update((tid, text) for tid, _sid, text, *_ in miner.templates())
     # Ids of templates merged into another resolve to the survivor.
     ids = miner.resolve_batch(np.concatenate(id_chunks).tolist()).tolist() if id_chunks else []
-    with RowSink(out, PARSE_COLUMNS, fmt) as sink:
+    with sink:
         sink.write_rows(
             (line_id, content, string_ids.get(tid, str(tid)), texts[tid])
             for line_id, (content, tid) in enumerate(zip(contents, ids, strict=True), start=1)

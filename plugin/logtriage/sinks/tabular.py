@@ -21,17 +21,32 @@ class OutputFormat(str, Enum):
     JSONL = "jsonl"
 
 
+def _same_file(path: Path, other: str) -> bool:
+    try:
+        return path.exists() and path.samefile(other)
+    except OSError:
+        return False
+
+
 class RowSink:
     """Write rows (sequences in ``columns`` order) as CSV or JSON lines.
 
     ``out`` is a path or ``"-"`` for stdout. Used as a context manager; a file is
     written to a temporary name and renamed on success, so a failed run never
-    leaves a half-written output behind.
+    leaves a half-written output behind. ``source``, the file the rows come from, is
+    never written over: the rename would replace the user's log with its labels.
     """
 
     def __init__(
-        self, out: str, columns: Sequence[str], fmt: OutputFormat = OutputFormat.CSV
+        self,
+        out: str,
+        columns: Sequence[str],
+        fmt: OutputFormat = OutputFormat.CSV,
+        *,
+        source: str | None = None,
     ) -> None:
+        if source not in (None, "-") and out != "-" and _same_file(Path(out), str(source)):
+            raise SinkError(f"--out {out} is the input file; write the output somewhere else")
         self.out = out
         self.columns = list(columns)
         self.fmt = fmt
