@@ -66,6 +66,32 @@ def test_doctor_reports_engine_mappings_and_backlog(
     assert "ok    state index: state-" in after
 
 
+def test_doctor_names_the_fields_the_message_and_timestamp_could_be(
+    engine: LocalEngine, client: SearchClient, tmp_path
+) -> None:
+    index = unique("fields")
+    client.request(
+        "PUT",
+        f"/{index}",
+        body={
+            "mappings": {
+                "properties": {
+                    "event": {"properties": {"created": {"type": "date"}}},
+                    "log": {"properties": {"original": {"type": "text"}}},
+                    "level": {"type": "keyword"},
+                }
+            }
+        },
+    )
+    settings = settings_for(engine.url, index)
+    res = _cli("doctor", "--config", str(write_config(settings, tmp_path / "c.yaml")))
+    assert "warn  fields: message field 'message' is not mapped in any index" in res.stdout
+    assert (
+        "      fix: set search.message_field / search.timestamp_field (dotted paths ok); "
+        "text fields there: log.original; date fields there: event.created\n"
+    ) in res.stdout, res.stdout
+
+
 def test_doctor_and_run_find_the_engine_from_es_url_alone(
     engine: LocalEngine, client: SearchClient
 ) -> None:

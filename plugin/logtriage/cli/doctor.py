@@ -189,12 +189,14 @@ def run_checks(settings: Settings) -> list[Check]:
         if not seen_ts:
             problems.append(f"timestamp field {t!r} is not mapped (documents read unordered)")
         if problems:
-            return Check(
-                "fields",
-                "warn",
-                "; ".join(problems[:5]),
-                "set search.message_field / search.timestamp_field (dotted paths ok)",
-            )
+            fix = "set search.message_field / search.timestamp_field (dotted paths ok)"
+            unmapped = {"text": not seen_msg, "date": not seen_ts}
+            candidates = [
+                f"{kind} fields there: {', '.join(names)}"
+                for kind, names in _field_candidates(client, s.search.index).items()
+                if names and unmapped[kind]
+            ]
+            return Check("fields", "warn", "; ".join(problems[:5]), "; ".join([fix, *candidates]))
         return Check("fields", "ok", f"message {m!r} and timestamp {t!r} mapped")
 
     guarded("fields", fields)
@@ -339,3 +341,22 @@ app.command("doctor")(doctor_command)
 
 if __name__ == "__main__":
     typer.run(doctor_command)
+
+
+def _field_candidates(client: SearchClient, pattern: str) -> dict[str, list[str]]:
+    """Up to 5 ``text`` and 5 ``date`` fields of the indices behind ``pattern`` (not
+    ``logtriage.*``): what search.message_field / search.timestamp_field could name.
+    Empty when field capabilities cannot be read."""
+    try:
+        caps = client.request("GET", f"/{pattern}/_field_caps", params={"fields": "*"})
+    except EngineRequestError:
+        return {}
+    kinds = {"text": ("text", "match_only_text"), "date": ("date", "date_nanos")}
+    found: dict[str, list[str]] = {"text": [], "date": []}
+    for name, types in sorted((caps.get("fields") or {}).items()):
+        if name.startswith(("logtriage.", "_")):
+            continue
+        for kind, wanted in kinds.items():
+            if any(t in types for t in wanted) and len(found[kind]) < 5:
+                found[kind].append(name)
+    return found
