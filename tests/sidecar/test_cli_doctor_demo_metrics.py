@@ -92,6 +92,26 @@ def test_doctor_names_the_fields_the_message_and_timestamp_could_be(
     ) in res.stdout, res.stdout
 
 
+def test_doctor_counts_the_backlog_within_search_query_and_names_a_bad_one(
+    engine: LocalEngine, client: SearchClient, tmp_path
+) -> None:
+    index = unique("query")
+    make_index(client, index)
+    docs = make_docs(90, seed=12)
+    load(client, index, docs, op="index")
+    wanted = sum(d["seq"] < 30 for d in docs)
+    good = settings_for(engine.url, index, search={"query": {"range": {"seq": {"lt": 30}}}})
+    res = _cli("doctor", "--config", str(write_config(good, tmp_path / "good.yaml")))
+    assert f"ok    backlog: {wanted} document(s) matching search.query not labelled yet" in (
+        res.stdout
+    ), res.stdout
+    bad = settings_for(engine.url, index, search={"query": {"termz": {"seq": 1}}})
+    res = _cli("doctor", "--config", str(write_config(bad, tmp_path / "bad.yaml")))
+    assert res.returncode == 1
+    assert "fail  backlog: the engine refuses search.query: " in res.stdout, res.stdout
+    assert "fix: search.query must be a query DSL object" in res.stdout
+
+
 def test_doctor_and_run_find_the_engine_from_es_url_alone(
     engine: LocalEngine, client: SearchClient
 ) -> None:

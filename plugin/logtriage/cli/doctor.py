@@ -273,15 +273,32 @@ def run_checks(settings: Settings) -> list[Check]:
     def backlog() -> Check:
         if not indices or s.sink.write_mode != "update":
             return Check("backlog", "ok", "n/a")
-        q = {"bool": {"must_not": [{"exists": {"field": "logtriage.processed_at"}}]}}
-        n = client.request("POST", f"/{s.search.index}/_count", body={"query": q})["count"]
+        q: dict[str, Any] = {
+            "bool": {"must_not": [{"exists": {"field": "logtriage.processed_at"}}]}
+        }
+        if s.search.query:
+            q["bool"]["filter"] = [s.search.query]
+        try:
+            n = client.request("POST", f"/{s.search.index}/_count", body={"query": q})["count"]
+        except EngineRequestError as exc:
+            if not s.search.query or exc.status != 400:
+                raise
+            return Check(
+                "backlog",
+                "fail",
+                f"the engine refuses search.query: {exc}",
+                "search.query must be a query DSL object; it is used as a filter as written",
+            )
         errs = client.request(
             "POST",
             f"/{s.search.index}/_count",
             body={"query": {"exists": {"field": "logtriage.error.reason"}}},
         )["count"]
+        within = " matching search.query" if s.search.query else ""
         return Check(
-            "backlog", "ok", f"{n} document(s) not labelled yet, {errs} with logtriage.error"
+            "backlog",
+            "ok",
+            f"{n} document(s){within} not labelled yet, {errs} with logtriage.error",
         )
 
     guarded("backlog", backlog)
