@@ -110,6 +110,11 @@ def test_doctor_counts_the_backlog_within_search_query_and_names_a_bad_one(
     assert res.returncode == 1
     assert "fail  backlog: the engine refuses search.query: " in res.stdout, res.stdout
     assert "fix: search.query must be a query DSL object" in res.stdout
+    run = _cli("run", "--once", "--config", str(tmp_path / "bad.yaml"))
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: POST /_search -> HTTP 400")
+    assert last.endswith("(check search.query; `logtriage doctor` tests it)")
 
 
 def test_doctor_and_run_find_the_engine_from_es_url_alone(

@@ -449,7 +449,10 @@ class Sidecar:
                     self.metrics.engine_errors.labels(kind=_error_kind(exc)).inc()
                     summary.engine_errors += 1
                     if not exc.retryable:
-                        raise
+                        hinted = _with_query_hint(exc, self.settings)
+                        if hinted is None:
+                            raise
+                        raise hinted from exc
                     failures += 1
                     self._ready = False
                     needs_setup = True
@@ -968,6 +971,18 @@ class Sidecar:
         if result.errors:
             log.error("%s", _sink_error_text(result))
         return done
+
+
+def _with_query_hint(exc: EngineRequestError, settings: Settings) -> EngineRequestError | None:
+    """``exc`` saying to check ``search.query``, when a search with one was refused."""
+    if exc.status != 400 or not settings.search.query or "/_search " not in str(exc):
+        return None
+    return EngineRequestError(
+        f"{exc} (check search.query; `logtriage doctor` tests it)",
+        exc.status,
+        exc.error_type,
+        exc.body,
+    )
 
 
 def _sink_error_text(result: WriteResult) -> str:
