@@ -47,6 +47,30 @@ def test_a_single_host_string_is_a_list_of_one(tmp_path: Path) -> None:
         load_settings(cfg)
 
 
+@pytest.mark.parametrize(
+    ("host", "says"),
+    [
+        ("es.internal:9200", "'es.internal:9200' needs a scheme: http://es.internal:9200 or "),
+        ("htp://es:9200", "'htp://es:9200' is not an http:// or https:// URL with a host"),
+        ("http://", "'http://' is not an http:// or https:// URL with a host"),
+    ],
+)
+def test_hosts_must_be_urls_and_the_error_shows_the_one_meant(
+    tmp_path: Path, host: str, says: str
+) -> None:
+    """The client cannot guess a scheme: before, 'es:9200' passed validation and every
+    command failed later with "No host specified"."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"search:\n  hosts: ['{host}']\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert str(err.value) == f"invalid configuration in {cfg}: search.hosts: {says}" + (
+        "https://es.internal:9200" if says.endswith("or ") else ""
+    )
+    cfg.write_text("search:\n  hosts: [' https://es.internal:9200/ ']\n")
+    assert load_settings(cfg).search.hosts == ["https://es.internal:9200/"]
+
+
 def test_all_problems_reported_together(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("mining:\n  sim_threshold: 3\n  depth: 1\nbogus: 1\n")

@@ -119,7 +119,8 @@ def _env_source(loc: tuple[int | str, ...]) -> str:
 
 
 def _problem_text(err: ErrorDetails) -> str:
-    text = f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+    msg = err["msg"].removeprefix("Value error, ")  # our validators' messages say it all
+    text = f"{'.'.join(str(p) for p in err['loc'])}: {msg}"
     hints = [unknown_key_hint(Settings, err["loc"]) if err["type"] == "extra_forbidden" else ""]
     if env := _env_source(err["loc"]):
         hints.append(f"set by {env}")

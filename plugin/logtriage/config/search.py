@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -44,6 +45,24 @@ class SearchSettings(_Section):
     def _one_host_as_list(cls, value: Any) -> Any:
         """``hosts: http://es:9200`` means a list of that one host."""
         return [value] if isinstance(value, str) else value
+
+    @field_validator("hosts")
+    @classmethod
+    def _hosts_are_urls(cls, hosts: list[str]) -> list[str]:
+        """Each host an ``http``/``https`` URL with a host name; a bare ``es:9200`` is
+        refused with the URL it probably meant (the client cannot guess the scheme)."""
+        if not hosts:
+            raise ValueError("name at least one host, e.g. http://127.0.0.1:9200")
+        for host in hosts:
+            url = urlsplit(host.strip())
+            if url.scheme in ("http", "https") and url.hostname:
+                continue
+            if "://" not in host:
+                raise ValueError(
+                    f"{host!r} needs a scheme: http://{host.strip()} or https://{host.strip()}"
+                )
+            raise ValueError(f"{host!r} is not an http:// or https:// URL with a host")
+        return [h.strip() for h in hosts]
 
 
 class SinkSettings(_Section):
