@@ -10,6 +10,7 @@ from logtriage._core import Miner, default_masks
 from logtriage.alerts import load_rules_file
 from logtriage.config import load_settings
 from logtriage.config.core import MaskingSettings, MaskSpec, RulesSettings
+from logtriage.config.search import start_from_ms
 from logtriage.core import load_rules, resolve_masks
 from logtriage.errors import ConfigError, RuleError
 
@@ -69,6 +70,29 @@ def test_hosts_must_be_urls_and_the_error_shows_the_one_meant(
     )
     cfg.write_text("search:\n  hosts: [' https://es.internal:9200/ ']\n")
     assert load_settings(cfg).search.hosts == ["https://es.internal:9200/"]
+
+
+def test_start_from_and_index_names_are_checked_before_anything_runs(tmp_path: Path) -> None:
+    """Before, a start_from of 'yesterday' or 'now-5x' passed validation and the sidecar
+    died on its first pass (ValueError/KeyError); an upper-case state index got the
+    engine's 400 at start-up."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        "sidecar:\n  start_from: now-5x\n  state_index: State\nsink:\n  labels_index: 'labels,x'\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    problems = set(str(err.value).split(": ", 1)[1].split("; "))
+    assert problems == {
+        "sink.labels_index: index name 'labels,x' must not contain ','",
+        "sidecar.state_index: index name 'State' must be lower case",
+        "sidecar.start_from: 'now-5x' is neither an ISO-8601 time (2026-01-31T00:00:00Z) "
+        "nor now-<N>s|m|h|d (e.g. now-2h)",
+    }
+    for ok in ("now-2h", "2026-01-31", "2026-01-31T10:00:00Z"):
+        cfg.write_text(f"sidecar:\n  start_from: '{ok}'\n")
+        assert load_settings(cfg).sidecar.start_from == ok
+    assert start_from_ms("2026-01-31T00:00:00Z") == 1_769_817_600_000
 
 
 def test_all_problems_reported_together(tmp_path: Path) -> None:

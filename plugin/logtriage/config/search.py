@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
 
@@ -65,6 +67,33 @@ class SearchSettings(_Section):
         return [h.strip() for h in hosts]
 
 
+_BAD_INDEX_CHARS = set('\\/*?"<>| ,#:')
+
+
+def index_name(value: str) -> str:
+    """``value`` if both engines accept it as the name of an index this tool creates.
+
+    Raises:
+        ValueError: what the engine would refuse, said before anything is written.
+    """
+    bad = sorted(_BAD_INDEX_CHARS.intersection(value))
+    if not value or value in (".", "..") or value[0] in "-_+":
+        problem = "must not be empty, '.', '..' or start with '-', '_' or '+'"
+    elif value != value.lower():
+        problem = "must be lower case"
+    elif bad:
+        problem = f"must not contain {' '.join(repr(c) for c in bad)}"
+    elif len(value.encode()) > 255:
+        problem = "must be at most 255 bytes"
+    else:
+        return value
+    raise ValueError(f"index name {value!r} {problem}")
+
+
+IndexName = Annotated[str, AfterValidator(index_name)]
+"""The name of an index logtriage creates (checked as the engines would)."""
+
+
 class SinkSettings(_Section):
     """How labels are written back (bulk helpers' habits).
 
@@ -80,13 +109,39 @@ class SinkSettings(_Section):
 
     write_mode: Literal["update", "index"] = "update"
     rewrite_source: bool = True
-    labels_index: str = "logtriage-labels"
+    labels_index: IndexName = "logtriage-labels"
     chunk_size: int = Field(10_000, ge=1)
     max_chunk_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     concurrency: int = Field(2, ge=1, le=16)
     max_retries: int = Field(5, ge=0)
     initial_backoff_s: float = Field(0.5, gt=0)
     max_backoff_s: float = Field(30.0, gt=0)
+
+
+_START_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def start_from_ms(value: str | None) -> int | None:
+    """``sidecar.start_from`` as epoch ms: ISO-8601, or ``now-<N>s|m|h|d``.
+
+    Raises:
+        ValueError: neither form.
+    """
+    if not value:
+        return None
+    try:
+        if value.startswith("now-"):
+            unit = _START_UNITS[value[-1]]
+            return int((time.time() - float(value[4:-1]) * unit) * 1000)
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (KeyError, ValueError) as exc:
+        raise ValueError(
+            f"{value!r} is neither an ISO-8601 time (2026-01-31T00:00:00Z) nor now-<N>s|m|h|d "
+            "(e.g. now-2h)"
+        ) from exc
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
 
 
 class SidecarSettings(_Section):
@@ -114,7 +169,7 @@ class SidecarSettings(_Section):
     """
 
     name: str = "default"
-    state_index: str = "logtriage-state"
+    state_index: IndexName = "logtriage-state"
     batch_size: int = Field(10_000, ge=1, le=10_000)
     first_page_size: int = Field(100, ge=1)
     max_page_bytes: int = Field(32 * 1024 * 1024, ge=64 * 1024)
@@ -133,3 +188,9 @@ class SidecarSettings(_Section):
     metrics_enabled: bool = True
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(9464, ge=0, le=65535)
+
+    @field_validator("start_from")
+    @classmethod
+    def _start_from_parses(cls, value: str | None) -> str | None:
+        start_from_ms(value)
+        return value

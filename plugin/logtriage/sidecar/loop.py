@@ -47,6 +47,7 @@ import numpy as np
 from logtriage._core import Miner
 from logtriage.alerts import AlertEngine
 from logtriage.config import Settings
+from logtriage.config.search import start_from_ms
 from logtriage.errors import SinkError
 from logtriage.labels import Labeler
 from logtriage.pipeline import LabeledBatch, Pipeline
@@ -170,19 +171,6 @@ def stored_position(page: list[Hit], done: set[tuple[str, str]] | None) -> tuple
 
 def _utc_now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _parse_start(value: str | None) -> int | None:
-    """``start_from`` as epoch ms: ISO-8601, or ``now-<N>s|m|h|d``."""
-    if not value:
-        return None
-    if value.startswith("now-"):
-        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[value[-1]]
-        return int((time.time() - float(value[4:-1]) * unit) * 1000)
-    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return int(dt.timestamp() * 1000)
 
 
 def label_fields(
@@ -550,7 +538,7 @@ class Sidecar:
             # Re-labelling walks from ``start_from`` on every pass: documents of older
             # model versions lie behind the checkpoint; the query skips current ones.
             self._swept_at = now
-            return _parse_start(s.start_from)
+            return start_from_ms(s.start_from)
         # ``index`` mode's query cannot skip labelled documents: re-reading the overlap
         # on every pass would re-read (and re-create, 409) all of its documents.
         sweep_due = self._swept_at is None or now - self._swept_at >= s.overlap_sweep_interval_s
