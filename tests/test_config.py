@@ -93,6 +93,9 @@ def test_start_from_and_index_names_are_checked_before_anything_runs(tmp_path: P
         cfg.write_text(f"sidecar:\n  start_from: '{ok}'\n")
         assert load_settings(cfg).sidecar.start_from == ok
     assert start_from_ms("2026-01-31T00:00:00Z") == 1_769_817_600_000
+    cfg.write_text("search:\n  pit_keep_alive: 5 minutes\n")  # the engine wants 5m
+    with pytest.raises(ConfigError, match=r"search\.pit_keep_alive: String should match"):
+        load_settings(cfg)
 
 
 def test_all_problems_reported_together(tmp_path: Path) -> None:

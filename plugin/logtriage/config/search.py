@@ -38,7 +38,7 @@ class SearchSettings(_Section):
     timestamp_field: str = "@timestamp"
     query: dict[str, Any] | None = None
     use_pit: bool = True
-    pit_keep_alive: str = "5m"
+    pit_keep_alive: str = Field("5m", pattern=r"^[1-9][0-9]*(ms|s|m|h|d)$")
     tiebreaker_field: str | None = None
     max_message_bytes: int = Field(DEFAULT_MAX_MESSAGE_BYTES, ge=256)
 
