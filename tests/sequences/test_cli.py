@@ -81,3 +81,19 @@ def test_bad_session_file_is_one_error_line(tmp_path: Path, content: bytes, says
     (line,) = proc.stderr.decode().strip().splitlines()
     assert line.startswith(f"error: {bad}{says} (a session file holds one session per line")
     assert line.endswith("give --key-regex or --key-field)")
+
+
+def test_eval_names_what_is_wrong_with_the_bundle(tmp_path: Path) -> None:
+    sessions = tmp_path / "s.txt"
+    sessions.write_text("1 2 3\n")
+    (tmp_path / "empty").mkdir()
+    classification = Path(__file__).resolve().parents[2] / "plugin/logtriage/bundles/default"
+    for bundle, says in [
+        (tmp_path / "nowhere", f"{tmp_path / 'nowhere'}: sequence bundle directory does not"),
+        (tmp_path / "empty", f"{tmp_path / 'empty' / 'manifest.json'}: file is missing"),
+        (classification, f"{classification}: not a sequence bundle"),
+    ]:
+        proc = run_cli("sequences", "eval", str(bundle), str(sessions))
+        assert proc.returncode == 1
+        (line,) = proc.stderr.decode().strip().splitlines()
+        assert line.startswith(f"error: {says}"), line

@@ -128,11 +128,17 @@ def read_manifest(bundle_dir: Path) -> dict[str, Any]:
         ModelBundleError: missing/unreadable manifest, other format version, or a file
             whose sha256 differs.
     """
+    if not Path(bundle_dir).is_dir():
+        raise ModelBundleError(f"{bundle_dir}: sequence bundle directory does not exist")
     path = Path(bundle_dir) / "manifest.json"
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelBundleError(f"cannot read sequence bundle manifest {path}: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise ModelBundleError(f"{path}: file is missing (not a sequence bundle?)") from exc
+    except OSError as exc:
+        raise ModelBundleError(f"{path}: cannot read ({exc.strerror})") from exc
+    except ValueError as exc:
+        raise ModelBundleError(f"{path}: not valid JSON ({exc})") from exc
     if not isinstance(manifest, dict) or manifest.get("format_version") != BUNDLE_VERSION:
         raise ModelBundleError(f"{path}: unsupported sequence bundle format")
     for name, digest in dict(manifest.get("sha256", {})).items():
@@ -360,4 +366,9 @@ def load_detector(bundle_dir: Path | str, *, top_g: int | None = None) -> Sessio
         return LstmDetector.load(bundle_dir, top_g=top_g)
     if kind == "ngram":
         return NgramDetector.load(bundle_dir)
+    if kind is None:
+        raise ModelBundleError(
+            f"{bundle_dir}: not a sequence bundle (its manifest names no 'kind'; "
+            "`logtriage sequences train` writes one)"
+        )
     raise ModelBundleError(f"{bundle_dir}: unknown sequence model kind {kind!r}")
