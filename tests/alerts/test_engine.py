@@ -22,6 +22,7 @@ from logtriage.config.alerts import ReceiverSettings
 from logtriage.errors import ConfigError
 from logtriage.labels import LabelColumns
 from logtriage.pipeline import LabeledBatch, Pipeline
+from pydantic import ValidationError
 
 from tests.alerts.conftest import Receiver
 
@@ -285,8 +286,8 @@ def test_settings_section_and_engine_from_settings(tmp_path: Path, receiver: Rec
         "anomaly-rate",
     ]
     shipped.close()
-    with pytest.raises(ConfigError, match="receivers"):
-        AlertEngine.from_settings(Settings(alerts={"enabled": True}).alerts)
+    with pytest.raises(ValidationError, match="enabled needs at least one entry in alerts"):
+        Settings(alerts={"enabled": True})
     with pytest.raises(ConfigError):
         load_settings_text = tmp_path / "bad.yaml"
         load_settings_text.write_text("alerts:\n  enabled: true\n  max_retries: -1\n")

@@ -60,3 +60,30 @@ def test_show_resolves_file_and_env_and_masks_secrets(tmp_path: Path) -> None:
     assert shown["sidecar"]["workers"] == 3
     assert shown["search"]["api_key"] == "**********"
     assert "s3cret" not in proc.stdout
+
+
+def test_validate_reads_the_rules_files_run_would_read(tmp_path: Path) -> None:
+    """The config alone was ok for validate while `run` then failed on the files it
+    names (or on alerting enabled without a receiver)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - id: broken\n    pattern: 'a('\n    label: Error\n")
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text(f"rules:\n  path: {rules}\n")
+    proc = run_config("validate", str(cfg))
+    assert proc.returncode == 1 and proc.stderr.startswith('error: rule "broken": invalid pattern')
+    cfg.write_text(
+        "alerts:\n  enabled: true\n  rules_file: missing.yaml\n"
+        "  receivers: [{name: hook, url: 'http://127.0.0.1:9/x'}]\n"
+    )
+    proc = run_config("validate", str(cfg))
+    assert proc.returncode == 1
+    assert (
+        proc.stderr.strip()
+        == "error: cannot read alert rules file missing.yaml: No such file or directory"
+    )
+    cfg.write_text("alerts:\n  enabled: true\n")
+    proc = run_config("validate", str(cfg))
+    assert proc.stderr.strip() == (
+        f"error: invalid configuration in {cfg}: alerts: enabled needs at least one entry in "
+        "alerts.receivers"
+    )

@@ -36,7 +36,6 @@ from logtriage.alerts.rules import (
     load_rules_file,
 )
 from logtriage.config.alerts import AlertsSettings
-from logtriage.errors import ConfigError
 from logtriage.pipeline import LabeledBatch
 
 __all__ = ["CHANGE_CREATED", "DEFAULT_RULES", "AlertEngine"]
@@ -140,8 +139,6 @@ class AlertEngine:
         """The engine configured by ``settings``; ``None`` when alerting is off."""
         if not settings.enabled:
             return None
-        if not settings.receivers:
-            raise ConfigError("alerts.enabled needs at least one entry in alerts.receivers")
         notifier = Notifier(
             receivers=list(settings.receivers),
             max_retries=settings.max_retries,

@@ -7,7 +7,10 @@ from pathlib import Path
 import typer
 import yaml
 
+from logtriage.alerts import load_rules_file
+from logtriage.alerts.engine import DEFAULT_RULES
 from logtriage.config import load_settings
+from logtriage.core import load_rules
 
 config_app = typer.Typer(help="Show or check the resolved configuration.", no_args_is_help=True)
 
@@ -33,5 +36,8 @@ def validate(
 
     CONFIG (or --config) is the file; without one, the defaults. LOGTRIAGE_* applies."""
     path = config or config_option
-    load_settings(path)
+    settings = load_settings(path)
+    load_rules(settings.rules)  # the files it names, read and compiled as `run` does
+    if settings.alerts.enabled:
+        load_rules_file(Path(settings.alerts.rules_file or DEFAULT_RULES))
     typer.echo(f"{path or 'defaults'} + LOGTRIAGE_* environment: ok")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 
 class _Section(BaseModel):
@@ -41,3 +41,9 @@ class AlertsSettings(_Section):
     queue_size: int = Field(1000, ge=1)
     service_field: str = "service.name"
     host_field: str = "host.name"
+
+    @model_validator(mode="after")
+    def _receivers_when_enabled(self) -> AlertsSettings:
+        if self.enabled and not self.receivers:
+            raise ValueError("enabled needs at least one entry in alerts.receivers")
+        return self
