@@ -98,6 +98,27 @@ def test_start_from_and_index_names_are_checked_before_anything_runs(tmp_path: P
         load_settings(cfg)
 
 
+def test_list_settings_from_the_environment_take_plain_strings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before, LOGTRIAGE_SEARCH__HOSTS=http://es:9200 (not JSON) was a pydantic-settings
+    traceback on every command."""
+    monkeypatch.setenv("LOGTRIAGE_SEARCH__HOSTS", "http://a:9200, http://b:9200")
+    monkeypatch.setenv("LOGTRIAGE_API__CORS_ORIGINS", "https://grafana.example")
+    monkeypatch.setenv("LOGTRIAGE_MASKING__REMOVE", '["ip", "hex"]')
+    settings = load_settings()
+    assert settings.search.hosts == ["http://a:9200", "http://b:9200"]
+    assert settings.api.cors_origins == ["https://grafana.example"]
+    assert settings.masking.remove == ["ip", "hex"]
+    monkeypatch.setenv("LOGTRIAGE_ALERTS__RECEIVERS", "http://hook.example")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value).startswith(
+        "LOGTRIAGE_ALERTS__RECEIVERS: a list or mapping of objects in the environment must "
+        "be JSON, e.g. "
+    )
+
+
 def test_all_problems_reported_together(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("mining:\n  sim_threshold: 3\n  depth: 1\nbogus: 1\n")

@@ -10,6 +10,7 @@ file and loses to ``LOGTRIAGE_SEARCH__HOSTS``.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from logtriage.config.alerts import AlertsSettings
@@ -137,6 +139,15 @@ def load_settings(path: Path | str | None = None) -> Settings:
     data = _with_es_url(_read_yaml(Path(path)) if path is not None else {})
     try:
         return Settings(**data)
+    except SettingsError as exc:  # a LOGTRIAGE_* value that had to be JSON and is not
+        section = re.search(r'field "(\w+)"', str(exc))
+        prefix = f"LOGTRIAGE_{section.group(1).upper()}" if section else "LOGTRIAGE_"
+        names = sorted(k for k in os.environ if k.upper().startswith(prefix))
+        raise ConfigError(
+            f"{' or '.join(names) or prefix + '*'}: a list or mapping of objects in the "
+            "environment must be JSON, e.g. LOGTRIAGE_ALERTS__RECEIVERS="
+            '\'[{"name": "hook", "url": "https://example.com/hook"}]\''
+        ) from exc
     except ValidationError as exc:
         problems = "; ".join(_problem_text(err) for err in exc.errors())
         where = f" in {path}" if path is not None else ""

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from logtriage.config.types import StringList
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -25,7 +27,7 @@ class MaskingSettings(_Section):
     by name) the masks in ``add``."""
 
     use_defaults: bool = True
-    remove: list[str] = []
+    remove: StringList = []
     add: list[MaskSpec] = []
 
 

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from logtriage.config.types import StringList
+
 DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
 
 
@@ -25,7 +27,7 @@ class SearchSettings(_Section):
     optional extra filter (query DSL) ANDed with "not yet labelled".
     """
 
-    hosts: list[str] = ["http://127.0.0.1:9200"]
+    hosts: StringList = ["http://127.0.0.1:9200"]
     api_key: SecretStr | None = None
     username: str | None = None
     password: SecretStr | None = None
@@ -41,12 +43,6 @@ class SearchSettings(_Section):
     pit_keep_alive: str = Field("5m", pattern=r"^[1-9][0-9]*(ms|s|m|h|d)$")
     tiebreaker_field: str | None = None
     max_message_bytes: int = Field(DEFAULT_MAX_MESSAGE_BYTES, ge=256)
-
-    @field_validator("hosts", mode="before")
-    @classmethod
-    def _one_host_as_list(cls, value: Any) -> Any:
-        """``hosts: http://es:9200`` means a list of that one host."""
-        return [value] if isinstance(value, str) else value
 
     @field_validator("hosts")
     @classmethod

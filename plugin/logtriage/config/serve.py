@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from logtriage.config.types import StringList
+
 
 class ApiSettings(BaseModel):
     """The HTTP door.
@@ -29,7 +31,7 @@ class ApiSettings(BaseModel):
     max_lines: int = Field(200_000, ge=1)
     batch_lines: int = Field(4096, ge=1)
     bundles_dir: Path | None = None
-    cors_origins: list[str] = []
+    cors_origins: StringList = []
 
     def auth_required(self) -> bool:
         """Whether requests must carry ``Authorization: Bearer <token>``."""
