@@ -119,6 +119,19 @@ def test_list_settings_from_the_environment_take_plain_strings(
     )
 
 
+def test_relabelling_is_refused_in_index_write_mode(tmp_path: Path) -> None:
+    """index mode writes each labels document once (create), so re-labelling there got a
+    409 per document and re-read the whole range on every pass."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("sink:\n  write_mode: index\nsidecar:\n  relabel_older_models: true\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert str(err.value) == (
+        f"invalid configuration in {cfg}: sidecar.relabel_older_models needs "
+        "sink.write_mode: update (index mode writes each labels document once, with create)"
+    )
+
+
 def test_all_problems_reported_together(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("mining:\n  sim_threshold: 3\n  depth: 1\nbogus: 1\n")

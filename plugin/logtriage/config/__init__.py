@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import ValidationError, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     sessions: SessionsSettings = SessionsSettings()
     alerts: AlertsSettings = AlertsSettings()
 
+    @model_validator(mode="after")
+    def _relabel_needs_update_mode(self) -> Settings:
+        if self.sidecar.relabel_older_models and self.sink.write_mode != "update":
+            raise ValueError(
+                "sidecar.relabel_older_models needs sink.write_mode: update (index mode "
+                "writes each labels document once, with create)"
+            )
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -122,7 +131,8 @@ def _env_source(loc: tuple[int | str, ...]) -> str:
 
 def _problem_text(err: ErrorDetails) -> str:
     msg = err["msg"].removeprefix("Value error, ")  # our validators' messages say it all
-    text = f"{'.'.join(str(p) for p in err['loc'])}: {msg}"
+    where = ".".join(str(p) for p in err["loc"])
+    text = f"{where}: {msg}" if where else msg
     hints = [unknown_key_hint(Settings, err["loc"]) if err["type"] == "extra_forbidden" else ""]
     if env := _env_source(err["loc"]):
         hints.append(f"set by {env}")
