@@ -119,7 +119,7 @@ def test_list_settings_from_the_environment_take_plain_strings(
     )
 
 
-def test_relabelling_is_refused_in_index_write_mode(tmp_path: Path) -> None:
+def test_setting_combinations_the_sidecar_cannot_run_are_refused(tmp_path: Path) -> None:
     """index mode writes each labels document once (create), so re-labelling there got a
     409 per document and re-read the whole range on every pass."""
     cfg = tmp_path / "c.yaml"
@@ -130,6 +130,9 @@ def test_relabelling_is_refused_in_index_write_mode(tmp_path: Path) -> None:
         f"invalid configuration in {cfg}: sidecar.relabel_older_models needs "
         "sink.write_mode: update (index mode writes each labels document once, with create)"
     )
+    cfg.write_text("sidecar:\n  workers: 2\n  worker_id: 2\n")  # slots are 0 and 1
+    with pytest.raises(ConfigError, match=r"sidecar: worker_id 2 needs workers > 2"):
+        load_settings(cfg)
 
 
 def test_all_problems_reported_together(tmp_path: Path) -> None:

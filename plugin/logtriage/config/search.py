@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from logtriage.config.types import StringList
 
@@ -184,6 +192,15 @@ class SidecarSettings(_Section):
     metrics_enabled: bool = True
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(9464, ge=0, le=65535)
+
+    @model_validator(mode="after")
+    def _worker_id_within_workers(self) -> SidecarSettings:
+        if self.worker_id is not None and self.worker_id >= self.workers:
+            raise ValueError(
+                f"worker_id {self.worker_id} needs workers > {self.worker_id} (slots are "
+                f"0..workers-1; workers is {self.workers})"
+            )
+        return self
 
     @field_validator("start_from")
     @classmethod
