@@ -34,7 +34,7 @@ def test_non_loopback_without_token_exits_1_with_one_error_line(tmp_path: Path) 
     assert "Traceback" not in err
 
 
-def test_a_taken_port_is_one_error_line_and_exit_1() -> None:
+def test_a_taken_port_or_unknown_host_is_one_error_line_and_exit_1() -> None:
     """Before, uvicorn logged the bind error and exited 3, an exit code the README does
     not list."""
     with socket.create_server(("127.0.0.1", 0)) as taken:
@@ -48,6 +48,16 @@ def test_a_taken_port_is_one_error_line_and_exit_1() -> None:
         f"error: cannot listen on 127.0.0.1:{port}: Address already in use "
         "(--port/--host, or api.port/api.host)"
     )
+    proc = subprocess.run(
+        [*CLI, "serve", "--host", "nonsense.invalid", "--port", "0"],
+        capture_output=True,
+        timeout=60,
+        env=_env(LOGTRIAGE_API__TOKEN="t" * 32),
+    )
+    assert proc.returncode == 1
+    (line,) = proc.stderr.decode().strip().splitlines()
+    assert line.startswith("error: cannot listen on nonsense.invalid:0: ")
+    assert "Unknown error" not in line and "while attempting" not in line
 
 
 def test_bad_config_exits_1(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 
@@ -44,13 +43,15 @@ def serve(
 
 
 def _check_can_listen(host: str, port: int) -> None:
-    """Bind once before uvicorn does, so a taken port is one error line (exit 1), not
-    uvicorn's log and exit code 3."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    """Bind once before uvicorn does, so a taken port or a host name that does not
+    resolve is one error line (exit 1), not uvicorn's log and exit code 3."""
     try:
-        socket.create_server((host, port), family=family).close()
+        family, *_rest, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            sock.bind(address)
     except OSError as exc:
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
         raise ConfigError(
-            f"cannot listen on {host}:{port}: {reason} (--port/--host, or api.port/api.host)"
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+            "(--port/--host, or api.port/api.host)"
         ) from exc
