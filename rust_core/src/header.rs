@@ -185,6 +185,15 @@ impl HeaderParser {
             .iter()
             .position(|f| f == "Content")
             .ok_or_else(|| bad("no <Content> field".to_owned()))?;
+        if let Some(twice) = fields
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| fields[..i].contains(f).then_some(f))
+        {
+            return Err(bad(format!(
+                "field <{twice}> appears twice (name the second one differently)"
+            )));
+        }
         let regex = RegexBuilder::new(&pattern)
             .size_limit(FORMAT_SIZE_LIMIT)
             .build()
@@ -484,10 +493,13 @@ mod tests {
             HeaderParser::new(r"<Date> (<Content>"),
             Err(CoreError::BadFormat { .. })
         ));
-        assert!(matches!(
-            HeaderParser::new("<Date> <Date> <Content>"),
-            Err(CoreError::BadFormat { .. })
-        ));
+        match HeaderParser::new("<Date> <Date> <Content>") {
+            Err(CoreError::BadFormat { reason, .. }) => assert_eq!(
+                reason,
+                "field <Date> appears twice (name the second one differently)"
+            ),
+            other => panic!("expected BadFormat, got {other:?}"),
+        }
         assert!(matches!(
             HeaderParser::new("<Da te> <Content>"),
             Err(CoreError::BadFormat { .. })
