@@ -181,15 +181,19 @@ def concrete_indices(client: SearchClient, pattern: str) -> list[str]:
     return sorted(set(names))
 
 
-def ensure_field_mappings(client: SearchClient, pattern: str) -> list[str]:
-    """Put the ``logtriage.*`` mapping on each concrete index that lacks it.
+def ensure_field_mappings(
+    client: SearchClient, pattern: str, indices: list[str] | None = None
+) -> list[str]:
+    """Put the ``logtriage.*`` mapping on each concrete index that lacks it
+    (``indices``: those behind ``pattern`` when the caller has resolved them already).
 
     Returns the indices updated.
 
     Raises:
         EngineRequestError: a mapping conflict; the message names the index.
     """
-    indices = concrete_indices(client, pattern)
+    if indices is None:
+        indices = concrete_indices(client, pattern)
     if not indices:
         return []
     # OpenSearch answers 404 (empty body) when no index has the field yet.

@@ -573,28 +573,30 @@ class Sidecar:
             )
         return limit
 
-    def _say_whether_the_index_matches(self) -> None:
-        """Warn while ``search.index`` matches no index or data stream (a typo there
-        looks like an idle sidecar otherwise); said once per change."""
+    def _source_indices(self) -> list[str] | None:
+        """The concrete indices behind ``search.index`` (``None``: not allowed to
+        resolve them), warning while there are none (a typo there looks like an idle
+        sidecar otherwise); said once per change."""
         assert self.client is not None
         pattern = self.settings.search.index
         try:
-            matches = bool(concrete_indices(self.client, pattern))
+            indices = concrete_indices(self.client, pattern)
         except EngineRequestError as exc:
             if exc.status not in (401, 403):  # no view_index_metadata: cannot tell
                 raise
-            return
-        if matches == self._index_matches:
-            return
-        if not matches:
-            log.warning(
-                "search.index %r matches no index or data stream: nothing to label until "
-                "one appears (`logtriage doctor` checks the name)",
-                pattern,
-            )
-        elif self._index_matches is False:
-            log.info("search.index %r matches an index now", pattern)
-        self._index_matches = matches
+            return None
+        matches = bool(indices)
+        if matches != self._index_matches:
+            if not matches:
+                log.warning(
+                    "search.index %r matches no index or data stream: nothing to label until "
+                    "one appears (`logtriage doctor` checks the name)",
+                    pattern,
+                )
+            elif self._index_matches is False:
+                log.info("search.index %r matches an index now", pattern)
+            self._index_matches = matches
+        return indices
 
     def run_pass(self, *, refresh: bool = True) -> PassStats:
         """Work through the current backlog of this worker's slice once."""
@@ -604,12 +606,12 @@ class Sidecar:
         stats = PassStats()
         self.lease.renew()
         if not self._mappings_checked_at or time.monotonic() - self._mappings_checked_at > 60:
+            indices = self._source_indices()
             if s.sink.write_mode == "update":
-                ensure_field_mappings(self.client, s.search.index)
+                ensure_field_mappings(self.client, s.search.index, indices)
                 if s.sink.rewrite_source:
                     self._rewritable = rewritable_indices(self.client, s.search.index)
             self._page_limit = self._pages_allowed()
-            self._say_whether_the_index_matches()
             self._mappings_checked_at = time.monotonic()
         if refresh:
             self.client.refresh(s.search.index)
