@@ -60,24 +60,35 @@ def _load_csv(path: Path, opts: dict[str, str]) -> list[Example]:
         f = path.open(newline="", encoding="utf-8", errors="replace")
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror}") from exc
+    # strict, as the API's upload reader: a quote left open, or text after a closing
+    # quote, is an error rather than rows merged or text altered.
     with f:
-        reader = csv.DictReader(f)
-        cols = reader.fieldnames or []
-        if mcol not in cols or lcol not in cols:
-            raise ValueError(f"{path}: needs columns {mcol!r} and {lcol!r}, has {cols}")
-        has_anom = acol in cols
-        examples = []
-        for r in reader:
-            extra = r.pop(None, None)
-            if extra or None in r.values():  # more or fewer fields than the header
-                fields = sum(v is not None for v in r.values()) + len(extra or [])
-                raise ValueError(
-                    f"{path}:{reader.line_num}: {counted(fields, 'field')} where the header has "
-                    f"{len(cols)} (a comma or quote in a message needs the field quoted)"
-                )
-            if r[mcol].strip() and r[lcol].strip():
-                examples.append(Example(r[mcol], r[lcol], _truthy(r[acol]) if has_anom else None))
-        return examples
+        reader = csv.DictReader(f, strict=True)
+        try:
+            return _csv_examples(path, reader, mcol, lcol, acol)
+        except csv.Error as exc:
+            raise ValueError(f"{path}:{reader.reader.line_num}: {exc}") from exc
+
+
+def _csv_examples(
+    path: Path, reader: csv.DictReader[str], mcol: str, lcol: str, acol: str
+) -> list[Example]:
+    cols = reader.fieldnames or []
+    if mcol not in cols or lcol not in cols:
+        raise ValueError(f"{path}: needs columns {mcol!r} and {lcol!r}, has {cols}")
+    has_anom = acol in cols
+    examples = []
+    for r in reader:
+        extra = r.pop(None, None)
+        if extra or None in r.values():  # more or fewer fields than the header
+            fields = sum(v is not None for v in r.values()) + len(extra or [])
+            raise ValueError(
+                f"{path}:{reader.line_num}: {counted(fields, 'field')} where the header has "
+                f"{len(cols)} (a comma or quote in a message needs the field quoted)"
+            )
+        if r[mcol].strip() and r[lcol].strip():
+            examples.append(Example(r[mcol], r[lcol], _truthy(r[acol]) if has_anom else None))
+    return examples
 
 
 def _anomaly_flag(value: object) -> bool | None:

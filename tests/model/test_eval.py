@@ -59,9 +59,12 @@ def test_eval_data_spec_errors_are_one_line(tiny_bundle: Path, tmp_path: Path) -
     unquoted, unclosed = tmp_path / "unquoted.csv", tmp_path / "unclosed.csv"
     unquoted.write_text("message,label\nok,Error\ndisk full, retrying,Resource Usage\n")
     unclosed.write_text('message,label\nok,Error\n"never closed,Error\nmore,Error\n')
+    altered = tmp_path / "altered.csv"  # '"x"y' would be read as 'xy'
+    altered.write_text('message,label\n"x"y,Error\n')
     for spec, expected in [
         (str(unquoted), f"error: {unquoted}:3: 3 fields where the header has 2 (a comma"),
-        (str(unclosed), f"error: {unclosed}:4: 1 field where the header has 2 (a comma"),
+        (str(unclosed), f"error: {unclosed}:4: unexpected end of data"),
+        (str(altered), f"error: {altered}:2: ',' expected after '\"'"),
         (str(tmp_path / "missing.csv"), f"error: cannot read {tmp_path / 'missing.csv'}: "),
         ("generated:many", "error: 'generated:many': generated:N needs a positive number"),
         ("table.parquet", "error: unknown data spec 'table.parquet'"),
