@@ -123,3 +123,19 @@ def test_dynamic_padding_to_longest_with_cap(tiny_bundle: Path) -> None:
     assert sorted(widths) == [max(lens), 12]
     # Order is preserved: equal inputs give equal outputs in their own positions.
     np.testing.assert_allclose(out.embedding[0], out.embedding[3], rtol=1e-5, atol=1e-6)
+
+
+def test_model_sees_only_the_head_of_a_huge_template(tiny_bundle: Path) -> None:
+    clf, spy = _clf(tiny_bundle, max_text_bytes=300)
+    head = "kernel panic fatal error on node " + "n" * 266  # 299 bytes
+    huge = head + "é" + " x" * 2_000_000  # byte 300 is the first half of 'é'
+
+    got = clf.label_batch([huge], np.array([5], np.uint32), [huge], np.ones(1, np.uint8))
+    (seen,) = spy.texts[0]
+    assert seen == head, "cut at 300 bytes, stepping back to the start of the split 'é'"
+    entry = clf.cache.get(clf.model_version, 5, seen)
+    assert entry is not None and entry.text == seen
+    same_head, _ = _clf(tiny_bundle, max_text_bytes=300)
+    ref = same_head.label_batch([seen], np.array([5], np.uint32), [seen], np.ones(1, np.uint8))
+    assert got.label == ref.label
+    np.testing.assert_allclose(got.confidence, ref.confidence, rtol=1e-6)

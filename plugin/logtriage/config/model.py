@@ -15,7 +15,10 @@ class ModelSettings(BaseModel):
     ``min_confidence``/``anomaly_threshold`` None take the bundle's own thresholds
     (manifest.json). ``max_seq_len`` caps the encoder's tokens per template: templates
     are short (LogHub-2k: median 18 tokens), and 32 labels LogHub's templates as well
-    as 64 while making a cold 512-template batch about 25% faster."""
+    as 64 while making a cold 512-template batch about 25% faster. ``max_message_bytes``
+    is how much of a template (UTF-8 bytes) the model and its cache keep: mining already
+    cuts a line at ``mining.max_tokens`` tokens, and this bounds the rest when that is
+    raised (a template's tail does not change a label the encoder reads 32 tokens of)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -54,6 +54,9 @@ class Classifier:
         batch_size: texts per encoder call.
         cache_size: templates kept in the cache.
         threads: encoder batches run at once and LightGBM prediction threads.
+        max_text_bytes: the model (and the cache) see at most this many UTF-8 bytes of a
+            template; its tail would not change the label (the encoder reads
+            ``max_seq_len`` tokens) but would be tokenized, featurised and cached.
 
     Raises:
         ModelBundleError: the bundle is corrupt or does not match this runtime (e.g. the
@@ -70,7 +73,9 @@ class Classifier:
         batch_size: int = 64,
         cache_size: int = 100_000,
         threads: int | None = None,
+        max_text_bytes: int = 16_384,
     ) -> None:
+        self.max_text_bytes = max_text_bytes
         self.bundle = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
         b = self.bundle
         spec = b.input_spec
@@ -153,6 +158,7 @@ class Classifier:
             batch_size=settings.batch_size,
             cache_size=settings.cache_size,
             threads=settings.threads,
+            max_text_bytes=settings.max_message_bytes,
         )
         if settings.cache_path is not None and Path(settings.cache_path).is_file():
             clf.cache.load(Path(settings.cache_path), version=clf.model_version)
@@ -201,13 +207,14 @@ class Classifier:
         count_u = np.empty(m, dtype=np.float32)
         entries: list[CacheEntry | None] = []
         missing: list[int] = []
-        for k, (tid, fi) in enumerate(zip(uniq.tolist(), first.tolist(), strict=True)):
-            e = self.cache.get(version, tid, template_texts[fi])
+        head_texts = [_utf8_head(template_texts[fi], self.max_text_bytes) for fi in first.tolist()]
+        for k, tid in enumerate(uniq.tolist()):
+            e = self.cache.get(version, tid, head_texts[k])
             entries.append(e)
             if e is None:
                 missing.append(k)
         if missing:
-            texts = [template_texts[int(first[k])] for k in missing]
+            texts = [head_texts[k] for k in missing]
             pred = self.predict_texts(texts)
             for j, k in enumerate(missing):
                 e = CacheEntry(
@@ -245,3 +252,16 @@ class Classifier:
     def load_cache(self, path: Path) -> int:
         """Load entries of this model version; returns how many."""
         return self.cache.load(path, version=self._version)
+
+
+def _utf8_head(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character."""
+    if len(text) * 4 <= limit:  # cannot exceed it even if every character takes 4 bytes
+        return text
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= limit:
+        return text
+    cut = limit
+    while cut > 0 and data[cut] & 0xC0 == 0x80:  # a continuation byte: step back to its start
+        cut -= 1
+    return data[:cut].decode("utf-8", "surrogatepass")
