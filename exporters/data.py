@@ -15,7 +15,6 @@ A plain path ending in ``.csv`` means ``csv:PATH``. Several specs can be joined 
 
 from __future__ import annotations
 
-import csv
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from logtriage.config import MaskingSettings, MiningSettings
 from logtriage.core import build_miner
-from logtriage.wording import counted
+from logtriage.strict_csv import CsvProblem, read_csv
 
 __all__ = [
     "DEFAULT_ANOMALY_LABELS",
@@ -57,38 +56,22 @@ def _load_csv(path: Path, opts: dict[str, str]) -> list[Example]:
     lcol = opts.get("label", "label")
     acol = opts.get("anomaly", "anomaly")
     try:
-        f = path.open(newline="", encoding="utf-8", errors="replace")
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
+            table = read_csv(f, pad_short_rows=False)
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror}") from exc
-    # strict, as the API's upload reader: a quote left open, or text after a closing
-    # quote, is an error rather than rows merged or text altered.
-    with f:
-        reader = csv.DictReader(f, strict=True)
-        try:
-            return _csv_examples(path, reader, mcol, lcol, acol)
-        except csv.Error as exc:
-            raise ValueError(f"{path}:{reader.reader.line_num}: {exc}") from exc
-
-
-def _csv_examples(
-    path: Path, reader: csv.DictReader[str], mcol: str, lcol: str, acol: str
-) -> list[Example]:
-    cols = reader.fieldnames or []
+    except CsvProblem as exc:
+        raise ValueError(f"{path}:{exc.line}: {exc.problem}") from exc
+    cols = table.header
     if mcol not in cols or lcol not in cols:
         raise ValueError(f"{path}: needs columns {mcol!r} and {lcol!r}, has {cols}")
-    has_anom = acol in cols
-    examples = []
-    for r in reader:
-        extra = r.pop(None, None)
-        if extra or None in r.values():  # more or fewer fields than the header
-            fields = sum(v is not None for v in r.values()) + len(extra or [])
-            raise ValueError(
-                f"{path}:{reader.line_num}: {counted(fields, 'field')} where the header has "
-                f"{len(cols)} (a comma or quote in a message needs the field quoted)"
-            )
-        if r[mcol].strip() and r[lcol].strip():
-            examples.append(Example(r[mcol], r[lcol], _truthy(r[acol]) if has_anom else None))
-    return examples
+    m, lab = cols.index(mcol), cols.index(lcol)
+    a = cols.index(acol) if acol in cols else None
+    return [
+        Example(r[m], r[lab], _truthy(r[a]) if a is not None else None)
+        for r in table.rows
+        if r[m].strip() and r[lab].strip()
+    ]
 
 
 def _anomaly_flag(value: object) -> bool | None:

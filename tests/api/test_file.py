@@ -128,15 +128,15 @@ def test_non_utf8_upload_is_decoded_with_replacement_and_reported(client: TestCl
         # An unquoted comma: cutting the row to the header would drop "WARN".
         (
             b"message,level\nok,INFO\ndisk full, retrying,WARN\n",
-            "line 3: 3 fields where the header has 2 (quote a field that holds a comma)",
+            "CSV line 3: 3 fields where the header has 2 (quote a field that holds a comma)",
         ),
         # A quote never closed: the rest of the file would become one message.
         (
             b'message,level\nok,INFO\n"never closed,ERROR\nmore,INFO\n',
-            "the CSV cannot be read at line 4: unexpected end of data",
+            "CSV line 4: unexpected end of data",
         ),
         # Text after a closing quote: '"x"y' would become 'xy'.
-        (b'message,level\n"x"y,INFO\n', "the CSV cannot be read at line 2: ',' expected after"),
+        (b'message,level\n"x"y,INFO\n', "CSV line 2: ',' expected after"),
     ],
 )
 def test_a_csv_that_would_lose_or_merge_text_is_refused_naming_the_line(

@@ -61,10 +61,15 @@ def test_eval_data_spec_errors_are_one_line(tiny_bundle: Path, tmp_path: Path) -
     unclosed.write_text('message,label\nok,Error\n"never closed,Error\nmore,Error\n')
     altered = tmp_path / "altered.csv"  # '"x"y' would be read as 'xy'
     altered.write_text('message,label\n"x"y,Error\n')
+    short, twice = tmp_path / "short.csv", tmp_path / "twice.csv"
+    short.write_text("message,label,anomaly\nok,Error,1\ndisk full,Resource Usage\n")
+    twice.write_text("message,label,message\nok,Error,again\n")
     for spec, expected in [
-        (str(unquoted), f"error: {unquoted}:3: 3 fields where the header has 2 (a comma"),
+        (str(unquoted), f"error: {unquoted}:3: 3 fields where the header has 2 (quote a"),
         (str(unclosed), f"error: {unclosed}:4: unexpected end of data"),
         (str(altered), f"error: {altered}:2: ',' expected after '\"'"),
+        (str(short), f"error: {short}:3: 2 fields where the header has 3"),
+        (str(twice), f"error: {twice}:1: the header names 'message' more than once"),
         (str(tmp_path / "missing.csv"), f"error: cannot read {tmp_path / 'missing.csv'}: "),
         ("generated:many", "error: 'generated:many': generated:N needs a positive number"),
         ("table.parquet", "error: unknown data spec 'table.parquet'"),

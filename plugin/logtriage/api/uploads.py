@@ -19,6 +19,7 @@ from typing import Literal
 from logtriage.api.errors import ApiError
 from logtriage.pipeline import LabeledBatch
 from logtriage.sources.files import CONTENT, LogFileSource
+from logtriage.strict_csv import CsvProblem, read_csv
 
 __all__ = [
     "LABEL_COLUMNS",
@@ -115,35 +116,14 @@ def pick_message_column(header: Sequence[str], wanted: str | None) -> str:
 
 def _parse_csv(data: bytes, column: str | None) -> ParsedUpload:
     text, bad = _decode(data)
-    # strict: a quote left open to the end of the file, or text after a closing quote,
-    # is an error rather than rows silently merged or altered.
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = next(reader, None)
-        if not header or not any(h.strip() for h in header):
-            raise ApiError(400, "empty_upload", "the CSV has no header row")
-        width = len(header)
-        rows: list[list[str]] = []
-        for row in reader:
-            if len(row) > width:  # cutting it would drop the user's text
-                raise ApiError(
-                    400,
-                    "invalid_csv",
-                    f"line {reader.line_num}: {len(row)} fields where the header has {width} "
-                    "(quote a field that holds a comma)",
-                    line=reader.line_num,
-                )
-            if any(row):
-                rows.append(row + [""] * (width - len(row)))
-    except csv.Error as exc:
-        raise ApiError(
-            400,
-            "invalid_csv",
-            f"the CSV cannot be read at line {reader.line_num}: {exc}",
-            line=reader.line_num,
-        ) from exc
-    if len(set(header)) != width:
-        raise ApiError(400, "invalid_csv", "the CSV header repeats a column name", columns=header)
+        table = read_csv(io.StringIO(text, newline=""), pad_short_rows=True)
+    except CsvProblem as exc:
+        raise ApiError(400, "invalid_csv", f"CSV {exc}", line=exc.line) from exc
+    header = table.header
+    if not header:
+        raise ApiError(400, "empty_upload", "the CSV has no header row")
+    rows = [row for row in table.rows if any(row)]
     message_column = pick_message_column(header, column)
     at = header.index(message_column)
     messages = [row[at] for row in rows]

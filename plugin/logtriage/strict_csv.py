@@ -1,0 +1,71 @@
+"""Reading a user's CSV without losing or altering text.
+
+Left lenient, Python's ``csv`` reads a quote that is never closed as one field holding
+the rest of the file, reads ``"x"y`` as ``xy``, and hands back a row with more fields
+than the header for the caller to cut. :func:`read_csv` refuses all three and names
+the line, so a labelled file or an upload is read exactly as written or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from logtriage.wording import counted
+
+__all__ = ["CsvProblem", "CsvTable", "read_csv"]
+
+
+class CsvProblem(ValueError):
+    """A CSV that cannot be read as written: ``problem`` on (physical) ``line``."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"line {line}: {problem}")
+        self.line = line
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A header (empty for an empty file) and rows exactly as wide as it."""
+
+    header: list[str]
+    rows: list[list[str]]
+
+
+def read_csv(lines: Iterable[str], *, pad_short_rows: bool) -> CsvTable:
+    """Read ``lines`` (opened with ``newline=""``) strictly; blank lines are skipped, and
+    the first other line is the header.
+
+    ``pad_short_rows`` fills a row with fewer fields than the header with empty ones
+    (nothing is lost); without it such a row is a :class:`CsvProblem` like a longer one.
+
+    Raises:
+        CsvProblem: an unclosed quote, text after a closing quote, a row wider than the
+            header (or narrower, see above), or a header that repeats a column name.
+    """
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next((row for row in reader if row), [])
+        if header and not any(h.strip() for h in header):
+            raise CsvProblem(reader.line_num, "the header row names no column")
+        repeated = sorted({h for h in header if header.count(h) > 1})
+        if repeated:
+            names = ", ".join(map(repr, repeated))
+            raise CsvProblem(reader.line_num, f"the header names {names} more than once")
+        width = len(header)
+        rows: list[list[str]] = []
+        for row in reader:
+            if not row:
+                continue
+            if len(row) > width or (len(row) < width and not pad_short_rows):
+                raise CsvProblem(
+                    reader.line_num,
+                    f"{counted(len(row), 'field')} where the header has {width} "
+                    "(quote a field that holds a comma)",
+                )
+            rows.append(row + [""] * (width - len(row)))
+    except csv.Error as exc:
+        raise CsvProblem(reader.line_num, str(exc)) from exc
+    return CsvTable(header, rows)
