@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import typer
 
-from logtriage.cli.options import LogFormatOption
+from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import byte_progress, note
 from logtriage.sinks.tabular import OutputFormat, RowSink
 from logtriage.sources.files import LogFileSource
@@ -106,7 +106,7 @@ def classify(
     ),
     out: str = typer.Option("-", "--out", "-o", help="Output file, or - for stdout."),
     fmt: OutputFormat = typer.Option(OutputFormat.CSV, "--format", help="Output format."),
-    config: Path | None = typer.Option(None, "--config", "-c", dir_okay=False),
+    config: Path | None = ConfigOption,
 ) -> None:
     """Label every line: rules first, then the model; Unclassified below min_confidence.
 

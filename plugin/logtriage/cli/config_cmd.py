@@ -9,12 +9,11 @@ import yaml
 
 from logtriage.alerts import load_rules_file
 from logtriage.alerts.engine import DEFAULT_RULES
+from logtriage.cli.options import ConfigOption
 from logtriage.config import load_settings
 from logtriage.core import load_rules
 
 config_app = typer.Typer(help="Show or check the resolved configuration.", no_args_is_help=True)
-
-ConfigOption = typer.Option(None, "--config", "-c", help="YAML config file.", dir_okay=False)
 
 
 @config_app.command("show")
@@ -29,7 +28,9 @@ def show(config: Path | None = ConfigOption) -> None:
 
 @config_app.command("validate")
 def validate(
-    config: Path | None = typer.Argument(None, dir_okay=False, metavar="CONFIG"),
+    config: Path | None = typer.Argument(
+        None, dir_okay=False, metavar="CONFIG", help="YAML config file (or give --config)."
+    ),
     config_option: Path | None = ConfigOption,
 ) -> None:
     """Check the configuration; exit 1 listing every problem.

@@ -111,7 +111,7 @@ def demo_command(
     keep_engine: Annotated[
         bool, typer.Option("--keep-engine", help="Leave the local engine running.")
     ] = False,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sample logs.")] = 0,
 ) -> None:
     """Start a local engine, load sample logs, label them all, print a summary."""
     from logtriage.local_engine import LocalEngine

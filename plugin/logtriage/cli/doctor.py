@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import typer
 
+from logtriage.cli.options import ConfigOption
 from logtriage.config import ModelSettings, Settings, load_settings
 from logtriage.errors import LogtriageError
 from logtriage.model.bundle import default_bundle_path, load_bundle
@@ -333,7 +334,7 @@ def _model_check(model: ModelSettings) -> Check:
 
 
 def doctor_command(
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
+    config: Path | None = ConfigOption,
 ) -> None:
     """Check connection, engine/version, privileges, mappings, state and model bundle."""
     try:

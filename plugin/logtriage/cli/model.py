@@ -66,8 +66,13 @@ def build(
     lr: Annotated[
         float, typer.Option("--lr", help="fine-tuning learning rate of the encoder (head: 20x)")
     ] = 5e-5,
-    max_seq_len: Annotated[int, typer.Option("--max-seq-len")] = 64,
-    max_templates: Annotated[int, typer.Option("--max-templates")] = 4000,
+    max_seq_len: Annotated[
+        int, typer.Option("--max-seq-len", help="encoder tokens per template in training")
+    ] = 64,
+    max_templates: Annotated[
+        int,
+        typer.Option("--max-templates", help="train on at most this many templates (stratified)"),
+    ] = 4000,
     line_weighted: Annotated[
         bool,
         typer.Option(
@@ -75,8 +80,13 @@ def build(
             help="weigh each training template by its line count, or by 1 + log(count)",
         ),
     ] = False,
-    min_confidence: Annotated[float, typer.Option("--min-confidence")] = 0.4,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence", help="the bundle's threshold below which lines are Unclassified"
+        ),
+    ] = 0.4,
+    seed: Annotated[int, typer.Option("--seed", help="seed of splits, sampling and training")] = 0,
     keep_fp32: Annotated[bool, typer.Option("--keep-fp32", help="also ship the fp32 ONNX")] = False,
     fp32_copy: Annotated[
         Path | None,

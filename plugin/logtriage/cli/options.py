@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import typer
 
+ConfigOption = typer.Option(
+    None,
+    "--config",
+    "-c",
+    help="YAML config file; LOGTRIAGE_* variables override it.",
+    dir_okay=False,
+)
 LogFormatOption = typer.Option(
     None,
     "--log-format",

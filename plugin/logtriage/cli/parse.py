@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from logtriage.cli.options import LogFormatOption
+from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import byte_progress, note
 from logtriage.config import load_settings
 from logtriage.core import build_miner
@@ -24,7 +24,7 @@ def parse(
     log_format: str | None = LogFormatOption,
     out: str = typer.Option("-", "--out", "-o", help="Output file, or - for stdout."),
     fmt: OutputFormat = typer.Option(OutputFormat.CSV, "--format", help="Output format."),
-    config: Path | None = typer.Option(None, "--config", "-c", dir_okay=False),
+    config: Path | None = ConfigOption,
     state: Path | None = typer.Option(
         None, "--state", help="Miner state file: loaded if present, saved at the end."
     ),

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from logtriage.cli.options import ConfigOption
 from logtriage.config import Settings, load_settings
 from logtriage.errors import LogtriageError
 
@@ -61,7 +62,7 @@ def with_overrides(settings: Settings, section: str, **values: Any) -> Settings:
 
 
 def run_command(
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
+    config: Path | None = ConfigOption,
     once: Annotated[
         bool, typer.Option("--once", help="Label the current backlog, then exit.")
     ] = False,

@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from logtriage.cli.options import LogFormatOption
+from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import note
 from logtriage.config import load_settings
 from logtriage.config.sessions import SessionsSettings
@@ -42,7 +42,6 @@ class Detector(str, Enum):
     LSTM = "lstm"
 
 
-ConfigOption = typer.Option(None, "--config", "-c", help="YAML config file.", dir_okay=False)
 KeyRegexOption = typer.Option(
     None, "--key-regex", help="Read a log file; session key = this regex's group in a line."
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from logtriage.cli.options import ConfigOption
 from logtriage.config import load_settings
 from logtriage.errors import ConfigError
 
@@ -14,7 +15,7 @@ __all__ = ["serve"]
 
 
 def serve(
-    config: Path | None = typer.Option(None, "--config", "-c", dir_okay=False),
+    config: Path | None = ConfigOption,
     host: str | None = typer.Option(None, "--host", help="Bind address (default: api.host)."),
     port: int | None = typer.Option(
         None, "--port", "-p", min=0, max=65535, help="Port (default: api.port)."
