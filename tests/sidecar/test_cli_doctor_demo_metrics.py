@@ -52,17 +52,17 @@ def test_doctor_reports_engine_mappings_and_backlog(
     out = before.stdout
     assert f"ok    engine: {engine.kind} {engine.version}" in out
     assert "ok    cluster health:" in out
-    assert f"ok    source indices: 1 index(es) under '{index}', 120 docs" in out
+    assert f"ok    source indices: 1 index under '{index}', 120 docs" in out
     assert "warn  mappings: logtriage.* not mapped yet" in out
     assert "fix: `logtriage run` adds them" in out
-    assert "ok    backlog: 120 document(s) not labelled yet, 0 with logtriage.error" in out
+    assert "ok    backlog: 120 documents not labelled yet, 0 with logtriage.error" in out
     assert "warn  model bundle: model disabled" in out
     assert "ok    point in time: open/close works" in out
 
     Sidecar(settings, client=client).run(once=True)
     after = _cli("doctor", "--config", str(config)).stdout
-    assert "ok    mappings: logtriage.* mapped in all 1 index(es)" in after
-    assert "ok    backlog: 0 document(s) not labelled yet" in after
+    assert "ok    mappings: logtriage.* mapped in all 1 index" in after
+    assert "ok    backlog: 0 documents not labelled yet" in after
     assert "ok    state index: state-" in after
 
 
@@ -102,7 +102,7 @@ def test_doctor_counts_the_backlog_within_search_query_and_names_a_bad_one(
     wanted = sum(d["seq"] < 30 for d in docs)
     good = settings_for(engine.url, index, search={"query": {"range": {"seq": {"lt": 30}}}})
     res = _cli("doctor", "--config", str(write_config(good, tmp_path / "good.yaml")))
-    assert f"ok    backlog: {wanted} document(s) matching search.query not labelled yet" in (
+    assert f"ok    backlog: {wanted} documents matching search.query not labelled yet" in (
         res.stdout
     ), res.stdout
     bad = settings_for(engine.url, index, search={"query": {"termz": {"seq": 1}}})
@@ -133,7 +133,7 @@ def test_doctor_and_run_find_the_engine_from_es_url_alone(
     }
     doctor = _cli("doctor", env=env)
     assert f"ok    engine: {engine.kind} {engine.version}" in doctor.stdout, doctor.stdout
-    assert "ok    backlog: 30 document(s) not labelled yet" in doctor.stdout
+    assert "ok    backlog: 30 documents not labelled yet" in doctor.stdout
     run = _cli("run", "--once", env=env)
     assert run.returncode == 0, run.stderr[-3000:]
     assert_labelled_once(fetch_all(client, index), docs)
@@ -146,6 +146,7 @@ def test_doctor_fails_clearly_without_an_engine(tmp_path) -> None:
     assert res.returncode == 1
     assert "fail  connection: no search engine reachable" in res.stdout
     assert "fix: is the engine up at" in res.stdout
+    assert res.stdout.rstrip().endswith("1 check: 1 failed, 0 warnings")
 
 
 def test_demo_on_a_named_cluster_that_is_down_says_where_the_name_came_from(tmp_path) -> None:

@@ -19,6 +19,7 @@ from logtriage.errors import LogtriageError
 from logtriage.model.bundle import default_bundle_path, load_bundle
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import COMPONENT_TEMPLATE, concrete_indices
+from logtriage.wording import counted
 
 __all__ = ["Check", "app", "doctor_command", "run_checks"]
 
@@ -139,7 +140,7 @@ def run_checks(settings: Settings) -> list[Check]:
         return Check(
             "cluster health",
             "ok" if status in ("green", "yellow") else "fail",
-            f"{status} ({h.get('number_of_nodes')} node(s))",
+            f"{status} ({counted(int(h.get('number_of_nodes') or 0), 'node')})",
             None if status in ("green", "yellow") else "fix the cluster before labelling",
         )
 
@@ -162,7 +163,8 @@ def run_checks(settings: Settings) -> list[Check]:
         return Check(
             "source indices",
             "ok",
-            f"{len(indices)} index(es) under {s.search.index!r}, {count} docs",
+            f"{counted(len(indices), 'index', 'indices')} under {s.search.index!r}, "
+            f"{counted(count, 'doc')}",
         )
 
     guarded("source indices", sources)
@@ -215,7 +217,8 @@ def run_checks(settings: Settings) -> list[Check]:
             return Check(
                 "mappings",
                 "warn",
-                f"logtriage.* not mapped yet in {len(missing)} index(es), e.g. {missing[0]}",
+                f"logtriage.* not mapped yet in {counted(len(missing), 'index', 'indices')}, "
+                f"e.g. {missing[0]}",
                 "`logtriage run` adds them; also add "
                 f"{COMPONENT_TEMPLATE!r} to composed_of of your index templates",
             )
@@ -226,7 +229,8 @@ def run_checks(settings: Settings) -> list[Check]:
                 f"component template {COMPONENT_TEMPLATE} missing",
                 "`logtriage run` installs it",
             )
-        return Check("mappings", "ok", f"logtriage.* mapped in all {len(indices)} index(es)")
+        mapped = f"logtriage.* mapped in all {counted(len(indices), 'index', 'indices')}"
+        return Check("mappings", "ok", mapped)
 
     guarded("mappings", mappings)
 
@@ -299,7 +303,7 @@ def run_checks(settings: Settings) -> list[Check]:
         return Check(
             "backlog",
             "ok",
-            f"{n} document(s){within} not labelled yet, {errs} with logtriage.error",
+            f"{counted(n, 'document')}{within} not labelled yet, {errs} with logtriage.error",
         )
 
     guarded("backlog", backlog)
@@ -346,9 +350,9 @@ def doctor_command(
     for c in checks:
         typer.echo(c.render())
     failed = [c for c in checks if c.status == "fail"]
+    warnings = sum(c.status == "warn" for c in checks)
     typer.echo(
-        f"\n{len(checks)} checks: {len(failed)} failed, "
-        f"{sum(c.status == 'warn' for c in checks)} warnings"
+        f"\n{counted(len(checks), 'check')}: {len(failed)} failed, {counted(warnings, 'warning')}"
     )
     if failed:
         raise typer.Exit(1)

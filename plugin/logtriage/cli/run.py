@@ -20,6 +20,7 @@ import typer
 from logtriage.cli.options import ConfigOption
 from logtriage.config import Settings, load_settings
 from logtriage.errors import LogtriageError
+from logtriage.wording import counted
 
 __all__ = ["JsonFormatter", "app", "configure_logging", "run_command", "with_overrides"]
 
@@ -104,7 +105,7 @@ def run_command(
     typer.echo(json.dumps(result, sort_keys=True))
     if once and not summary.complete:
         if summary.failed:
-            reason = f"{summary.failed} document(s) failed on the last pass"
+            reason = f"{counted(summary.failed, 'document')} failed on the last pass"
         elif sidecar.stopping:
             reason = "stopped by a signal"
         else:

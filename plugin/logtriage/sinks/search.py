@@ -35,6 +35,7 @@ from logtriage.config import SinkSettings
 from logtriage.errors import SinkError
 from logtriage.search import jsonio
 from logtriage.search.client import EngineRequestError, SearchClient
+from logtriage.wording import counted
 
 __all__ = [
     "SearchSink",
@@ -217,7 +218,7 @@ class WriteResult:
         if self.errors:
             first = self.errors[0]
             raise SinkError(
-                f"{len(self.errors)} document(s) failed to write "
+                f"{counted(len(self.errors), 'document')} failed to write "
                 f"(first: {first.get('index')}/{first.get('id')}: {first.get('type')}: "
                 f"{first.get('reason')})",
                 errors=self.errors,

@@ -25,6 +25,7 @@ from logtriage._core import message_problem, parse_search_page
 from logtriage.config.search import DEFAULT_MAX_MESSAGE_BYTES
 from logtriage.search import jsonio
 from logtriage.search.client import EngineRequestError, SearchClient
+from logtriage.wording import counted
 
 __all__ = [
     "Hit",
@@ -344,7 +345,7 @@ def _read_page(
         failures = shards.get("failures") or []
         reason = failures[0].get("reason") if failures else "unknown"
         raise EngineRequestError(
-            f"search failed on {shards['failed']} shard(s) of {pattern}: {reason}",
+            f"search failed on {counted(shards['failed'], 'shard')} of {pattern}: {reason}",
             503,
             "shard_failure",
         )
