@@ -111,6 +111,7 @@ def test_list_settings_from_the_environment_take_plain_strings(
     assert settings.api.cors_origins == ["https://grafana.example"]
     assert settings.masking.remove == ["ip", "hex"]
     monkeypatch.setenv("LOGTRIAGE_ALERTS__RECEIVERS", "http://hook.example")
+    monkeypatch.setenv("LOGTRIAGE_ALERTS__ENABLED", "true")  # valid JSON: not the culprit
     with pytest.raises(ConfigError) as err:
         load_settings()
     assert str(err.value).startswith(

@@ -164,7 +164,7 @@ def test_non_utf8_log_is_reported_and_errors_are_shown(
     expect(page.locator("#column-row")).to_be_hidden()
     page.click("#submit")
     expect(page.locator("#status")).to_have_text("done: 3 lines labelled", timeout=30_000)
-    expect(page.locator("#notice")).to_contain_text("1 line(s) were not valid UTF-8")
+    expect(page.locator("#notice")).to_contain_text("1 line was not valid UTF-8")
     expect(page.locator("#table tbody tr")).to_have_count(3)
     assert "bad byte \ufffd here" in page.locator("#table tbody").inner_text()
 

@@ -9,6 +9,7 @@ file and loses to ``LOGTRIAGE_SEARCH__HOSTS``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -140,6 +141,14 @@ def _problem_text(err: ErrorDetails) -> str:
     return f"{text} ({hint})" if hint else text
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 def load_settings(path: Path | str | None = None) -> Settings:
     """Settings from defaults, the optional YAML file at ``path`` and the environment.
 
@@ -152,7 +161,9 @@ def load_settings(path: Path | str | None = None) -> Settings:
     except SettingsError as exc:  # a LOGTRIAGE_* value that had to be JSON and is not
         section = re.search(r'field "(\w+)"', str(exc))
         prefix = f"LOGTRIAGE_{section.group(1).upper()}" if section else "LOGTRIAGE_"
-        names = sorted(k for k in os.environ if k.upper().startswith(prefix))
+        names = sorted(
+            k for k in os.environ if k.upper().startswith(prefix) and not _is_json(os.environ[k])
+        )
         raise ConfigError(
             f"{' or '.join(names) or prefix + '*'}: a list or mapping of objects in the "
             "environment must be JSON, e.g. LOGTRIAGE_ALERTS__RECEIVERS="

@@ -15,6 +15,11 @@ const $ = (id) => document.getElementById(id);
 const state = { header: [], rows: [], msgCol: 0, cols: {}, filtered: [], page: 0, url: null, xhr: null };
 
 // ---------- CSV (RFC 4180: quotes, doubled quotes, newlines inside quotes) ----------
+/** "1 line", "2 lines", "12,000 lines". */
+function counted(n, noun) {
+  return `${n.toLocaleString()} ${n === 1 ? noun : noun + "s"}`;
+}
+
 function parseCsv(text) {
   const rows = [];
   let row = [];
@@ -213,14 +218,17 @@ function upload(event) {
     const invalid = Number(xhr.getResponseHeader("X-Logtriage-Invalid-Utf8") || 0);
     const unmatched = Number(xhr.getResponseHeader("X-Logtriage-Unmatched") || 0);
     const notes = [];
-    if (invalid) notes.push(`${invalid} line(s) were not valid UTF-8 and were decoded with replacement characters`);
-    if (unmatched) notes.push(`${unmatched} line(s) did not match the log format`);
+    if (invalid) {
+      notes.push(`${counted(invalid, "line")} ${invalid === 1 ? "was" : "were"} not valid UTF-8 ` +
+        "and decoded with replacement characters");
+    }
+    if (unmatched) notes.push(`${counted(unmatched, "line")} did not match the log format`);
     showNotice(notes.join("; "));
     const text = xhr.responseText;
     const name = (file.name.replace(/\.[^.]*$/, "") || "upload") + ".labelled.csv";
     showResults(text, name, xhr.getResponseHeader("X-Logtriage-Message-Column") || "message",
       xhr.getResponseHeader("X-Logtriage-Model") || "");
-    setProgress(1, `done: ${state.rows.length.toLocaleString()} lines labelled`);
+    setProgress(1, `done: ${counted(state.rows.length, "line")} labelled`);
   };
   xhr.onerror = () => { busy(false); setProgress(0, "failed"); showError("network error"); };
   xhr.onabort = () => { busy(false); setProgress(0, "cancelled"); };
