@@ -574,6 +574,23 @@ def _es_data(ref: str, seconds: int, model: es.Dataquery, to_s: int = 0) -> al.Q
     )
 
 
+def _prom_data(ref: str, seconds: int, expr: str) -> al.Query:
+    """An instant Prometheus query ``expr`` over the last ``seconds`` (alert rules name
+    the data source by uid: they cannot use a dashboard's ``${prom}`` variable)."""
+    return (
+        al.Query(ref)
+        .datasource_uid(PROM_DS_UID)
+        .relative_time_range(alm.RelativeTimeRange(from_val=seconds, to=0))
+        .model(
+            prom.Dataquery()
+            .ref_id(ref)
+            .expr(expr)
+            .instant()
+            .datasource(common.DataSourceRef(type_val="prometheus", uid=PROM_DS_UID))
+        )
+    )
+
+
 def _reduce(
     ref: str,
     source: str,
@@ -690,16 +707,7 @@ def alert_rules(
             f"The sidecar is more than {max_lag_s} s behind the newest document.",
             "warning",
             [
-                al.Query("A")
-                .datasource_uid(PROM_DS_UID)
-                .relative_time_range(alm.RelativeTimeRange(from_val=600, to=0))
-                .model(
-                    prom.Dataquery()
-                    .ref_id("A")
-                    .expr("max(logtriage_lag_seconds)")
-                    .instant()
-                    .datasource(common.DataSourceRef(type_val="prometheus", uid=PROM_DS_UID))
-                ),
+                _prom_data("A", 600, "max(logtriage_lag_seconds)"),
                 _reduce("B", "$A", "last"),
                 _math("C", f"$B > {max_lag_s}"),
             ],
@@ -712,16 +720,7 @@ def alert_rules(
             f"The sidecar reports more than {max_error_rate} errors per second.",
             "warning",
             [
-                al.Query("A")
-                .datasource_uid(PROM_DS_UID)
-                .relative_time_range(alm.RelativeTimeRange(from_val=600, to=0))
-                .model(
-                    prom.Dataquery()
-                    .ref_id("A")
-                    .expr("sum(rate(logtriage_errors_total[5m]))")
-                    .instant()
-                    .datasource(common.DataSourceRef(type_val="prometheus", uid=PROM_DS_UID))
-                ),
+                _prom_data("A", 600, "sum(rate(logtriage_errors_total[5m]))"),
                 _reduce("B", "$A", "last"),
                 _math("C", f"$B > {max_error_rate}"),
             ],
