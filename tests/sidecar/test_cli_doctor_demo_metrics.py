@@ -200,6 +200,12 @@ def test_demo_labels_everything_and_prints_a_summary(engine: LocalEngine) -> Non
     assert "documents: 3000  labelled: 3000  with logtriage.error: 0  still unlabelled: 0" in out
     assert "top templates:" in out and "throughput:" in out and "docs/s" in out
     assert "where to look next:" in out and "dashboards/" in out
+    # Every pointer works after the demo exits: no port of its own run, no file it never wrote.
+    stream = "logs-logtriage.demo-default"
+    assert f"query the labels: GET {engine.url}/{stream}/_search?q=logtriage.anomaly:true" in out
+    assert "`logtriage run -c logtriage.yaml`, which serves /metrics and /health on port 9464" in (
+        out
+    )
 
 
 def test_a_taken_metrics_port_is_one_error_line(tmp_path) -> None:

@@ -132,11 +132,7 @@ def demo_command(
             hosts = [local.url]
             _err(f"{engine} {local.version} up at {local.url}")
         search = base.search.model_copy(update={"hosts": hosts, "index": DATA_STREAM})
-        sidecar_cfg = SidecarSettings(
-            name="demo",
-            state_index=base.sidecar.state_index,
-            metrics_port=0,
-        )
+        sidecar_cfg = SidecarSettings(name="demo", state_index=base.sidecar.state_index)
         settings = Settings(
             **{
                 **base.model_dump(exclude={"search", "sidecar"}),
@@ -162,8 +158,6 @@ def demo_command(
         labeler = Classifier.from_settings(settings.model)
         _err(f"model: {labeler.model_version if labeler else 'none (templates and rules only)'}")
         sidecar = Sidecar(settings, client=client, labeler=labeler)
-        server = sidecar.serve_metrics()
-        metrics_url = f"http://127.0.0.1:{server.port}/metrics" if server else None
         summary = sidecar.run(once=True)
         facts = _summary(client)
     except LogtriageError as exc:
@@ -186,13 +180,19 @@ def demo_command(
     ]
     if facts["errors"]:
         out.append("  errors: " + ", ".join(f"{k}={v}" for k, v in facts["errors"].items()))
+    search_path = f"/{DATA_STREAM}/_search?q=logtriage.anomaly:true"
+    query = f"GET {hosts[0]}{search_path}"
+    if local is not None and not keep_engine:  # the URL dies with the engine below
+        query = f"`logtriage demo --keep-engine` keeps the engine up for GET <url>{search_path}"
+    cfg = str(config) if config is not None else "logtriage.yaml"
     out += [
         "where to look next:",
-        f"  - query the labels: GET {hosts[0]}/{DATA_STREAM}/_search?q=logtriage.anomaly:true",
+        f"  - query the labels: {query}",
         "  - dashboards: dashboards/ (Grafana JSON + provisioning, Kibana saved objects)",
-        f"  - sidecar metrics: {metrics_url or '/metrics on sidecar.metrics_port'} "
-        "(while `logtriage run` is running)",
-        "  - run it for real: logtriage run --config logtriage.yaml ; check with logtriage doctor",
+        "  - on your cluster: search.hosts and search.index in logtriage.yaml (README, "
+        "'Running next to your cluster'),",
+        f"    then `logtriage doctor -c {cfg}` and `logtriage run -c {cfg}`, which serves "
+        f"/metrics and /health on port {base.sidecar.metrics_port}",
     ]
     typer.echo("\n".join(out))
     client.close()
