@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from logtriage.local_engine import LocalEngine, free_port
 from logtriage.model.bundle import default_bundle_path, load_bundle
@@ -193,18 +194,26 @@ def test_run_once_stopped_before_the_backlog_is_done_exits_1(tmp_path) -> None:
 
 
 def test_demo_labels_everything_and_prints_a_summary(engine: LocalEngine) -> None:
-    res = _cli("demo", "--docs", "3000", env={"LOGTRIAGE_ES_URL": engine.url})
+    script = Path(sys.executable).with_name("logtriage")  # as `make demo` runs it
+    res = subprocess.run(
+        [str(script), "demo", "--docs", "3000"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "LOGTRIAGE_ES_URL": engine.url},
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     out = res.stdout
     assert f"logtriage demo on {engine.kind} {engine.version}" in out
     assert "documents: 3000  labelled: 3000  with logtriage.error: 0  still unlabelled: 0" in out
     assert "top templates:" in out and "throughput:" in out and "docs/s" in out
     assert "where to look next:" in out and "dashboards/" in out
-    # Every pointer works after the demo exits: no port of its own run, no file it never wrote.
+    # Every pointer works after the demo exits and can be pasted as printed: no port of
+    # its own run, no file it never wrote, the command as it was typed.
     stream = "logs-logtriage.demo-default"
     assert f"query the labels: GET {engine.url}/{stream}/_search?q=logtriage.anomaly:true" in out
-    assert "`logtriage run -c logtriage.yaml`, which serves /metrics and /health on port 9464" in (
-        out
+    assert (
+        f"`{script} run -c logtriage.yaml`, which serves /metrics and /health on port 9464" in out
     )
 
 

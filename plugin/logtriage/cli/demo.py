@@ -180,10 +180,12 @@ def demo_command(
     ]
     if facts["errors"]:
         out.append("  errors: " + ", ".join(f"{k}={v}" for k, v in facts["errors"].items()))
+    # As typed, so `make demo`'s user can paste `.venv/bin/logtriage ...`.
+    cli = sys.argv[0] if Path(sys.argv[0]).name == "logtriage" else "logtriage"
     search_path = f"/{DATA_STREAM}/_search?q=logtriage.anomaly:true"
     query = f"GET {hosts[0]}{search_path}"
     if local is not None and not keep_engine:  # the URL dies with the engine below
-        query = f"`logtriage demo --keep-engine` keeps the engine up for GET <url>{search_path}"
+        query = f"`{cli} demo --keep-engine` keeps the engine up for GET <url>{search_path}"
     cfg = str(config) if config is not None else "logtriage.yaml"
     out += [
         "where to look next:",
@@ -191,7 +193,7 @@ def demo_command(
         "  - dashboards: dashboards/ (Grafana JSON + provisioning, Kibana saved objects)",
         "  - on your cluster: search.hosts and search.index in logtriage.yaml (README, "
         "'Running next to your cluster'),",
-        f"    then `logtriage doctor -c {cfg}` and `logtriage run -c {cfg}`, which serves "
+        f"    then `{cli} doctor -c {cfg}` and `{cli} run -c {cfg}`, which serves "
         f"/metrics and /health on port {base.sidecar.metrics_port}",
     ]
     typer.echo("\n".join(out))
