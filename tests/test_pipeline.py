@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 from logtriage.config import load_settings
+from logtriage.errors import StateError
 from logtriage.labels import UNCLASSIFIED, LabelColumns
 from logtriage.pipeline import Pipeline
 
@@ -89,3 +92,10 @@ def test_state_round_trip_keeps_ids(tmp_path: Path) -> None:
     restored = Pipeline(settings, miner=Pipeline.load_miner(state))
     after = restored.process_batch(list(reversed(lines))).template_ids.tolist()
     assert after == list(reversed(before))
+
+
+def test_a_state_file_that_is_not_one_names_the_file(tmp_path: Path) -> None:
+    state = tmp_path / "session.log"  # e.g. a log given where --state is expected
+    state.write_text("2024-01-01 12:00:00 INFO started\n")
+    with pytest.raises(StateError, match=rf"^state file {re.escape(str(state))}: corrupt"):
+        Pipeline.load_miner(state)

@@ -156,4 +156,7 @@ class Pipeline:
             data = path.read_bytes()
         except OSError as exc:
             raise StateError(f"cannot read state file {path}: {exc.strerror}") from exc
-        return Miner.from_bytes(data)
+        try:
+            return Miner.from_bytes(data)
+        except StateError as exc:
+            raise StateError(f"state file {path}: {exc}") from exc
