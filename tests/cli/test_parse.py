@@ -54,6 +54,8 @@ def test_parse_stdin_jsonl_keeps_every_line_including_bad_bytes() -> None:
     assert "\ufffd" in rows[2]["Content"]
     assert "\ufffd" in rows[4]["Content"]
     assert "2 lines had invalid UTF-8 (replaced)" in proc.stderr.decode()
+    one = run_cli("parse", "-", stdin=b"job 1 done\n")
+    assert one.stderr.decode().strip() == "parsed 1 line into 1 template"
 
 
 def test_parse_state_keeps_template_ids_across_runs(tmp_path: Path) -> None:

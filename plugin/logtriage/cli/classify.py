@@ -13,6 +13,7 @@ from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import byte_progress, note
 from logtriage.sinks.tabular import OutputFormat, RowSink
 from logtriage.sources.files import LogFileSource
+from logtriage.wording import counted
 
 __all__ = ["OUTPUT_COLUMNS", "app", "classify", "classify_file"]
 
@@ -113,7 +114,8 @@ def classify(
     Writes LineId,Content,EventId,EventTemplate,label,confidence,anomaly,anomaly_score,rule."""
     s = classify_file(file, out, log_format=log_format, model=model, fmt=fmt, config=config)
     note(
-        f"classified {s['lines']} lines into {s['templates']} templates with model "
+        f"classified {counted(s['lines'], 'line')} into {counted(s['templates'], 'template')} "
+        "with model "
         f"{s['model_version']}{s['problems']}"
     )
 

@@ -15,6 +15,7 @@ from logtriage.errors import StateError
 from logtriage.pipeline import Pipeline
 from logtriage.sinks.tabular import OutputFormat, RowSink
 from logtriage.sources.files import LogFileSource
+from logtriage.wording import counted
 
 PARSE_COLUMNS = ("LineId", "Content", "EventId", "EventTemplate")
 
@@ -68,4 +69,5 @@ def parse(
         except OSError as exc:
             raise StateError(f"cannot write state file {state}: {exc.strerror}") from exc
     stats = source.stats
-    note(f"parsed {stats.lines} lines into {len(texts)} templates{stats.problems()}")
+    lines, templates = counted(stats.lines, "line"), counted(len(texts), "template")
+    note(f"parsed {lines} into {templates}{stats.problems()}")

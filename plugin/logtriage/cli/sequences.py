@@ -29,6 +29,7 @@ from logtriage.sessions import (
     read_session_file,
 )
 from logtriage.sinks.tabular import OutputFormat, RowSink
+from logtriage.wording import counted
 
 sequences_app = typer.Typer(
     help="Sequence anomaly detection over sessions of template ids.", no_args_is_help=True
@@ -89,8 +90,8 @@ def _sessions(
         except OSError as exc:
             raise StateError(f"cannot write state file {state}: {exc.strerror}") from exc
     note(
-        f"{result.lines} lines -> {len(result.sessions)} sessions"
-        f" ({result.keyless_lines} lines without a session key)"
+        f"{counted(result.lines, 'line')} -> {counted(len(result.sessions), 'session')}"
+        f" ({counted(result.keyless_lines, 'line')} without a session key)"
     )
     return result.keys, result.sessions
 
@@ -142,7 +143,8 @@ def train(
         )
         build_lstm_bundle(sessions, out, cfg)
         train_s = time.perf_counter() - start
-    note(f"trained {detector.value} on {len(sessions)} sessions in {train_s:.2f}s -> {out}")
+    trained_on = counted(len(sessions), "session")
+    note(f"trained {detector.value} on {trained_on} in {train_s:.2f}s -> {out}")
 
 
 def _f1(normal_flags: list[bool], abnormal_flags: list[bool]) -> dict[str, float | int]:
@@ -198,7 +200,7 @@ def evaluate(
                 for key, v in zip(keys, verdicts, strict=True)
             )
         flagged = int(verdicts.anomalous.sum())
-        note(f"{flagged} of {len(sessions)} sessions anomalous ({elapsed:.2f}s)")
+        note(f"{flagged} of {counted(len(sessions), 'session')} anomalous ({elapsed:.2f}s)")
         return
     normal_flags = detector.score(read_session_file(normal)).anomalous.tolist() if normal else []
     abnormal_flags = (
