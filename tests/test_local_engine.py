@@ -11,6 +11,7 @@ import socket
 import threading
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from logtriage.local_engine import LocalEngine, LocalEngineError
@@ -49,8 +50,27 @@ def test_a_chosen_port_taken_before_the_first_start_moves_to_a_free_one(taken_po
         first_port = engine.port
         engine.restart()
         assert engine.port == first_port, "a restart keeps its port"
+        # The JVM's temp dir lives in the instance, so stop() removes it with the data
+        # (before, each start left a /tmp/opensearch-<n> behind).
+        assert engine.pid is not None and engine.instance_dir is not None
+        tmpdir = f"-Djava.io.tmpdir={engine.instance_dir / 'tmp'}"
+        assert any(tmpdir in cmd for cmd in _group_commands(engine.pid)), tmpdir
     finally:
         engine.stop()
+    assert engine.instance_dir is None
+
+
+def _group_commands(pgid: int) -> list[str]:
+    """Command lines of the processes in process group ``pgid``."""
+    commands = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            group = int(stat.read_text().rsplit(")", 1)[1].split()[2])
+            if group == pgid:
+                commands.append((stat.parent / "cmdline").read_bytes().decode(errors="replace"))
+        except (OSError, IndexError, ValueError):  # the process ended meanwhile
+            continue
+    return [c.replace("\0", " ") for c in commands]
 
 
 def test_a_port_asked_for_and_taken_is_a_clear_error(taken_port: int) -> None:

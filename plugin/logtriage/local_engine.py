@@ -68,6 +68,7 @@ class EngineSpec:
     java_home_env: str
     java_opts_env: str
     path_conf_env: str
+    tmpdir_env: str
     extra_settings: tuple[str, ...]
 
     @property
@@ -98,6 +99,7 @@ ENGINES: dict[str, EngineSpec] = {
         java_home_env="ES_JAVA_HOME",
         java_opts_env="ES_JAVA_OPTS",
         path_conf_env="ES_PATH_CONF",
+        tmpdir_env="ES_TMPDIR",
         extra_settings=("xpack.security.enabled=false",),
     ),
     "opensearch": EngineSpec(
@@ -108,6 +110,7 @@ ENGINES: dict[str, EngineSpec] = {
         java_home_env="OPENSEARCH_JAVA_HOME",
         java_opts_env="OPENSEARCH_JAVA_OPTS",
         path_conf_env="OPENSEARCH_PATH_CONF",
+        tmpdir_env="OPENSEARCH_TMPDIR",
         extra_settings=(),
     ),
 }
@@ -318,7 +321,7 @@ class LocalEngine:
             return self.instance_dir
         inst = Path(tempfile.mkdtemp(prefix=f"logtriage-{self.kind}-"))
         shutil.copytree(home / "config", inst / "config")
-        for sub in ("data", "logs"):
+        for sub in ("data", "logs", "tmp"):
             (inst / sub).mkdir()
         inst.chmod(0o755)
         self.instance_dir = inst
@@ -358,6 +361,8 @@ class LocalEngine:
             self.spec.java_home_env: self.java_home,
             self.spec.java_opts_env: f"-Xms{self.heap_mb}m -Xmx{self.heap_mb}m",
             self.spec.path_conf_env: str(inst / "config"),
+            # Else the JVM's temp dir is a new /tmp/<kind>-<n> that outlives every run.
+            self.spec.tmpdir_env: str(inst / "tmp"),
             "LANG": "C.UTF-8",
         }
         if _is_root():
@@ -522,6 +527,11 @@ class LocalEngine:
         if not keep_data and self.instance_dir is not None:
             shutil.rmtree(self.instance_dir, ignore_errors=True)
             self.instance_dir = None
+
+    def detach(self) -> None:
+        """Leave the engine running, with its data: :meth:`stop` no longer touches it."""
+        self._proc = None
+        self.instance_dir = None
 
     def pause(self) -> None:
         """Freeze the engine (SIGSTOP to its process group): it stops answering, sockets

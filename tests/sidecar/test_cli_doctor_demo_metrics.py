@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from logtriage.local_engine import LocalEngine, free_port
 from logtriage.model.bundle import default_bundle_path, load_bundle
 from logtriage.search.client import SearchClient
@@ -168,6 +169,32 @@ def test_demo_on_a_named_cluster_that_is_down_says_where_the_name_came_from(tmp_
     assert res.returncode == 1 and f"(the cluster comes from --config {config};" in res.stderr
 
 
+def test_a_demo_stopped_by_sigterm_stops_its_local_engine() -> None:
+    """The local engine runs in its own process group (Ctrl-C in a terminal does not
+    reach it), so only the demo can stop it; before, SIGTERM or Ctrl-C left it running."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOGTRIAGE_")}
+    with subprocess.Popen(
+        [sys.executable, "-c", "from logtriage.cli import run; run()", "demo", "--docs", "200000"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    ) as proc:
+        assert proc.stderr is not None
+        try:
+            up = next((line for line in proc.stderr if " up at " in line), "")
+            assert up, "the demo's local engine did not start"
+            url = up.split(" up at ")[1].strip()
+            urllib.request.urlopen(f"{url}/_cluster/health", timeout=10).close()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=120) == 130, rest
+    assert "interrupted; stopping the local engine" in rest
+    with pytest.raises(OSError):  # refused: the engine is gone
+        urllib.request.urlopen(f"{url}/_cluster/health", timeout=10).close()
+
+
 def test_run_once_stopped_before_the_backlog_is_done_exits_1(tmp_path) -> None:
     """Nothing answers on the port, so ``run --once`` waits for the engine; SIGTERM stops
     it, and the exit code says the backlog is not labelled (cron must not see success)."""
@@ -194,13 +221,17 @@ def test_run_once_stopped_before_the_backlog_is_done_exits_1(tmp_path) -> None:
 
 
 def test_demo_labels_everything_and_prints_a_summary(engine: LocalEngine) -> None:
-    script = Path(sys.executable).with_name("logtriage")  # as `make demo` runs it
+    script = Path(sys.executable).with_name("logtriage")  # as `make demo` runs it,
+    # with the venv not on PATH (a plain `logtriage` would not be found)
+    path = os.pathsep.join(
+        d for d in os.environ["PATH"].split(os.pathsep) if Path(d) != script.parent
+    )
     res = subprocess.run(
         [str(script), "demo", "--docs", "3000"],
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "LOGTRIAGE_ES_URL": engine.url},
+        env={**os.environ, "LOGTRIAGE_ES_URL": engine.url, "PATH": path},
     )
     assert res.returncode == 0, res.stderr[-3000:]
     out = res.stdout

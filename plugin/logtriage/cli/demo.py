@@ -10,6 +10,8 @@ and where to look next.
 from __future__ import annotations
 
 import json
+import shutil
+import signal
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -115,59 +117,91 @@ def demo_command(
 ) -> None:
     """Start a local engine, load sample logs, label them all, print a summary."""
     from logtriage.local_engine import LocalEngine
+
+    local: LocalEngine | None = None
+    # SIGTERM ends the demo as Ctrl-C does: the local engine runs in its own process
+    # group, so only this process can stop it.
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        base = load_settings(config)
+        if config is None and "hosts" not in base.search.model_fields_set:
+            _err(f"starting a local {engine} (first run downloads it with mvn)...")
+            local = LocalEngine(engine)  # type: ignore[arg-type]
+            local.start()
+            _err(f"{engine} {local.version} up at {local.url}")
+        hosts = [local.url] if local is not None else list(base.search.hosts)
+        lines = _label_samples(base, hosts, config, docs, seed, local_stays=keep_engine)
+        typer.echo("\n".join(lines))
+        if local is not None and keep_engine:
+            typer.echo(f"local {engine} keeps running at {local.url} (pid {local.pid})")
+            local.detach()
+    except LogtriageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        _err("interrupted" + ("; stopping the local engine" if local is not None else ""))
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if local is not None:
+            local.stop()  # a detached engine is left running
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _label_samples(
+    base: Settings,
+    hosts: list[str],
+    config: Path | None,
+    docs: int,
+    seed: int,
+    *,
+    local_stays: bool,
+) -> list[str]:
+    """Load ``docs`` sample documents into the cluster at ``hosts``, label them with the
+    sidecar, and return the summary to print."""
     from logtriage.model import Classifier
     from logtriage.search.client import EngineRequestError, SearchClient
     from logtriage.search.templates import install_data_stream_template
     from logtriage.sidecar import Sidecar
 
-    local: LocalEngine | None = None
+    search = base.search.model_copy(update={"hosts": hosts, "index": DATA_STREAM})
+    sidecar_cfg = SidecarSettings(name="demo", state_index=base.sidecar.state_index)
+    settings = Settings(
+        **{
+            **base.model_dump(exclude={"search", "sidecar"}),
+            "search": search,
+            "sidecar": sidecar_cfg,
+        }
+    )
+    named = config is not None or "hosts" in base.search.model_fields_set
     try:
-        base = load_settings(config)
-        if config is not None or "hosts" in base.search.model_fields_set:
-            hosts = list(base.search.hosts)
-        else:
-            _err(f"starting a local {engine} (first run downloads it with mvn)...")
-            local = LocalEngine(engine)  # type: ignore[arg-type]
-            local.start()
-            hosts = [local.url]
-            _err(f"{engine} {local.version} up at {local.url}")
-        search = base.search.model_copy(update={"hosts": hosts, "index": DATA_STREAM})
-        sidecar_cfg = SidecarSettings(name="demo", state_index=base.sidecar.state_index)
-        settings = Settings(
-            **{
-                **base.model_dump(exclude={"search", "sidecar"}),
-                "search": search,
-                "sidecar": sidecar_cfg,
-            }
-        )
-        try:
-            client = SearchClient.connect(SearchSettings(**search.model_dump()))
-        except EngineRequestError as exc:
-            if local is not None:
-                raise
-            source = f"--config {config}" if config is not None else "the LOGTRIAGE_* environment"
-            raise EngineRequestError(
-                f"{exc} (the cluster comes from {source}; without one the demo starts "
-                "a local engine)",
-                exc.status,
-            ) from exc
+        client = SearchClient.connect(SearchSettings(**search.model_dump()))
+    except EngineRequestError as exc:
+        if not named:
+            raise
+        source = f"--config {config}" if config is not None else "the LOGTRIAGE_* environment"
+        raise EngineRequestError(
+            f"{exc} (the cluster comes from {source}; without one the demo starts a local engine)",
+            exc.status,
+        ) from exc
+    try:
         install_data_stream_template(client, "logtriage-demo", f"{DATA_STREAM}*")
         documents = sample_documents(docs, seed)
         load_s = _load(client, documents)
         _err(f"loaded {len(documents)} documents into data stream {DATA_STREAM} in {load_s:.1f}s")
         labeler = Classifier.from_settings(settings.model)
         _err(f"model: {labeler.model_version if labeler else 'none (templates and rules only)'}")
-        sidecar = Sidecar(settings, client=client, labeler=labeler)
-        summary = sidecar.run(once=True)
+        summary = Sidecar(settings, client=client, labeler=labeler).run(once=True)
         facts = _summary(client)
-    except LogtriageError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        if local is not None:
-            local.stop()
-        raise typer.Exit(1) from None
+        engine = f"{client.engine} {client.info.version}"
+    finally:
+        client.close()
     rate = (summary.labelled + summary.errored) / summary.seconds if summary.seconds else 0.0
     out = [
-        f"logtriage demo on {client.engine} {client.info.version} ({hosts[0]})",
+        f"logtriage demo on {engine} ({hosts[0]})",
         f"  documents: {facts['total']}  labelled: {summary.labelled}  "
         f"with logtriage.error: {summary.errored}  still unlabelled: {facts['unlabelled']}",
         f"  throughput: {rate:,.0f} docs/s labelled and written back "
@@ -180,14 +214,14 @@ def demo_command(
     ]
     if facts["errors"]:
         out.append("  errors: " + ", ".join(f"{k}={v}" for k, v in facts["errors"].items()))
-    # As typed, so `make demo`'s user can paste `.venv/bin/logtriage ...`.
-    cli = sys.argv[0] if Path(sys.argv[0]).name == "logtriage" else "logtriage"
+    cli = _invoked_as()
     search_path = f"/{DATA_STREAM}/_search?q=logtriage.anomaly:true"
     query = f"GET {hosts[0]}{search_path}"
-    if local is not None and not keep_engine:  # the URL dies with the engine below
+    if not named and not local_stays:  # the local engine stops when the demo ends
         query = f"`{cli} demo --keep-engine` keeps the engine up for GET <url>{search_path}"
     cfg = str(config) if config is not None else "logtriage.yaml"
-    out += [
+    return [
+        *out,
         "where to look next:",
         f"  - query the labels: {query}",
         "  - dashboards: dashboards/ (Grafana JSON + provisioning, Kibana saved objects)",
@@ -196,14 +230,18 @@ def demo_command(
         f"    then `{cli} doctor -c {cfg}` and `{cli} run -c {cfg}`, which serves "
         f"/metrics and /health on port {base.sidecar.metrics_port}",
     ]
-    typer.echo("\n".join(out))
-    client.close()
-    if local is not None:
-        if keep_engine:
-            typer.echo(f"local {engine} keeps running at {local.url} (pid {local.pid})")
-            local._proc = None  # detach: do not stop it at exit
-        else:
-            local.stop()
+
+
+def _invoked_as() -> str:
+    """The command as the user typed it, so suggestions paste: ``logtriage`` when that
+    is what PATH finds, else the path run (``.venv/bin/logtriage`` after ``make demo``)."""
+    argv0 = sys.argv[0]
+    if Path(argv0).name != "logtriage":
+        return "logtriage"
+    on_path = shutil.which("logtriage")
+    if on_path is not None and Path(on_path).resolve() == Path(argv0).resolve():
+        return "logtriage"
+    return argv0
 
 
 app = typer.Typer(add_completion=False)
