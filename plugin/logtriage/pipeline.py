@@ -17,6 +17,7 @@ from logtriage.config import Settings
 from logtriage.core import build_miner, load_rules
 from logtriage.errors import StateError
 from logtriage.labels import UNCLASSIFIED, LabelColumns, Labeler, TemplateOnlyLabeler
+from logtriage.replacing import write_replacing
 
 __all__ = ["LabeledBatch", "Pipeline"]
 
@@ -145,9 +146,7 @@ class Pipeline:
     @staticmethod
     def save_miner(miner: Miner, path: Path) -> None:
         """Write a miner's state atomically (temp file + rename)."""
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(miner.to_bytes())
-        tmp.replace(path)
+        write_replacing(path, miner.to_bytes())
 
     @staticmethod
     def load_miner(path: Path) -> Miner:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from logtriage.errors import StateError
+from logtriage.replacing import write_replacing
 
 __all__ = ["CACHE_FORMAT_VERSION", "CacheEntry", "TemplateCache"]
 
@@ -81,9 +82,7 @@ class TemplateCache:
             for (v, t), e in self._data.items()
         ]
         doc = {"format_version": CACHE_FORMAT_VERSION, "entries": rows}
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(doc), encoding="utf-8")
-        tmp.replace(path)
+        write_replacing(path, json.dumps(doc).encode("utf-8"))
 
     def load(self, path: Path, *, version: str | None = None) -> int:
         """Add entries saved by :meth:`save`; only those of ``version`` when given.

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from logtriage.errors import StateError
+from logtriage.replacing import write_replacing
 from logtriage.search.client import EngineRequestError, SearchClient
 
 __all__ = ["Checkpoint", "Lease", "LeaseLost", "MinerStore", "StateDoc", "StateStore"]
@@ -214,9 +215,7 @@ class MinerStore:
 
     def save(self, data: bytes) -> None:
         if self.path is not None:
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(self.path)
+            write_replacing(self.path, data)
             return
         source = {
             "kind": "miner",

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, TextIO
 
 from logtriage.errors import SinkError
+from logtriage.replacing import renames_over
 
 __all__ = ["OutputFormat", "RowSink"]
 
@@ -33,7 +34,8 @@ class RowSink:
 
     ``out`` is a path or ``"-"`` for stdout. Used as a context manager; a file is
     written to a temporary name and renamed on success, so a failed run never
-    leaves a half-written output behind. ``source``, the file the rows come from, is
+    leaves a half-written output behind (a device or FIFO such as ``/dev/null`` is
+    written in place, see :mod:`logtriage.replacing`). ``source``, the file the rows come from, is
     never written over: the rename would replace the user's log with its labels.
     """
 
@@ -59,9 +61,10 @@ class RowSink:
             self._stream = sys.stdout
         else:
             target = Path(self.out)
-            self._tmp = target.with_name(f".{target.name}.partial")
+            if renames_over(target):
+                self._tmp = target.with_name(f".{target.name}.partial")
             try:
-                self._stream = open(self._tmp, "w", encoding="utf-8", newline="")
+                self._stream = open(self._tmp or target, "w", encoding="utf-8", newline="")
             except OSError as exc:
                 raise SinkError(f"cannot write {self.out}: {exc.strerror}") from exc
         if self.fmt is OutputFormat.CSV:
@@ -90,7 +93,8 @@ class RowSink:
                 self._stream.flush()
             return
         self._stream.close()
-        assert self._tmp is not None
+        if self._tmp is None:  # a device or FIFO, written in place
+            return
         if exc_type is None:
             self._tmp.replace(self.out)
         else:

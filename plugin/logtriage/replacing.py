@@ -1,0 +1,36 @@
+"""Writing a file whole or not at all, without replacing what is not a regular file.
+
+A file is written to a temporary name and renamed over the target, so a reader (or a
+crash) never sees half of it. A rename replaces whatever the target is, though: for
+``--out /dev/null`` run as root it replaced the system's ``/dev/null`` with a regular
+file, which then handed earlier writes to every later reader. Devices, FIFOs and
+sockets are therefore written in place.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+__all__ = ["renames_over", "write_replacing"]
+
+
+def renames_over(path: Path) -> bool:
+    """Whether ``path`` may be replaced by a rename: it is a regular file, or nothing yet."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # missing (or unreadable: the write will say why)
+        return True
+    return stat.S_ISREG(mode)
+
+
+def write_replacing(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through ``<name>.tmp`` renamed over it (a device or
+    FIFO is written in place)."""
+    if not renames_over(path):
+        with open(path, "wb") as out:
+            out.write(data)
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)

@@ -1,0 +1,64 @@
+"""Outputs are replaced whole, except devices and FIFOs, which are written in place.
+
+Before, ``logtriage parse -o /dev/null`` run as root renamed a regular file over the
+system's /dev/null; later readers of /dev/null then got earlier writes (a CI run read
+a compiler probe's error message as its source). These tests use a FIFO: the old code
+would turn it into a regular file the same way, without touching the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from logtriage.replacing import renames_over, write_replacing
+
+
+def _read_fifo_in_background(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as f:
+            got.append(f.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, got
+
+
+def test_a_fifo_is_written_in_place_and_a_file_replaced_whole(tmp_path: Path) -> None:
+    assert not renames_over(Path("/dev/null"))
+    assert renames_over(tmp_path / "new.bin")
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    thread, got = _read_fifo_in_background(fifo)
+    write_replacing(fifo, b"state")
+    thread.join(timeout=10)
+    assert got == [b"state"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    regular = tmp_path / "state.bin"
+    regular.write_bytes(b"old")
+    write_replacing(regular, b"new")
+    assert regular.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.fifo", "state.bin"]
+
+
+def test_parse_out_to_a_fifo_keeps_it_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "rows.fifo"
+    os.mkfifo(fifo)
+    thread, got = _read_fifo_in_background(fifo)
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtriage.cli", "parse", "-", "--out", str(fifo)],
+        input=b"job 1 done\njob 2 done\n",
+        capture_output=True,
+        timeout=120,
+    )
+    thread.join(timeout=10)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert stat.S_ISFIFO(fifo.stat().st_mode), "the FIFO was replaced by a regular file"
+    assert got and got[0].decode().splitlines()[0] == "LineId,Content,EventId,EventTemplate"
+    assert not list(tmp_path.glob(".*partial"))
