@@ -118,6 +118,17 @@ fn split_format(format: &str) -> (Vec<&str>, Vec<&str>) {
     (texts, fields)
 }
 
+/// A name opened by `<` and not closed by `>` in the literal text of a format.
+fn unclosed_field(text: &str) -> Option<&str> {
+    text.match_indices('<').find_map(|(i, _)| {
+        let rest = &text[i + 1..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        (end > 0 && !rest[end..].starts_with('>')).then(|| &rest[..end])
+    })
+}
+
 /// The anchored regex logparser builds from a format, and the field names.
 pub fn format_regex(format: &str) -> (String, Vec<String>) {
     let (texts, fields) = split_format(format);
@@ -192,6 +203,12 @@ impl HeaderParser {
         {
             return Err(bad(format!(
                 "field <{twice}> appears twice (name the second one differently)"
+            )));
+        }
+        if let Some(name) = split_format(format).0.into_iter().find_map(unclosed_field) {
+            // Else every line fails to match the literal `<Name` and is kept whole.
+            return Err(bad(format!(
+                "'<{name}' has no closing '>' (a field is written <{name}>)"
             )));
         }
         let regex = RegexBuilder::new(&pattern)
@@ -493,6 +510,15 @@ mod tests {
             HeaderParser::new(r"<Date> (<Content>"),
             Err(CoreError::BadFormat { .. })
         ));
+        match HeaderParser::new("<Date <Time> <Content>") {
+            Err(CoreError::BadFormat { reason, .. }) => assert_eq!(
+                reason,
+                "'<Date' has no closing '>' (a field is written <Date>)"
+            ),
+            other => panic!("expected BadFormat, got {other:?}"),
+        }
+        // A literal `<` that opens no name is text, e.g. a syslog priority.
+        assert!(HeaderParser::new("<<Pri>><Date> <Content>").is_ok());
         match HeaderParser::new("<Date> <Date> <Content>") {
             Err(CoreError::BadFormat { reason, .. }) => assert_eq!(
                 reason,

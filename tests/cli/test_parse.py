@@ -90,6 +90,13 @@ def test_parse_errors_are_one_line_and_exit_codes_follow_convention(tmp_path: Pa
     no_content = run_cli("parse", str(bad_format), "--log-format", "<Date> <Time>")
     assert no_content.returncode == 1
     assert no_content.stderr.decode().startswith("error: ")
+    # Before, every line failed to match the literal '<Date ' and was kept whole.
+    unclosed = run_cli("parse", str(bad_format), "--log-format", "<Date <Content>")
+    assert unclosed.returncode == 1
+    assert unclosed.stderr.decode().strip() == (
+        "error: log format \"<Date <Content>\": '<Date' has no closing '>' "
+        "(a field is written <Date>)"
+    )
 
 
 @pytest.mark.parametrize("system", LOGHUB_SYSTEMS)
