@@ -44,7 +44,11 @@ def test_a_fifo_is_written_in_place_and_a_file_replaced_whole(tmp_path: Path) ->
     regular.write_bytes(b"old")
     write_replacing(regular, b"new")
     assert regular.read_bytes() == b"new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.fifo", "state.bin"]
+    link = tmp_path / "link.bin"  # e.g. /dev/stdout -> /proc/self/fd/1 -> a file
+    link.symlink_to(regular)
+    write_replacing(link, b"through the link")
+    assert link.is_symlink() and regular.read_bytes() == b"through the link"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.bin", "out.fifo", "state.bin"]
 
 
 def test_parse_out_to_a_fifo_keeps_it_a_fifo(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 A file is written to a temporary name and renamed over the target, so a reader (or a
 crash) never sees half of it. A rename replaces whatever the target is, though: for
 ``--out /dev/null`` run as root it replaced the system's ``/dev/null`` with a regular
-file, which then handed earlier writes to every later reader. Devices, FIFOs and
-sockets are therefore written in place.
+file, which then handed earlier writes to every later reader. Devices, FIFOs,
+sockets and symbolic links (``/dev/stdout``, or a user's link to their file) are
+therefore written in place: the rename would replace the link, not what it names.
 """
 
 from __future__ import annotations
@@ -16,17 +17,18 @@ __all__ = ["renames_over", "write_replacing"]
 
 
 def renames_over(path: Path) -> bool:
-    """Whether ``path`` may be replaced by a rename: it is a regular file, or nothing yet."""
+    """Whether ``path`` may be replaced by a rename: it is a regular file (not a link to
+    one), or nothing yet."""
     try:
-        mode = path.stat().st_mode
+        mode = path.lstat().st_mode
     except OSError:  # missing (or unreadable: the write will say why)
         return True
     return stat.S_ISREG(mode)
 
 
 def write_replacing(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through ``<name>.tmp`` renamed over it (a device or
-    FIFO is written in place)."""
+    """Write ``data`` to ``path`` through ``<name>.tmp`` renamed over it (a device, FIFO
+    or link is written in place)."""
     if not renames_over(path):
         with open(path, "wb") as out:
             out.write(data)

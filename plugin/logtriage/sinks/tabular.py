@@ -34,9 +34,10 @@ class RowSink:
 
     ``out`` is a path or ``"-"`` for stdout. Used as a context manager; a file is
     written to a temporary name and renamed on success, so a failed run never
-    leaves a half-written output behind (a device or FIFO such as ``/dev/null`` is
-    written in place, see :mod:`logtriage.replacing`). ``source``, the file the rows come from, is
-    never written over: the rename would replace the user's log with its labels.
+    leaves a half-written output behind (a device, FIFO or link such as
+    ``/dev/null`` is written in place, see :mod:`logtriage.replacing`). ``source``,
+    the file the rows come from, is never written over: the rename would replace
+    the user's log with its labels.
     """
 
     def __init__(
