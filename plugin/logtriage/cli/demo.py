@@ -124,13 +124,16 @@ def demo_command(
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         base = load_settings(config)
-        if config is None and "hosts" not in base.search.model_fields_set:
+        named = config is not None or "hosts" in base.search.model_fields_set
+        if not named:
             _err(f"starting a local {engine} (first run downloads it with mvn)...")
             local = LocalEngine(engine)  # type: ignore[arg-type]
             local.start()
             _err(f"{engine} {local.version} up at {local.url}")
         hosts = [local.url] if local is not None else list(base.search.hosts)
-        lines = _label_samples(base, hosts, config, docs, seed, local_stays=keep_engine)
+        lines = _label_samples(
+            base, hosts, config, docs, seed, named=named, local_stays=keep_engine
+        )
         typer.echo("\n".join(lines))
         if local is not None and keep_engine:
             typer.echo(f"local {engine} keeps running at {local.url} (pid {local.pid})")
@@ -158,10 +161,12 @@ def _label_samples(
     docs: int,
     seed: int,
     *,
+    named: bool,
     local_stays: bool,
 ) -> list[str]:
-    """Load ``docs`` sample documents into the cluster at ``hosts``, label them with the
-    sidecar, and return the summary to print."""
+    """Load ``docs`` sample documents into the cluster at ``hosts`` (``named`` by the
+    configuration, else the local engine), label them with the sidecar, and return the
+    summary to print."""
     from logtriage.model import Classifier
     from logtriage.search.client import EngineRequestError, SearchClient
     from logtriage.search.templates import install_data_stream_template
@@ -176,7 +181,6 @@ def _label_samples(
             "sidecar": sidecar_cfg,
         }
     )
-    named = config is not None or "hosts" in base.search.model_fields_set
     try:
         client = SearchClient.connect(SearchSettings(**search.model_dump()))
     except EngineRequestError as exc:
