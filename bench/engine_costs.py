@@ -36,7 +36,7 @@ from logtriage.model import Classifier
 from logtriage.pipeline import Pipeline
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import LOGTRIAGE_PROPERTIES
-from logtriage.sidecar.loop import label_fields, rewrite_hit
+from logtriage.sidecar.documents import label_fields, rewrite_hit
 from logtriage.sources.search import Hit, iter_pages
 from sidecar_throughput import bulk_all, cpu_now, loghub_lines, make_payloads
 

@@ -11,7 +11,7 @@ from logtriage.local_engine import LocalEngine
 from logtriage.model import Classifier
 from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
-from logtriage.sidecar.loop import PassStats
+from logtriage.sidecar.stats import PassStats
 
 from tests._search_helpers import (
     assert_labelled_once,

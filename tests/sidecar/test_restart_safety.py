@@ -13,7 +13,7 @@ import time
 
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
-from logtriage.sidecar.loop import stored_position
+from logtriage.sidecar.checkpoint import stored_position
 from logtriage.sources.search import Hit
 
 from tests._search_helpers import (

@@ -22,7 +22,7 @@ from logtriage.search import jsonio
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import LOGTRIAGE_PROPERTIES, rewritable_indices
 from logtriage.sidecar import Sidecar
-from logtriage.sidecar.loop import label_fields
+from logtriage.sidecar.documents import label_fields
 from logtriage.sinks.search import WriteAction, merge_fields, rewrite_action, splice_action
 from logtriage.sources.search import Hit
 

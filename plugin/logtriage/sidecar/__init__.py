@@ -1,5 +1,6 @@
 """The Elasticsearch/OpenSearch sidecar: poll, label, write back, restart-safe."""
 
-from logtriage.sidecar.loop import PassStats, RunSummary, Sidecar
+from logtriage.sidecar.loop import Sidecar
+from logtriage.sidecar.stats import PassStats, RunSummary
 
 __all__ = ["PassStats", "RunSummary", "Sidecar"]

@@ -19,15 +19,24 @@ import base64
 import contextlib
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from logtriage.errors import StateError
 from logtriage.replacing import write_replacing
 from logtriage.search.client import EngineRequestError, SearchClient
+from logtriage.sidecar.documents import utc_now_iso
+from logtriage.sources.search import Hit
 
-__all__ = ["Checkpoint", "Lease", "LeaseLost", "MinerStore", "StateDoc", "StateStore"]
+__all__ = [
+    "Checkpoint",
+    "Lease",
+    "LeaseLost",
+    "MinerStore",
+    "StateDoc",
+    "StateStore",
+    "stored_position",
+]
 
 
 class LeaseLost(StateError):
@@ -40,10 +49,6 @@ class StateDoc:
     source: dict[str, Any]
     seq_no: int
     primary_term: int
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class StateStore:
@@ -99,7 +104,7 @@ class Lease:
             "slot": slot,
             "owner": self.owner,
             "expires_at": time.time() + ttl_s,
-            "updated_at": now_iso(),
+            "updated_at": utc_now_iso(),
         }
 
     def claim(self, workers: int, wanted: int | None = None) -> int | None:
@@ -176,7 +181,7 @@ class Checkpoint:
             "slot": self.slot,
             "position_ms": position_ms,
             "processed": processed,
-            "updated_at": now_iso(),
+            "updated_at": utc_now_iso(),
         }
         doc = self.store.put(self.doc_id, source, self._doc)
         if doc is None:
@@ -222,9 +227,24 @@ class MinerStore:
             "name": self.name,
             "slot": self.slot,
             "miner_state": base64.b64encode(data).decode("ascii"),
-            "updated_at": now_iso(),
+            "updated_at": utc_now_iso(),
         }
         doc = self.store.put(self.doc_id, source, self._doc)
         if doc is None:
             raise LeaseLost(f"miner state {self.doc_id} was written by another process")
         self._doc = doc
+
+
+def stored_position(page: list[Hit], done: set[tuple[str, str]] | None) -> tuple[int | None, bool]:
+    """How far the checkpoint may move after ``page``: the newest timestamp among its
+    hits before the first one not stored (``done``: the source keys stored; ``None``:
+    all of them), and whether there is such a hit. Pages are in timestamp order, so
+    that is the last timestamp of the stored run (never beyond the largest)."""
+    upto = len(page)
+    if done is not None:
+        upto = next((i for i, h in enumerate(page) if (h.index, h.id) not in done), upto)
+    for i in range(upto - 1, -1, -1):
+        ts = page[i].timestamp_ms
+        if ts is not None:
+            return ts, upto < len(page)
+    return None, upto < len(page)

@@ -27,7 +27,6 @@ labels twice; the checkpoint never passes a document that was not written.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
 import os
@@ -38,7 +37,6 @@ from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, cast
 
@@ -51,7 +49,6 @@ from logtriage.config.search import start_from_ms
 from logtriage.errors import SinkError
 from logtriage.labels import Labeler
 from logtriage.pipeline import LabeledBatch, Pipeline
-from logtriage.search import jsonio
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import (
     concrete_indices,
@@ -62,76 +59,37 @@ from logtriage.search.templates import (
     result_window,
     rewritable_indices,
 )
-from logtriage.sidecar.checkpoint import Checkpoint, Lease, LeaseLost, MinerStore, StateStore
+from logtriage.sidecar.checkpoint import (
+    Checkpoint,
+    Lease,
+    LeaseLost,
+    MinerStore,
+    StateStore,
+    stored_position,
+)
+from logtriage.sidecar.documents import error_fields, label_fields, rewrite_hit, utc_now_iso
 from logtriage.sidecar.metrics import MetricsServer, SidecarMetrics
+from logtriage.sidecar.query import unlabelled_query
 from logtriage.sidecar.sessions import SessionFlag, SessionWatch
+from logtriage.sidecar.stats import PassStats, RunSummary
 from logtriage.sinks.search import (
     SearchSink,
     WriteAction,
     WriteResult,
     backoff_delay,
     labels_action,
-    rewrite_action,
-    splice_action,
     update_action,
 )
 from logtriage.sources.columns import columns_from_sources
 from logtriage.sources.search import Hit, MessageProblem, PageSizer, hit_message, iter_pages
 
-__all__ = ["PassStats", "RunSummary", "Sidecar", "label_fields", "rewrite_hit"]
+__all__ = ["Sidecar"]
 
 log = logging.getLogger("logtriage.sidecar")
 
 #: Allocations between collections of the youngest GC generation while running (see
 #: :meth:`Sidecar.run`; CPython's default is 700).
 _YOUNG_GC_THRESHOLD = 200_000
-
-
-@dataclass
-class PassStats:
-    """Counts for one pass over the backlog."""
-
-    seen: int = 0
-    labelled: int = 0
-    errored: int = 0
-    conflicts: int = 0
-    failed: int = 0
-    pages: int = 0
-    seconds: float = 0.0
-    labels: dict[str, int] = field(default_factory=dict)
-    error_reasons: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def progress(self) -> int:
-        return self.labelled + self.errored
-
-
-@dataclass
-class RunSummary:
-    """Totals over a :meth:`Sidecar.run`."""
-
-    passes: int = 0
-    labelled: int = 0
-    errored: int = 0
-    conflicts: int = 0
-    failed: int = 0
-    seconds: float = 0.0
-    labels: dict[str, int] = field(default_factory=dict)
-    error_reasons: dict[str, int] = field(default_factory=dict)
-    engine_errors: int = 0
-    slot: int | None = None
-    complete: bool = False
-
-    def add(self, p: PassStats) -> None:
-        self.passes += 1
-        self.labelled += p.labelled
-        self.errored += p.errored
-        self.conflicts += p.conflicts
-        self.failed = p.failed  # failures of the last pass are what is left
-        for k, v in p.labels.items():
-            self.labels[k] = self.labels.get(k, 0) + v
-        for k, v in p.error_reasons.items():
-            self.error_reasons[k] = self.error_reasons.get(k, 0) + v
 
 
 @dataclass
@@ -154,99 +112,6 @@ class _PageWork:
         return {a.key: label for a, label in zip(self.actions, self.labels, strict=False)}
 
 
-def stored_position(page: list[Hit], done: set[tuple[str, str]] | None) -> tuple[int | None, bool]:
-    """How far the checkpoint may move after ``page``: the newest timestamp among its
-    hits before the first one not stored (``done``: the source keys stored; ``None``:
-    all of them), and whether there is such a hit. Pages are in timestamp order, so
-    that is the last timestamp of the stored run (never beyond the largest)."""
-    upto = len(page)
-    if done is not None:
-        upto = next((i for i, h in enumerate(page) if (h.index, h.id) not in done), upto)
-    for i in range(upto - 1, -1, -1):
-        ts = page[i].timestamp_ms
-        if ts is not None:
-            return ts, upto < len(page)
-    return None, upto < len(page)
-
-
-def _utc_now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def label_fields(
-    batch: LabeledBatch, now: str, *, clear_error: bool = False, encode: bool = True
-) -> list[tuple[dict[str, Any], bytes | None]]:
-    """The ``logtriage.*`` fields of every line of ``batch`` with their JSON (``None``
-    where it cannot be written exactly, or without ``encode``: only a re-indexed source
-    uses it). Lines with the same labels share one dict and one encoding; numpy columns
-    are converted once, not per line. ``clear_error`` (re-labelling) sets ``error`` to
-    null, clearing one an older run left."""
-    labels = batch.labels
-    model = {"version": batch.model_version}
-    cleared = {"error": None} if clear_error else {}
-    shared: dict[tuple[Any, ...], tuple[dict[str, Any], bytes | None]] = {}
-    rows = []
-    for row in zip(
-        labels.label,
-        np.round(np.asarray(labels.confidence, dtype=np.float64), 6).tolist(),
-        np.asarray(labels.anomaly, dtype=bool).tolist(),
-        np.round(np.asarray(labels.anomaly_score, dtype=np.float64), 6).tolist(),
-        np.asarray(batch.template_ids, dtype=np.int64).tolist(),
-        batch.template_texts,
-        batch.rules,
-        strict=True,
-    ):
-        entry = shared.get(row)
-        if entry is None:
-            label, confidence, anomaly, score, tid, text, rule = row
-            fields = {
-                "label": label,
-                "confidence": confidence,
-                "anomaly": anomaly,
-                "anomaly_score": score,
-                "template": {"id": tid, "text": text},
-                "rule": rule,
-                "model": model,
-                "processed_at": now,
-                **cleared,
-            }
-            encoded: bytes | None = None
-            # A lone surrogate (e.g. in a rule id) leaves ``None``: the exact dict path.
-            with contextlib.suppress(jsonio.SourceEncodeError):
-                encoded = jsonio.dumps(fields) if encode else None
-            entry = shared[row] = (fields, encoded)
-        rows.append(entry)
-    return rows
-
-
-def rewrite_hit(
-    hit: Hit, fields: dict[str, Any], fields_json: bytes | None = None
-) -> WriteAction | None:
-    """The guarded re-index of ``hit`` with ``fields`` (see :func:`rewrite_action`):
-    appended to the source text as read when the reader kept it (:func:`splice_action`),
-    else merged into the decoded source."""
-    if fields_json is not None and hit.rewrite_head is not None:
-        return splice_action(
-            hit.index,
-            hit.id,
-            hit.seq_no,
-            hit.primary_term,
-            hit.rewrite_head,
-            fields_json,
-            hit.routing,
-        )
-    return rewrite_action(
-        hit.index,
-        hit.id,
-        hit.seq_no,
-        hit.primary_term,
-        hit.source,
-        fields,
-        hit.routing,
-        fields_json=fields_json,
-    )
-
-
 class Sidecar:
     """Label documents of ``settings.search.index`` where they live.
 
@@ -257,7 +122,7 @@ class Sidecar:
         alerts: built-in alerting; built from ``settings.alerts`` when ``None`` (off
             unless ``alerts.enabled``).
         metrics: where to count; a fresh registry when ``None``.
-        sleep: waits between retries/polls; must return early when ``stop`` is set.
+        owner: who holds the worker lease (default ``<hostname>:<pid>``).
     """
 
     def __init__(
@@ -482,53 +347,6 @@ class Sidecar:
 
     # -- one pass -------------------------------------------------------------------------
 
-    def _query(self, from_ms: int | None) -> dict[str, Any]:
-        s = self.settings
-        ts = s.search.timestamp_field
-        filters: list[dict[str, Any]] = []
-        must_not: list[dict[str, Any]] = []
-        if s.sink.write_mode == "update":
-            if s.sidecar.relabel_older_models and self.pipeline is not None:
-                version = self.pipeline.labeler.model_version
-                filters.append(
-                    {
-                        "bool": {
-                            "should": [
-                                {
-                                    "bool": {
-                                        "must_not": [
-                                            {"exists": {"field": "logtriage.processed_at"}}
-                                        ]
-                                    }
-                                },
-                                {
-                                    "bool": {
-                                        "must_not": [{"term": {"logtriage.model.version": version}}]
-                                    }
-                                },
-                            ],
-                            "minimum_should_match": 1,
-                        }
-                    }
-                )
-            else:
-                must_not.append({"exists": {"field": "logtriage.processed_at"}})
-        if s.search.query:
-            filters.append(s.search.query)
-        if from_ms is not None:
-            filters.append(
-                {
-                    "bool": {
-                        "should": [
-                            {"range": {ts: {"gte": from_ms, "format": "epoch_millis"}}},
-                            {"bool": {"must_not": [{"exists": {"field": ts}}]}},
-                        ],
-                        "minimum_should_match": 1,
-                    }
-                }
-            )
-        return {"bool": {"filter": filters, "must_not": must_not}}
-
     def _start_position(self) -> int | None:
         assert self.checkpoint is not None
         s = self.settings.sidecar
@@ -601,6 +419,7 @@ class Sidecar:
     def run_pass(self, *, refresh: bool = True) -> PassStats:
         """Work through the current backlog of this worker's slice once."""
         assert self.client is not None and self.lease is not None and self.checkpoint is not None
+        assert self.pipeline is not None
         s = self.settings
         started = time.perf_counter()
         stats = PassStats()
@@ -615,7 +434,9 @@ class Sidecar:
             self._mappings_checked_at = time.monotonic()
         if refresh:
             self.client.refresh(s.search.index)
-        query = self._query(self._start_position())
+        version = self.pipeline.labeler.model_version
+        relabel_version = version if s.sidecar.relabel_older_models else None
+        query = unlabelled_query(s, self._start_position(), relabel_version=relabel_version)
         held = False
         best = self.checkpoint.position_ms
         saved_at = time.monotonic()
@@ -749,7 +570,7 @@ class Sidecar:
         build its writes."""
         assert self.pipeline is not None
         s = self.settings
-        work = _PageWork(page=page, now=_utc_now_iso())
+        work = _PageWork(page=page, now=utc_now_iso())
         good: list[int] = []
         problems: dict[int, MessageProblem] = {}
         for i, hit in enumerate(page):
@@ -782,11 +603,7 @@ class Sidecar:
         for i, problem in problems.items():
             hit = page[i]
             work.reason_of[(hit.index, hit.id)] = problem.reason
-            fields = {
-                "error": {"reason": problem.reason, "detail": problem.detail},
-                "model": {"version": work.version},
-                "processed_at": work.now,
-            }
+            fields = error_fields(problem.reason, problem.detail, work.version, work.now)
             work.actions.append(self._action(hit, fields))
         return work
 
@@ -898,14 +715,8 @@ class Sidecar:
                 keep.append(err)
                 continue
             reason_of[hit.index, hit.id] = "write_rejected"
-            fields = {
-                "error": {
-                    "reason": "write_rejected",
-                    "detail": f"{err['type']}: {err['reason']}"[:1000],
-                },
-                "model": {"version": version},
-                "processed_at": now,
-            }
+            detail = f"{err['type']}: {err['reason']}"[:1000]
+            fields = error_fields("write_rejected", detail, version, now)
             # A partial update: a rejected write must not resend the user's fields.
             retry.append(self._action(hit, fields, rewrite=False))
         assert self.sink is not None

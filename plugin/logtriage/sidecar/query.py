@@ -1,0 +1,43 @@
+"""The query a pass reads with: documents of ``search.index`` that still need labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logtriage.config import Settings
+
+__all__ = ["unlabelled_query"]
+
+_LABELLED = {"exists": {"field": "logtriage.processed_at"}}
+
+
+def _not(clause: dict[str, Any]) -> dict[str, Any]:
+    return {"bool": {"must_not": [clause]}}
+
+
+def _any_of(*clauses: dict[str, Any]) -> dict[str, Any]:
+    return {"bool": {"should": list(clauses), "minimum_should_match": 1}}
+
+
+def unlabelled_query(
+    settings: Settings, from_ms: int | None, *, relabel_version: str | None = None
+) -> dict[str, Any]:
+    """Documents matching ``search.query`` from ``from_ms`` (epoch ms, inclusive; ``None``:
+    from the start; documents without a timestamp always match) that are not labelled
+    yet, or, with ``relabel_version``, labelled by another model version. In ``index``
+    mode the labels live elsewhere, so every document in the range matches."""
+    ts = settings.search.timestamp_field
+    filters: list[dict[str, Any]] = []
+    must_not: list[dict[str, Any]] = []
+    if settings.sink.write_mode == "update":
+        if relabel_version is not None:
+            current = {"term": {"logtriage.model.version": relabel_version}}
+            filters.append(_any_of(_not(_LABELLED), _not(current)))
+        else:
+            must_not.append(_LABELLED)
+    if settings.search.query:
+        filters.append(settings.search.query)
+    if from_ms is not None:
+        in_range = {"range": {ts: {"gte": from_ms, "format": "epoch_millis"}}}
+        filters.append(_any_of(in_range, _not({"exists": {"field": ts}})))
+    return {"bool": {"filter": filters, "must_not": must_not}}
