@@ -97,3 +97,84 @@ def test_eval_names_what_is_wrong_with_the_bundle(tmp_path: Path) -> None:
         assert proc.returncode == 1
         (line,) = proc.stderr.decode().strip().splitlines()
         assert line.startswith(f"error: {says}"), line
+
+
+@pytest.fixture(scope="module")
+def small_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("seq")
+    (d / "train.txt").write_text("1 2 3\n1 2 3 4\n1 2 4\n")
+    proc = run_cli("sequences", "train", str(d / "train.txt"), "--out", str(d / "m"))
+    assert proc.returncode == 0, proc.stderr.decode()
+    return d / "m"
+
+
+def test_template_id_beyond_32_bits_is_one_error_line(tmp_path: Path) -> None:
+    proc = run_cli(
+        "sequences", "train", "-", "--out", str(tmp_path / "m"), stdin=b"1 2 4294967296\n"
+    )
+    assert proc.returncode == 1
+    (line,) = proc.stderr.decode().strip().splitlines()
+    assert line == "error: <stdin>:1: template id 4294967296 is out of range (0 to 4294967295)"
+
+
+def test_eval_never_writes_over_its_input(small_bundle: Path, tmp_path: Path) -> None:
+    sessions = tmp_path / "s.txt"
+    sessions.write_text("1 2 3\n")
+    proc = run_cli("sequences", "eval", str(small_bundle), str(sessions), "-o", str(sessions))
+    assert proc.returncode == 1
+    assert "is the input file" in proc.stderr.decode()
+    assert sessions.read_text() == "1 2 3\n"
+
+
+def test_eval_scores_go_where_out_and_format_say(small_bundle: Path, tmp_path: Path) -> None:
+    normal, abnormal = tmp_path / "n.txt", tmp_path / "a.txt"
+    normal.write_text("1 2 3\n")
+    abnormal.write_text("1 9 3\n")
+    out = tmp_path / "scores.csv"
+    args = ["--normal", str(normal), "--abnormal", str(abnormal)]
+    proc = run_cli("sequences", "eval", str(small_bundle), *args, "-o", str(out), "--format", "csv")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == b""
+    header, row = out.read_text().splitlines()
+    scores = dict(zip(header.split(","), row.split(","), strict=True))
+    assert (scores["tp"], scores["fp"], scores["f1"]) == ("1", "0", "1.0")
+
+
+def test_eval_refuses_file_with_normal_or_abnormal(small_bundle: Path, tmp_path: Path) -> None:
+    sessions = tmp_path / "s.txt"
+    sessions.write_text("1 2 3\n")
+    proc = run_cli(
+        "sequences", "eval", str(small_bundle), str(sessions), "--abnormal", str(sessions)
+    )
+    assert proc.returncode == 2
+    assert "not both" in proc.stderr.decode()
+
+
+def test_log_input_names_a_missing_state_file_and_an_unknown_key_field(
+    small_bundle: Path, tmp_path: Path
+) -> None:
+    log = loghub_dir("HDFS") / "HDFS_2k.log"
+    fmt = ["--log-format", loghub_format("HDFS")]
+    proc = run_cli(
+        "sequences", "train", str(log), "--out", str(tmp_path / "m"), *fmt, "--key-field", "Nope"
+    )
+    assert proc.returncode == 1
+    (line,) = proc.stderr.decode().strip().splitlines()
+    assert line.startswith("error: key field 'Nope' is not a field of the log format")
+    assert "Content" in line and "Pid" in line
+    assert not (tmp_path / "m").exists()
+
+    missing = tmp_path / "miner.typo"
+    proc = run_cli(
+        "sequences",
+        "eval",
+        str(small_bundle),
+        str(log),
+        *fmt,
+        "--key-regex",
+        r"(blk_-?\d+)",
+        "--state",
+        str(missing),
+    )
+    assert proc.returncode == 1
+    assert f"state file {missing} does not exist" in proc.stderr.decode()

@@ -7,7 +7,6 @@ are mined into template ids and grouped by a session key.
 
 from __future__ import annotations
 
-import json
 import time
 from enum import Enum
 from pathlib import Path
@@ -50,7 +49,9 @@ KeyFieldOption = typer.Option(
     None, "--key-field", help="Read a log file; session key = this header field."
 )
 StateOption = typer.Option(
-    None, "--state", help="Miner state for log input: loaded if present, saved after training."
+    None,
+    "--state",
+    help="Miner state for log input: train loads it if present and saves it; eval needs it.",
 )
 
 
@@ -71,13 +72,18 @@ def _sessions(
         return [str(i) for i in range(1, len(sessions) + 1)], sessions
     from logtriage.sessions.logs import sessions_from_log
 
-    key_regex = key_regex or settings.key_regex
-    key_field = key_field or settings.key_field
+    if key_regex is None and key_field is None:  # the command line's key replaces the config's
+        key_regex, key_field = settings.key_regex, settings.key_field
     if key_regex is None and key_field is None:
         raise ConfigError("log input needs --key-regex or --key-field (or sessions: in config)")
     full = load_settings(config)
     if state is not None and state.exists():
         miner = Pipeline.load_miner(state)
+    elif state is not None and not train:
+        raise StateError(
+            f"state file {state} does not exist (write it with `logtriage sequences train "
+            "... --state FILE` on the training log, then pass the same file here)"
+        )
     else:
         if not train:
             note("warning: no --state given; template ids may differ from training")
@@ -180,11 +186,17 @@ def evaluate(
     state: Path | None = StateOption,
     config: Path | None = ConfigOption,
 ) -> None:
-    """Score sessions: a verdict row per session, or P/R/F1 as JSON.
+    """Score sessions: a verdict row per session, or precision/recall/F1.
 
-    FILE gives one row per session; --normal/--abnormal session files give P/R/F1."""
+    FILE gives one row per session; --normal/--abnormal session files give one row of
+    precision/recall/F1 instead."""
     if file is None and normal is None and abnormal is None:
         raise typer.BadParameter("give FILE, or --normal/--abnormal session files")
+    if file is not None and (normal is not None or abnormal is not None):
+        raise typer.BadParameter(
+            "give FILE (a verdict per session) or --normal/--abnormal (precision/recall/F1), "
+            "not both"
+        )
     detector = load_detector(model, top_g=top_g)
     settings = load_settings(config).sessions
     if file is not None:
@@ -194,7 +206,7 @@ def evaluate(
         start = time.perf_counter()
         verdicts = detector.score(sessions)
         elapsed = time.perf_counter() - start
-        with RowSink(out, VERDICT_COLUMNS, fmt) as sink:
+        with RowSink(out, VERDICT_COLUMNS, fmt, source=file) as sink:
             sink.write_rows(
                 (key, v.anomalous, v.position, v.template_id, v.misses, round(v.score, 4))
                 for key, v in zip(keys, verdicts, strict=True)
@@ -206,4 +218,6 @@ def evaluate(
     abnormal_flags = (
         detector.score(read_session_file(abnormal)).anomalous.tolist() if abnormal else []
     )
-    typer.echo(json.dumps({"model": str(model), **_f1(normal_flags, abnormal_flags)}))
+    scores = {"model": str(model), **_f1(normal_flags, abnormal_flags)}
+    with RowSink(out, list(scores), fmt) as sink:
+        sink.write_rows([list(scores.values())])

@@ -11,6 +11,9 @@ from logtriage.errors import ConfigError
 __all__ = ["read_session_file", "write_session_file"]
 
 
+#: Template ids are unsigned 32-bit integers (the miner's and the detectors' id type).
+MAX_TEMPLATE_ID = 2**32 - 1
+
 _FORMAT = (
     "a session file holds one session per line, template ids separated by spaces; "
     "to read a log file, give --key-regex or --key-field"
@@ -21,8 +24,8 @@ def read_session_file(path: str | Path) -> list[list[int]]:
     """Sessions of a file (``-`` is stdin). Blank lines are empty sessions.
 
     Raises:
-        ConfigError: a line is not UTF-8, or a token is not a non-negative integer
-            (file and line named).
+        ConfigError: a line is not UTF-8, or a token is not an integer from 0 to
+            ``MAX_TEMPLATE_ID`` (file and line named).
     """
     if str(path) == "-":
         data = sys.stdin.buffer.read()
@@ -44,8 +47,11 @@ def read_session_file(path: str | Path) -> list[list[int]]:
                 raise ConfigError(
                     f"{name}:{lineno}: {tok[:40]!r} is not a template id ({_FORMAT})"
                 ) from exc
-        if any(i < 0 for i in ids):
-            raise ConfigError(f"{name}:{lineno}: template ids must be >= 0")
+        bad = next((i for i in ids if not 0 <= i <= MAX_TEMPLATE_ID), None)
+        if bad is not None:
+            raise ConfigError(
+                f"{name}:{lineno}: template id {bad} is out of range (0 to {MAX_TEMPLATE_ID})"
+            )
         sessions.append(ids)
     return sessions
 

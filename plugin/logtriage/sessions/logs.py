@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from logtriage._core import Miner
+from logtriage.errors import ConfigError
 from logtriage.sessions.tracker import SessionKeyer, SessionTracker
 from logtriage.sources.files import LogFileSource
 
@@ -31,6 +32,12 @@ def sessions_from_log(
     first line). ``train=False`` matches templates read-only (unknown lines get id
     ``2**32 - 3``, an id no model has seen)."""
     source = LogFileSource(path, log_format)
+    fields = source.stats.field_names
+    if keyer.key_field is not None and keyer.key_field not in fields:
+        raise ConfigError(
+            f"key field {keyer.key_field!r} is not a field of the log format "
+            f"(its fields: {', '.join(fields)}; --log-format names them)"
+        )
     tracker = SessionTracker(
         idle_timeout_s=float("inf"), max_session_s=float("inf"), max_length=10**9
     )
