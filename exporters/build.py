@@ -7,18 +7,21 @@ metrics. Splits are by template (a template never sits in two splits).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from logtriage.labels import UNCLASSIFIED
+from logtriage.model.bundle import MANIFEST_FILE
 
 from exporters.data import (
     DEFAULT_ANOMALY_LABELS,
@@ -31,8 +34,10 @@ from exporters.data import (
 __all__ = [
     "BuildOptions",
     "build_bundle",
+    "check_out_dir",
     "effective_epochs",
     "fit_calibration",
+    "staged_dir",
     "template_weights",
     "train_lgbm",
 ]
@@ -165,7 +170,79 @@ def _subsample(ts: TemplateSet, max_templates: int, seed: int) -> list[int]:
 
 
 def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict[str, Any]:
-    """Train and write a bundle to ``out``; returns its manifest."""
+    """Train and write a bundle to ``out``; returns its manifest. ``out`` must be new,
+    empty or a bundle, which is replaced only when the build succeeds."""
+    from exporters.encoder import resolve_base_model, seed_everything
+
+    t0 = time.perf_counter()
+    log = opts.log
+    check_out_dir(out)
+    seed_everything(opts.seed)
+    ts = mine_templates(examples)
+    keep = _subsample(ts, opts.max_templates, opts.seed)
+    labels = sorted({ts.labels[i] for i in keep})
+    if len(labels) < 2:
+        raise ValueError("training data needs at least 2 labels")
+    if UNCLASSIFIED in labels:
+        raise ValueError(
+            f"{UNCLASSIFIED!r} cannot be a training label: the runtime gives it to lines "
+            "below min_confidence (rename that label, or leave those rows out)"
+        )
+    base_dir = resolve_base_model(opts.base_model)
+    with staged_dir(out) as staging:
+        manifest = _train_and_write(
+            examples, ts, keep, labels, staging, opts, base_dir=base_dir, started=t0
+        )
+    log(
+        f"bundle {manifest['version']} written to {out} (test macro-F1 "
+        f"{manifest['metrics']['test'].get('macro_f1', float('nan'))})"
+    )
+    return manifest
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an ``--out`` whose files are not a bundle: building replaces it whole."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a directory for the bundle")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST_FILE).is_file():
+        raise ValueError(
+            f"--out {out} holds files that are not a model bundle; give a new or empty "
+            "directory (an existing bundle there is replaced when the build succeeds)"
+        )
+
+
+@contextlib.contextmanager
+def staged_dir(out: Path) -> Iterator[Path]:
+    """A fresh directory beside ``out`` to build in; it replaces ``out`` (and what was
+    there) only when the block succeeds, and is removed when it fails."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        out.rename(old / out.name)
+    staging.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _train_and_write(
+    examples: list[Example],
+    ts: TemplateSet,
+    keep: list[int],
+    labels: list[str],
+    out: Path,
+    opts: BuildOptions,
+    *,
+    base_dir: Path,
+    started: float,
+) -> dict[str, Any]:
+    """Fine-tune, export, quantize, train LightGBM and calibrate into ``out``."""
     from logtriage.model.bundle import (
         CALIBRATION_FILE,
         ENCODER_FILE,
@@ -182,24 +259,9 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
         softmax,
     )
 
-    from exporters.encoder import (
-        export_onnx,
-        finetune,
-        load_base,
-        quantize_int8,
-        resolve_base_model,
-        save_tokenizer,
-        seed_everything,
-    )
+    from exporters.encoder import export_onnx, finetune, load_base, quantize_int8, save_tokenizer
 
-    t0 = time.perf_counter()
     log = opts.log
-    seed_everything(opts.seed)
-    ts = mine_templates(examples)
-    keep = _subsample(ts, opts.max_templates, opts.seed)
-    labels = sorted({ts.labels[i] for i in keep})
-    if len(labels) < 2:
-        raise ValueError("training data needs at least 2 labels")
     lab_idx = {y: i for i, y in enumerate(labels)}
     texts = [ts.texts[i] for i in keep]
     y_all = np.array([lab_idx[ts.labels[i]] for i in keep], dtype=np.int64)
@@ -210,11 +272,6 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
     parts = grouped_split([ts.labels[i] for i in keep], opts.split, seed=opts.seed)
     tr, cal, te = (np.array(p, dtype=np.int64) for p in parts)
 
-    base_dir = resolve_base_model(opts.base_model)
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in out.iterdir():
-        if stale.is_file():
-            stale.unlink()
     tok_path = out / TOKENIZER_FILE
     save_tokenizer(base_dir, tok_path)
     model = load_base(base_dir, len(labels))
@@ -222,7 +279,10 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
     raised = ""
     if epochs > opts.epochs:
         raised = f" (raised from {opts.epochs} to reach {opts.min_steps} steps)"
-    log(f"fine-tuning {base_dir.name} for {epochs} epoch(s){raised} on {len(tr)} templates")
+    if epochs:
+        log(f"fine-tuning {opts.base_model} for {epochs} epoch(s){raised} on {len(tr)} templates")
+    else:
+        log(f"{opts.base_model}: encoder frozen (--epochs 0)")
     model = finetune(
         model,
         tok_path,
@@ -309,17 +369,12 @@ def build_bundle(examples: list[Example], out: Path, opts: BuildOptions) -> dict
             "split_templates": {"train": len(tr), "calibration": len(cal), "test": len(te)},
             "lgbm_rounds": opts.lgbm_rounds,
             "python": platform.python_version(),
-            "seconds": round(time.perf_counter() - t0, 1),
+            "seconds": round(time.perf_counter() - started, 1),
         },
     }
     if opts.keep_fp32:
         manifest["extra_files"] = ["encoder.fp32.onnx"]
-    written = write_manifest(out, manifest)
-    log(
-        f"bundle {written['version']} written to {out} (test macro-F1 "
-        f"{metrics['test'].get('macro_f1', float('nan'))})"
-    )
-    return written
+    return write_manifest(out, manifest)
 
 
 def _anomaly_labels(

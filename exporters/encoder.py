@@ -10,6 +10,7 @@ dynamic mode.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import shutil
@@ -48,6 +49,11 @@ def resolve_base_model(name: str) -> Path:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     p = Path(name).expanduser()
     if p.is_dir():
+        if not (p / "config.json").is_file():
+            raise ValueError(
+                f"base model {p} has no config.json: give a transformers model directory "
+                "(config.json, weights and tokenizer files)"
+            )
         return p
     if name.lower() in {"minilm", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}:
         try:
@@ -230,4 +236,15 @@ def quantize_int8(fp32: Path, out: Path) -> None:
     """Dynamic int8 quantization of the MatMul/Gemm weights (onnxruntime)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=False)
+    # It warns "Please consider to run pre-processing before quantization" through the
+    # root logger, which also installs a stderr handler there when it has none; shape
+    # pre-processing does not change a dynamically quantized MatMul.
+    root = logging.getLogger()
+    level, quiet = root.level, logging.NullHandler()
+    root.addHandler(quiet)
+    root.setLevel(logging.ERROR)
+    try:
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=False)
+    finally:
+        root.removeHandler(quiet)
+        root.setLevel(level)

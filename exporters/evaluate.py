@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from logtriage.config import Settings, load_settings
 from logtriage.wording import counted
 
 from exporters.data import DEFAULT_ANOMALY_LABELS, Example
@@ -79,17 +80,26 @@ def _confusion_png(y_true: list[str], y_pred: list[str], path: Path) -> None:
 
 
 def evaluate_bundle(
-    bundle: Path, examples: list[Example], out: Path, *, data_description: str = ""
+    bundle: Path,
+    examples: list[Example],
+    out: Path,
+    *,
+    settings: Settings | None = None,
+    data_description: str = "",
 ) -> dict[str, Any]:
-    """Score ``bundle`` on ``examples`` through the Pipeline (rules, then the model)."""
-    from logtriage.config import Settings
-    from logtriage.model import Classifier, load_bundle
+    """Score ``bundle`` on ``examples`` as ``logtriage classify`` labels lines: through
+    the Pipeline (rules, then the model) with ``settings`` (default: the defaults and
+    ``LOGTRIAGE_*``), its ``model`` section pointed at ``bundle``."""
+    from logtriage.model import Classifier
     from logtriage.pipeline import Pipeline
 
+    settings = settings if settings is not None else load_settings(None)
+    model = settings.model.model_copy(update={"bundle": bundle, "enabled": True})
+    clf = Classifier.from_settings(model)
+    assert clf is not None  # enabled, with a bundle
+    b = clf.bundle
     out.mkdir(parents=True, exist_ok=True)
-    b = load_bundle(bundle)
-    clf = Classifier(b)
-    pipe = Pipeline(Settings(), labeler=clf)
+    pipe = Pipeline(settings, labeler=clf)
     messages = [e.message for e in examples]
     y_pred: list[str] = []
     a_pred: list[bool] = []

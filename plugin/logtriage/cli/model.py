@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
+from logtriage.cli.options import ConfigOption
+from logtriage.config import load_settings
 from logtriage.errors import LogtriageError
 from logtriage.wording import counted
 
@@ -58,20 +60,29 @@ def build(
         str, typer.Option("--base-model", help="local model dir, or all-MiniLM-L6-v2")
     ] = "all-MiniLM-L6-v2",
     name: Annotated[str, typer.Option("--name", help="bundle name")] = "logtriage-custom",
-    epochs: Annotated[int, typer.Option("--epochs", help="fine-tuning epochs (0: frozen)")] = 2,
+    epochs: Annotated[
+        int, typer.Option("--epochs", min=0, help="fine-tuning epochs (0: frozen)")
+    ] = 2,
     min_steps: Annotated[
         int,
-        typer.Option("--min-steps", help="raise --epochs until fine-tuning takes this many steps"),
+        typer.Option(
+            "--min-steps", min=0, help="raise --epochs until fine-tuning takes this many steps"
+        ),
     ] = 100,
     lr: Annotated[
         float, typer.Option("--lr", help="fine-tuning learning rate of the encoder (head: 20x)")
     ] = 5e-5,
     max_seq_len: Annotated[
-        int, typer.Option("--max-seq-len", help="encoder tokens per template in training")
+        int,
+        typer.Option(
+            "--max-seq-len", min=8, max=512, help="encoder tokens per template in training"
+        ),
     ] = 64,
     max_templates: Annotated[
         int,
-        typer.Option("--max-templates", help="train on at most this many templates (stratified)"),
+        typer.Option(
+            "--max-templates", min=2, help="train on at most this many templates (stratified)"
+        ),
     ] = 4000,
     line_weighted: Annotated[
         bool,
@@ -83,7 +94,10 @@ def build(
     min_confidence: Annotated[
         float,
         typer.Option(
-            "--min-confidence", help="the bundle's threshold below which lines are Unclassified"
+            "--min-confidence",
+            min=0.0,
+            max=1.0,
+            help="the bundle's threshold below which lines are Unclassified",
         ),
     ] = 0.4,
     seed: Annotated[int, typer.Option("--seed", help="seed of splits, sampling and training")] = 0,
@@ -130,15 +144,21 @@ def evaluate(
         str, typer.Option("--data", help="csv:PATH (or PATH.csv) | generated:N | es:[URL/]INDEX")
     ],
     out: Annotated[Path, typer.Option("--out", help="report directory")],
+    config: Path | None = ConfigOption,
     debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
 ) -> None:
-    """Per-class P/R/F1, macro-F1, anomaly F1, confusion matrix PNG, latency, report.md."""
+    """Per-class P/R/F1, macro-F1, anomaly F1, confusion matrix PNG, latency, report.md.
+
+    Lines are labelled as `logtriage classify --model BUNDLE` labels them, with the same
+    configuration (rules, masking, model.max_seq_len, thresholds)."""
     try:
         import_exporters()
         from exporters.data import load_spec
         from exporters.evaluate import anomaly_f1_text, evaluate_bundle
 
-        report = evaluate_bundle(bundle, load_spec(data), out, data_description=data)
+        settings = load_settings(config)
+        examples = load_spec(data)
+        report = evaluate_bundle(bundle, examples, out, settings=settings, data_description=data)
     except (LogtriageError, ValueError, RuntimeError, OSError) as exc:
         raise _fail(exc, debug) from exc
     for label, lines in report["labels_not_in_bundle"].items():

@@ -12,7 +12,9 @@ Layout (format version 1)::
     calibration.json   ensemble weights, temperature, anomaly threshold and score weights
 
 The model version (``manifest["version"]``) is ``<name>@<12 hex>`` where the hex is
-the sha256 over the listed files' hashes, so any change to a file gives a new version.
+the sha256 over the listed files' hashes and the manifest's labels, anomaly labels,
+thresholds and input spec: any change to a file, or to how the runtime reads them,
+gives a new version (the sidecar re-labels by version).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from logtriage.errors import ModelBundleError
 
@@ -48,8 +52,53 @@ TOKENIZER_FILE = "tokenizer.json"
 LGBM_FILE = "lgbm.txt"
 CALIBRATION_FILE = "calibration.json"
 REQUIRED_FILES = (ENCODER_FILE, TOKENIZER_FILE, LGBM_FILE, CALIBRATION_FILE)
-_REQUIRED_KEYS = ("format_version", "name", "version", "labels", "thresholds", "input", "files")
-_REQUIRED_INPUT_KEYS = ("max_seq_len", "embedding_dim", "feature_names", "template_stats")
+#: The manifest's keys that change what the runtime does with the files (in the version).
+_BEHAVIOUR_KEYS = ("labels", "anomaly_labels", "thresholds", "input")
+
+
+class _Thresholds(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    min_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    anomaly: float = Field(0.5, ge=0.0, le=1.0)
+
+
+class _InputSpec(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    max_seq_len: int = Field(ge=1, le=512)
+    embedding_dim: int = Field(ge=1)
+    feature_names: list[str]
+    template_stats: list[str]
+
+
+class _FileEntry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    sha256: str
+    bytes: int | None = Field(None, ge=0)
+
+
+class _Manifest(BaseModel):
+    """What the runtime reads from manifest.json, typed (other keys are kept as they are)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    format_version: int
+    name: str
+    version: str
+    labels: list[str] = Field(min_length=2)
+    anomaly_labels: list[str] = []
+    thresholds: _Thresholds
+    input: _InputSpec
+    files: dict[str, _FileEntry]
+
+    @field_validator("labels")
+    @classmethod
+    def _distinct(cls, labels: list[str]) -> list[str]:
+        if len(set(labels)) != len(labels):
+            raise ValueError("labels must be distinct")
+        return labels
 
 
 def file_sha256(path: Path) -> str:
@@ -61,11 +110,14 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def version_from_hashes(name: str, hashes: dict[str, str]) -> str:
-    """``<name>@<12 hex>``: content address of a bundle's files."""
+def version_from_hashes(name: str, hashes: dict[str, str], manifest: dict[str, Any]) -> str:
+    """``<name>@<12 hex>``: content address of a bundle's files and of the manifest's
+    keys that change how they are used (labels, thresholds, input spec)."""
     h = hashlib.sha256()
     for fname in sorted(hashes):
         h.update(f"{fname}:{hashes[fname]}\n".encode())
+    behaviour = {k: manifest.get(k) for k in _BEHAVIOUR_KEYS}
+    h.update(json.dumps(behaviour, sort_keys=True, separators=(",", ":")).encode())
     return f"{name}@{h.hexdigest()[:12]}"
 
 
@@ -119,29 +171,21 @@ def _validate_manifest(path: Path, manifest: Any) -> None:
     where = path / MANIFEST_FILE
     if not isinstance(manifest, dict):
         raise ModelBundleError(f"{where}: must hold a JSON object")
-    missing = [k for k in _REQUIRED_KEYS if k not in manifest]
-    if missing:
-        raise ModelBundleError(f"{where}: missing keys {', '.join(missing)}")
-    if manifest["format_version"] != BUNDLE_FORMAT_VERSION:
+    if manifest.get("format_version", BUNDLE_FORMAT_VERSION) != BUNDLE_FORMAT_VERSION:
         raise ModelBundleError(
             f"{where}: format_version {manifest['format_version']!r} is not supported "
             f"(this runtime reads {BUNDLE_FORMAT_VERSION})"
         )
-    labels = manifest["labels"]
-    if not isinstance(labels, list) or len(labels) < 2 or len(set(labels)) != len(labels):
-        raise ModelBundleError(f"{where}: labels must be a list of at least 2 distinct names")
-    unknown = set(manifest.get("anomaly_labels", [])) - set(labels)
+    try:
+        typed = _Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
+        raise ModelBundleError(f"{where}: {'; '.join(problems)}") from None
+    unknown = set(typed.anomaly_labels) - set(typed.labels)
     if unknown:
         raise ModelBundleError(f"{where}: anomaly_labels not in labels: {sorted(unknown)}")
-    spec = manifest["input"]
-    miss_in = [k for k in _REQUIRED_INPUT_KEYS if not isinstance(spec, dict) or k not in spec]
-    if miss_in:
-        raise ModelBundleError(f"{where}: input spec lacks {', '.join(miss_in)}")
-    files = manifest["files"]
-    if not isinstance(files, dict):
-        raise ModelBundleError(f"{where}: 'files' must map file names to {{sha256, bytes}}")
     for name in REQUIRED_FILES:
-        if name not in files:
+        if name not in typed.files:
             raise ModelBundleError(f"{where}: 'files' does not list {name}")
 
 
@@ -157,6 +201,10 @@ def load_bundle(path: Path | str, *, verify: bool = True) -> Bundle:
             manifest is invalid; the message names the file and the problem.
     """
     path = Path(path)
+    if path.is_file():
+        raise ModelBundleError(
+            f"{path}: is a file; give the model bundle directory (the one holding {MANIFEST_FILE})"
+        )
     if not path.is_dir():
         raise ModelBundleError(f"{path}: model bundle directory does not exist")
     manifest = _read_json(path / MANIFEST_FILE)
@@ -166,8 +214,6 @@ def load_bundle(path: Path | str, *, verify: bool = True) -> Bundle:
         fpath = path / name
         if not fpath.is_file():
             raise ModelBundleError(f"{fpath}: file listed in manifest.json is missing")
-        if not isinstance(entry, dict) or "sha256" not in entry:
-            raise ModelBundleError(f"{path / MANIFEST_FILE}: entry for {name} lacks sha256")
         hashes[name] = str(entry["sha256"])
         if verify:
             size = fpath.stat().st_size
@@ -181,11 +227,12 @@ def load_bundle(path: Path | str, *, verify: bool = True) -> Bundle:
                     f"{fpath}: sha256 mismatch (file is corrupt or was changed): "
                     f"expected {entry['sha256'][:16]}…, got {actual[:16]}…"
                 )
-    expected_version = version_from_hashes(str(manifest["name"]), hashes)
+    expected_version = version_from_hashes(str(manifest["name"]), hashes, manifest)
     if verify and manifest["version"] != expected_version:
         raise ModelBundleError(
             f"{path / MANIFEST_FILE}: version {manifest['version']!r} does not match the "
-            f"file hashes ({expected_version!r})"
+            f"files and settings it lists ({expected_version!r}): the bundle was changed "
+            "after it was built"
         )
     calibration = _read_json(path / CALIBRATION_FILE)
     if not isinstance(calibration, dict) or "temperature" not in calibration:
@@ -211,7 +258,7 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     out["format_version"] = BUNDLE_FORMAT_VERSION
     out["files"] = files
     out["version"] = version_from_hashes(
-        str(out["name"]), {k: v["sha256"] for k, v in files.items()}
+        str(out["name"]), {k: v["sha256"] for k, v in files.items()}, out
     )
     (path / MANIFEST_FILE).write_text(json.dumps(out, indent=2, sort_keys=True) + "\n", "utf-8")
     return out
