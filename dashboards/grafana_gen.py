@@ -319,17 +319,9 @@ def overview(names: FieldNames = DEFAULT_NAMES) -> dbm.Dashboard:
 
 # --------------------------------------------------------------------------- operations
 
-# Sidecar metrics (issue 5); names assumed, see dashboards/README.md.
-METRICS = (
-    "logtriage_documents_labelled_total",
-    "logtriage_errors_total",
-    "logtriage_batch_latency_seconds",
-    "logtriage_lag_seconds",
-    "logtriage_template_cache_hits_total",
-    "logtriage_template_cache_lookups_total",
-    "logtriage_model_inference_seconds",
-)
-
+# The PromQL below names the series plugin/logtriage/sidecar/metrics.py exports
+# (SidecarMetrics); tests/dashboards/test_artifacts.py checks every name, label and
+# type against its registry. ``instance`` is the label Prometheus adds when scraping.
 _SEL = '{instance=~"$instance"}'
 
 
@@ -363,10 +355,25 @@ def operations() -> dbm.Dashboard:
     )
     errors = (
         timeseries.Panel()
-        .title("Errors / s by kind")
+        .title("Errors / s")
+        .description(
+            "Documents marked with logtriage.error or not written, by reason;"
+            " failed engine requests, by kind."
+        )
         .datasource(_PROM_REF)
         .with_target(
-            _prom("A", f"sum by (kind) (rate(logtriage_errors_total{_SEL}[{ri}]))", "{{kind}}")
+            _prom(
+                "A",
+                f"sum by (reason) (rate(logtriage_document_errors_total{_SEL}[{ri}]))",
+                "document: {{reason}}",
+            )
+        )
+        .with_target(
+            _prom(
+                "B",
+                f"sum by (kind) (rate(logtriage_engine_errors_total{_SEL}[{ri}]))",
+                "engine: {{kind}}",
+            )
         )
         .unit("ops")
         .height(8)
@@ -387,7 +394,7 @@ def operations() -> dbm.Dashboard:
         timeseries.Panel()
         .title("Batch latency")
         .datasource(_PROM_REF)
-        .targets(quantiles("logtriage_batch_latency_seconds"))
+        .targets(quantiles("logtriage_batch_seconds"))
         .unit("s")
         .height(8)
         .span(12)
@@ -395,15 +402,12 @@ def operations() -> dbm.Dashboard:
     cache = (
         stat.Panel()
         .title("Template cache hit ratio")
-        .datasource(_PROM_REF)
-        .with_target(
-            _prom(
-                "A",
-                f"sum(rate(logtriage_template_cache_hits_total{_SEL}[{ri}]))"
-                f" / sum(rate(logtriage_template_cache_lookups_total{_SEL}[{ri}]))",
-                "hit ratio",
-            )
+        .description(
+            "Per sidecar: share of the lines in its last batch that matched a known"
+            " template unchanged."
         )
+        .datasource(_PROM_REF)
+        .with_target(_prom("A", f"logtriage_template_cache_hit_ratio{_SEL}", "{{instance}}"))
         .unit("percentunit")
         .height(8)
         .span(8)
@@ -717,10 +721,18 @@ def alert_rules(
         _rule(
             "logtriage-sidecar-errors",
             "logtriage: sidecar error rate high",
-            f"The sidecar reports more than {max_error_rate} errors per second.",
+            f"The sidecar reports more than {max_error_rate} document or engine errors per second.",
             "warning",
             [
-                _prom_data("A", 600, "sum(rate(logtriage_errors_total[5m]))"),
+                # rate() drops the metric names and the two counters' series differ by
+                # label (reason / kind), so ``or`` keeps all of them: the sum exists as
+                # soon as either counter has a series (``+`` would need both).
+                _prom_data(
+                    "A",
+                    600,
+                    "sum(rate(logtriage_document_errors_total[5m])"
+                    " or rate(logtriage_engine_errors_total[5m]))",
+                ),
                 _reduce("B", "$A", "last"),
                 _math("C", f"$B > {max_error_rate}"),
             ],

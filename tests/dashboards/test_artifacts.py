@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +69,6 @@ def test_overview_has_the_promised_panels_and_variables() -> None:
     assert [v["name"] for v in board["templating"]["list"]] == [
         "ds", "label", "service", "host", "template",
     ]  # fmt: skip
-
-
-def test_operations_uses_the_sidecar_metrics() -> None:
-    text = json.dumps(_load("grafana/logtriage-operations.json"))
-    for metric in grafana_gen.METRICS:
-        assert metric in text
 
 
 def test_validator_rejects_unknown_fields_and_panel_types() -> None:
@@ -211,26 +204,3 @@ def test_cli_export_takes_names_from_the_config_and_flags_win(
     assert main(args) == 0
     ds = yaml.safe_load((out / "grafana/provisioning/datasources/logtriage.yaml").read_text())
     assert ds["datasources"][0]["jsonData"]["index"] == "from-env-*"
-
-
-def test_every_promql_metric_is_a_sidecar_metric() -> None:
-    """Dashboards and alert rules name only the sidecar's metrics (issue 5 names);
-    histograms are read through their ``_bucket`` series."""
-    exprs = [
-        t["expr"]
-        for p in _load("grafana/logtriage-operations.json")["panels"]
-        for t in p.get("targets", [])
-    ]
-    exprs += [
-        q["model"]["expr"]
-        for r in _load("grafana/provisioning/alerting/logtriage-rules.yaml")["groups"][0]["rules"]
-        for q in r["data"]
-        if "expr" in q["model"]
-    ]
-    used = {m for e in exprs for m in re.findall(r"\blogtriage_\w+", e)}
-    histograms = {"logtriage_batch_latency_seconds", "logtriage_model_inference_seconds"}
-    for name in used:
-        base = name.removesuffix("_bucket")
-        assert base in grafana_gen.METRICS, name
-        assert (base in histograms) == name.endswith("_bucket"), name
-    assert {m.removesuffix("_bucket") for m in used} == set(grafana_gen.METRICS)

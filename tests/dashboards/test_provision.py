@@ -278,3 +278,24 @@ def test_provision_takes_names_and_the_engine_url_from_the_config(
     assert _provision(grafana) == 0  # no config, no hosts set: the file's URL
     assert grafana.datasources["logtriage-es"]["url"] == "http://localhost:9200"
     assert grafana.violations == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "url", "expect"),
+    [
+        ("--grafana-url", "grafana:3000", "(e.g. http://grafana:3000)"),
+        ("--grafana-url", "ftp://grafana", "needs http:// or https://"),
+        ("--es-url", "es:9200", "(e.g. http://es:9200)"),
+        ("--prometheus-url", "http://", "and a host"),
+    ],
+)
+def test_provision_refuses_a_url_without_http_scheme_or_host(
+    grafana: FakeGrafana, capsys: pytest.CaptureFixture[str], flag: str, url: str, expect: str
+) -> None:
+    """One error line naming the flag (grafana-client said "No connection adapters were
+    found for 'grafana://None/3000api/...'"), before anything is sent to Grafana."""
+    args = ["dashboards", "provision", "--grafana-url", grafana.url, "--token", TOKEN]
+    assert main([*args, flag, url]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {flag} {url}: ") and expect in err and err.count("\n") == 1
+    assert grafana.calls == []

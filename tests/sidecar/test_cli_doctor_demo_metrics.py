@@ -238,7 +238,8 @@ def test_demo_labels_everything_and_prints_a_summary(engine: LocalEngine) -> Non
     assert f"logtriage demo on {engine.kind} {engine.version}" in out
     assert "documents: 3000  labelled: 3000  with logtriage.error: 0  still unlabelled: 0" in out
     assert "top templates:" in out and "throughput:" in out and "docs/s" in out
-    assert "where to look next:" in out and "dashboards/" in out
+    assert "where to look next:" in out
+    assert f"`{script} dashboards export --out logtriage-dashboards --kibana` writes" in out
     # Every pointer works after the demo exits and can be pasted as printed: no port of
     # its own run, no file it never wrote, the command as it was typed.
     stream = "logs-logtriage.demo-default"

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import typer
 import yaml
@@ -342,6 +343,24 @@ def _seconds(duration: str) -> int:
     return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([smhd])", duration))
 
 
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _check_url(option: str, url: str | None) -> None:
+    """Refuse a URL without an http(s) scheme and a host in one line: grafana-client
+    would fail with "No connection adapters were found for 'grafana://None/...'", and
+    Grafana would store a datasource it cannot query."""
+    if url is None or _is_http_url(url):
+        return
+    hint = f" (e.g. http://{url})" if "://" not in url else ""
+    raise ConfigError(f"{option} {url}: needs http:// or https:// and a host{hint}")
+
+
 @dashboards_app.command("provision")
 def provision(
     grafana_url: str = typer.Option(..., "--grafana-url", help="e.g. http://grafana:3000"),
@@ -373,6 +392,9 @@ def provision(
         raise ConfigError(
             "provision needs grafana-client: pip install 'logtriage[dashboards]'"
         ) from exc
+    _check_url("--grafana-url", grafana_url)
+    _check_url("--es-url", es_url)
+    _check_url("--prometheus-url", prometheus_url)
     names, settings = _Names.resolve(
         config, index, message_field, timestamp_field, service_field, host_field
     )

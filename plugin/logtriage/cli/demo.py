@@ -228,7 +228,8 @@ def _label_samples(
         *out,
         "where to look next:",
         f"  - query the labels: {query}",
-        "  - dashboards: dashboards/ (Grafana JSON + provisioning, Kibana saved objects)",
+        f"  - dashboards: `{cli} dashboards export --out logtriage-dashboards --kibana` "
+        "writes the Grafana dashboards, provisioning files and Kibana saved objects",
         "  - on your cluster: search.hosts and search.index in logtriage.yaml (README, "
         "'Running next to your cluster'),",
         f"    then `{cli} doctor -c {cfg}` and `{cli} run -c {cfg}`, which serves "
