@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from logtriage._core import json_integers_only, parse_search_page
+from logtriage.errors import ConfigError
 from logtriage.labels import LabelColumns
 from logtriage.local_engine import LocalEngine
 from logtriage.pipeline import LabeledBatch
@@ -213,13 +215,16 @@ def test_only_indices_where_a_reindex_is_exact_are_rewritten(
 
     assert rewritable_indices(client, f"{base}-*") == {f"{base}-plain"}
 
-    # The others are still labelled, with partial updates (an index without a stored
-    # source cannot take partial updates either: left out of the run).
-    client.request("DELETE", f"/{base}-no-source")
+    # Those whose _source is partial are refused (any write would re-index them from
+    # _source, losing what it leaves out: tests/sidecar/test_operator_faults.py); the
+    # others are labelled, with partial updates where a re-index would not be exact.
+    with pytest.raises(ConfigError, match=rf"{base}-excludes .*{base}-no-source"):
+        Sidecar(settings_for(engine.url, f"{base}-*"), client=client).run(once=True)
+    client.request("DELETE", f"/{base}-no-source,{base}-excludes")
     summary = Sidecar(settings_for(engine.url, f"{base}-*"), client=client).run(once=True)
     assert summary.complete
-    assert summary.labelled == 5 * (len(bodies) - 1)
-    for name in ("plain", "default-pipeline", "final-pipeline", "excludes"):
+    assert summary.labelled == 5 * (len(bodies) - 2)
+    for name in ("plain", "default-pipeline", "final-pipeline"):
         hits = fetch_all(client, f"{base}-{name}")
         assert all("label" in h["_source"]["logtriage"] for h in hits), name
 

@@ -157,7 +157,11 @@ class SidecarSettings(_Section):
     checkpoint, for late documents: on every pass in ``update`` write mode, whose query
     skips labelled documents; in ``index`` mode, whose query cannot, once per
     ``overlap_sweep_interval_s`` (0: every pass) and on start, other passes starting at
-    the checkpoint. ``miner_state_path`` keeps the miner state in a local file instead
+    the checkpoint. In ``update`` mode a pass every ``backfill_interval_s`` (and the
+    last pass of ``run --once``) reads from ``start_from`` instead, for documents that
+    arrive with timestamps further back than the overlap (a shipper catching up, a
+    re-import); ``index`` mode has no such pass (its query would re-read every
+    document). ``miner_state_path`` keeps the miner state in a local file instead
     of the state index. ``batch_size`` is the largest
     page read per search; the engines refuse pages beyond ``index.max_result_window``
     (10,000 unless raised), so larger values are rejected here, not mid-run, and the
@@ -184,6 +188,7 @@ class SidecarSettings(_Section):
     lease_ttl_s: float = Field(30.0, gt=0)
     checkpoint_overlap_s: float = Field(300.0, ge=0)
     overlap_sweep_interval_s: float = Field(60.0, ge=0)
+    backfill_interval_s: float = Field(900.0, gt=0)
     checkpoint_interval_s: float = Field(1.0, ge=0)
     start_from: str | None = None
     relabel_older_models: bool = False

@@ -24,11 +24,13 @@ __all__ = [
     "ensure_field_mappings",
     "ensure_labels_index",
     "ensure_state_index",
+    "field_mapped",
     "install_component_template",
     "install_data_stream_template",
     "label_properties",
     "labels_mappings",
     "logtriage_properties",
+    "partial_source_indices",
     "result_window",
     "rewritable_indices",
 ]
@@ -169,9 +171,12 @@ def concrete_indices(client: SearchClient, pattern: str) -> list[str]:
     try:
         resolved = client.resolve(pattern)
     except EngineRequestError as exc:
-        if exc.status == 404:
+        if exc.status != 404:
+            raise
+        if "," not in pattern:
             return []
-        raise
+        # One name of a list that does not exist fails the whole _resolve call.
+        return sorted(_flat_settings(client, pattern, "index.uuid"))
     names = [i["name"] for i in resolved.get("indices", []) if "data_stream" not in i]
     for ds in resolved.get("data_streams", []):
         names.extend(ds.get("backing_indices", []))
@@ -252,6 +257,51 @@ def _flat_settings(client: SearchClient, pattern: str, name: str = "") -> dict[s
     )
 
 
+def _source_mappings(client: SearchClient, pattern: str) -> dict[str, dict[str, Any]]:
+    """The ``_source`` mapping of each concrete index behind ``pattern`` (``{}``: default)."""
+    resp = client.request(
+        "GET", f"/{pattern}/_mapping", params={**_LENIENT, "filter_path": "*.mappings._source"}
+    )
+    return {
+        index: ((doc or {}).get("mappings") or {}).get("_source") or {}
+        for index, doc in resp.items()
+    }
+
+
+def partial_source_indices(client: SearchClient, pattern: str) -> dict[str, str]:
+    """Concrete indices behind ``pattern`` whose stored ``_source`` is not the whole
+    document, with what it leaves out. Any write of labels onto their documents (an
+    update too) re-indexes them from ``_source``, which would drop the left-out fields
+    from the index, so ``update`` mode must not touch them. Empty when the mappings
+    cannot be read (no ``view_index_metadata`` privilege).
+
+    Raises:
+        EngineRequestError: the engine failed otherwise.
+    """
+    try:
+        mappings = _source_mappings(client, pattern)
+    except EngineRequestError as exc:
+        if exc.status in (401, 403):
+            return {}
+        raise
+    partial = {}
+    for index, source in sorted(mappings.items()):
+        if source.get("enabled", True) in (False, "false"):
+            partial[index] = "_source is disabled"
+        elif source.get("includes") or source.get("excludes"):
+            kept = ", ".join(source.get("includes") or [])
+            left_out = ", ".join(source.get("excludes") or [])
+            partial[index] = "; ".join(
+                part
+                for part in (
+                    f"_source.includes: {kept}" if kept else "",
+                    f"_source.excludes: {left_out}" if left_out else "",
+                )
+                if part
+            )
+    return partial
+
+
 def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
     """Concrete indices behind ``pattern`` whose documents can be labelled by indexing
     their ``_source`` as read plus ``logtriage.*`` (instead of a partial update) with
@@ -269,11 +319,7 @@ def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
         return frozenset()
     try:
         settings = _flat_settings(client, pattern)
-        mappings = client.request(
-            "GET",
-            f"/{pattern}/_mapping",
-            params={**_LENIENT, "filter_path": "*.mappings._source"},
-        )
+        mappings = _source_mappings(client, pattern)
     except EngineRequestError as exc:
         if exc.status not in (401, 403):
             raise
@@ -282,7 +328,7 @@ def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
     ok = set()
     for index in indices:
         flat = (settings.get(index) or {}).get("settings") or {}
-        source = ((mappings.get(index) or {}).get("mappings") or {}).get("_source") or {}
+        source = mappings.get(index, {})
         if (
             flat.get("index.default_pipeline", "_none") == "_none"
             and flat.get("index.final_pipeline", "_none") == "_none"
@@ -296,6 +342,13 @@ def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
         ):
             ok.add(index)
     return frozenset(ok)
+
+
+def field_mapped(client: SearchClient, pattern: str, field: str) -> bool:
+    """Whether any index behind ``pattern`` maps ``field`` (field capabilities: the
+    ``read`` privilege is enough)."""
+    resp = client.request("GET", f"/{pattern}/_field_caps", params={**_LENIENT, "fields": field})
+    return bool(resp.get("fields"))
 
 
 #: ``index.max_result_window`` when an index does not set it.

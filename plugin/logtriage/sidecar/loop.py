@@ -46,7 +46,7 @@ from logtriage._core import Miner
 from logtriage.alerts import AlertEngine
 from logtriage.config import Settings
 from logtriage.config.search import start_from_ms
-from logtriage.errors import SinkError
+from logtriage.errors import ConfigError, SinkError
 from logtriage.labels import Labeler
 from logtriage.pipeline import LabeledBatch, Pipeline
 from logtriage.search.client import EngineRequestError, SearchClient
@@ -55,7 +55,9 @@ from logtriage.search.templates import (
     ensure_field_mappings,
     ensure_labels_index,
     ensure_state_index,
+    field_mapped,
     install_component_template,
+    partial_source_indices,
     result_window,
     rewritable_indices,
 )
@@ -78,6 +80,7 @@ from logtriage.sinks.search import (
     WriteResult,
     backoff_delay,
     labels_action,
+    labels_doc_id,
     update_action,
 )
 from logtriage.sources.columns import columns_from_sources
@@ -155,7 +158,11 @@ class Sidecar:
         self._server: MetricsServer | None = None
         self._mappings_checked_at = 0.0
         self._swept_at: float | None = None  # last pass that re-read the overlap window
+        self._backfilled_at: float | None = None  # last pass that read from start_from
+        self._backfill_next = False
         self._rewritable: frozenset[str] = frozenset()
+        #: Indices whose mappings were checked (``None``: not allowed to list them).
+        self._targets: frozenset[str] | None = None
         self._page_limit = settings.sidecar.batch_size
         self._index_matches: bool | None = None
         self._cache_saved_at = time.monotonic()
@@ -334,7 +341,10 @@ class Sidecar:
                 if max_passes is not None and summary.passes >= max_passes:
                     break
                 if once and (stats.seen == 0 or stats.progress == 0):
-                    summary.complete = stats.seen == 0
+                    if not stats.from_start and self.settings.sink.write_mode == "update":
+                        self._backfill_next = True  # last, look behind the checkpoint too
+                        continue
+                    summary.complete = stats.seen == stats.already_labelled
                     break
                 if not once:
                     self._stop.wait(self.settings.sidecar.poll_interval_s)
@@ -347,23 +357,34 @@ class Sidecar:
 
     # -- one pass -------------------------------------------------------------------------
 
-    def _start_position(self) -> int | None:
+    def _start_position(self) -> tuple[int | None, bool]:
+        """Where this pass starts reading (epoch ms; ``None``: the beginning), and whether
+        that is ``start_from`` rather than the checkpoint."""
         assert self.checkpoint is not None
         s = self.settings.sidecar
         cp = self.checkpoint.position_ms
         now = time.monotonic()
-        if cp is None or s.relabel_older_models:
+        update_mode = self.settings.sink.write_mode == "update"
+        backfill_due = self._backfill_next or (
+            self._backfilled_at is not None and now - self._backfilled_at >= s.backfill_interval_s
+        )
+        if cp is None or s.relabel_older_models or (update_mode and backfill_due):
             # Re-labelling walks from ``start_from`` on every pass: documents of older
             # model versions lie behind the checkpoint; the query skips current ones.
-            self._swept_at = now
-            return start_from_ms(s.start_from)
+            # So does a backfill pass, for documents that arrived with timestamps further
+            # back than the overlap (a shipper catching up, a re-import).
+            self._swept_at = self._backfilled_at = now
+            self._backfill_next = False
+            return start_from_ms(s.start_from), True
+        if self._backfilled_at is None:
+            self._backfilled_at = now
         # ``index`` mode's query cannot skip labelled documents: re-reading the overlap
         # on every pass would re-read (and re-create, 409) all of its documents.
         sweep_due = self._swept_at is None or now - self._swept_at >= s.overlap_sweep_interval_s
-        if self.settings.sink.write_mode == "index" and not sweep_due:
-            return cp
+        if not update_mode and not sweep_due:
+            return cp, False
         self._swept_at = now
-        return cp - int(s.checkpoint_overlap_s * 1000)
+        return cp - int(s.checkpoint_overlap_s * 1000), False
 
     def _pages_allowed(self) -> int:
         """``batch_size``, or less where an index caps searches below it
@@ -426,8 +447,9 @@ class Sidecar:
         self.lease.renew()
         if not self._mappings_checked_at or time.monotonic() - self._mappings_checked_at > 60:
             indices = self._source_indices()
+            self._targets = None if indices is None else frozenset(indices)
             if s.sink.write_mode == "update":
-                ensure_field_mappings(self.client, s.search.index, indices)
+                self._prepare_targets(indices)
                 if s.sink.rewrite_source:
                     self._rewritable = rewritable_indices(self.client, s.search.index)
             self._page_limit = self._pages_allowed()
@@ -436,7 +458,8 @@ class Sidecar:
             self.client.refresh(s.search.index)
         version = self.pipeline.labeler.model_version
         relabel_version = version if s.sidecar.relabel_older_models else None
-        query = unlabelled_query(s, self._start_position(), relabel_version=relabel_version)
+        start_ms, stats.from_start = self._start_position()
+        query = unlabelled_query(s, start_ms, relabel_version=relabel_version)
         held = False
         best = self.checkpoint.position_ms
         saved_at = time.monotonic()
@@ -491,6 +514,7 @@ class Sidecar:
         try:
             for page in pages:
                 t0 = time.perf_counter()
+                self._check_new_indices(page)
                 work = self._prepare_page(page)
                 busy_s = time.perf_counter() - t0
                 if len(in_flight) >= depth:
@@ -519,6 +543,58 @@ class Sidecar:
                 stats.seconds,
             )
         return stats
+
+    def _check_message_field(self) -> None:
+        """Refuse a ``search.message_field`` that no index maps, once a whole page lacks
+        it: every document would get ``logtriage.error`` (message_missing) and be
+        skipped from then on.
+
+        Raises:
+            ConfigError: the field is mapped nowhere.
+        """
+        assert self.client is not None
+        search = self.settings.search
+        if not field_mapped(self.client, search.index, search.message_field):
+            raise ConfigError(
+                f"search.message_field {search.message_field!r} is not a field of any index "
+                f"behind {search.index!r}: every document would be marked logtriage.error "
+                "(message_missing). Set search.message_field to the field that holds the "
+                "log line (`logtriage doctor` lists the text fields there)"
+            )
+
+    def _prepare_targets(self, indices: list[str] | None) -> None:
+        """Before labels are written onto documents of ``indices`` (``None``: those behind
+        ``search.index``): refuse indices whose ``_source`` leaves fields out, and put
+        the ``logtriage.*`` mappings on the others.
+
+        Raises:
+            ConfigError: an index keeps only part of each document in ``_source``.
+        """
+        assert self.client is not None
+        pattern = self.settings.search.index
+        partial = partial_source_indices(self.client, pattern)
+        if partial:
+            named = "; ".join(f"{index} ({why})" for index, why in partial.items())
+            raise ConfigError(
+                f"search.index {pattern!r} matches indices that keep only part of each "
+                f"document in _source: {named}. Writing labels onto their documents "
+                "re-indexes them from _source and would drop the left-out fields from the "
+                "index; leave those indices out of search.index (e.g. 'logs-*,-name') or "
+                "set sink.write_mode: index"
+            )
+        ensure_field_mappings(self.client, pattern, indices)
+
+    def _check_new_indices(self, page: list[Hit]) -> None:
+        """An index that appeared since the last check (a rollover, a new daily index)
+        gets its mappings before the page's labels are written: else the engine would
+        map ``logtriage.*`` dynamically (labels as text, which breaks the dashboards'
+        aggregations and re-labelling)."""
+        if self._targets is None or self.settings.sink.write_mode != "update":
+            return
+        new = {h.index for h in page} - self._targets
+        if new:
+            self._prepare_targets(None)
+            self._targets = self._targets | new
 
     def _save_checkpoint(self, position_ms: int | None, stats: PassStats) -> None:
         assert self.checkpoint is not None
@@ -580,6 +656,9 @@ class Sidecar:
                 work.messages.append(m)
             else:
                 problems[i] = m
+        missing = (p.reason == "message_missing" for p in problems.values())
+        if problems and not work.messages and all(missing):
+            self._check_message_field()
         if work.messages:
             t0 = time.perf_counter()
             batch = work.batch = self.pipeline.process_batch(work.messages)
@@ -654,7 +733,7 @@ class Sidecar:
             index, doc_id = cast(tuple[str, str], ref)  # refs are (index, id) of hits
             body = {"doc": {"logtriage": {"session": fields}}}
             if sink.write_mode == "index":
-                target, target_id = sink.labels_index, f"{index}:{doc_id}"
+                target, target_id = sink.labels_index, labels_doc_id(index, doc_id)
             else:
                 target, target_id = index, doc_id
             actions.append(
@@ -762,8 +841,11 @@ class Sidecar:
             m.doc_errors.labels(reason=reason).inc(n)
         stats.conflicts += len(result.conflicts)
         m.conflicts.inc(len(result.conflicts))
-        if self.settings.sink.write_mode == "index" and done is not None:
-            done.update(result.conflicts)  # a labels document already exists
+        if self.settings.sink.write_mode == "index":
+            # A labels document already exists: the source document is done.
+            stats.already_labelled += len(result.conflicts)
+            if done is not None:
+                done.update(result.conflicts)
         if result.retries:
             m.retries.inc(result.retries)
         for err in result.errors:

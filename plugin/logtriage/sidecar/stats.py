@@ -15,8 +15,12 @@ class PassStats:
     labelled: int = 0
     errored: int = 0
     conflicts: int = 0
+    #: ``index`` mode: documents read again whose labels document exists already.
+    already_labelled: int = 0
     failed: int = 0
     pages: int = 0
+    #: The pass read from ``start_from`` (not from the checkpoint).
+    from_start: bool = False
     seconds: float = 0.0
     labels: dict[str, int] = field(default_factory=dict)
     error_reasons: dict[str, int] = field(default_factory=dict)

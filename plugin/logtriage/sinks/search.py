@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -43,6 +44,7 @@ __all__ = [
     "WriteResult",
     "backoff_delay",
     "labels_action",
+    "labels_doc_id",
     "merge_fields",
     "rewrite_action",
     "update_action",
@@ -188,6 +190,21 @@ def splice_action(
     )
 
 
+#: The longest ``_id`` Elasticsearch and OpenSearch accept, in UTF-8 bytes.
+MAX_ID_BYTES = 512
+
+
+def labels_doc_id(index: str, doc_id: str) -> str:
+    """The id of the labels document of source document ``doc_id`` in ``index``:
+    ``<index>:<id>``, or ``<index>:sha256:<hex of id>`` where that would be longer than
+    an engine accepts (the labels document names its source in ``source.*`` either way)."""
+    plain = f"{index}:{doc_id}"
+    if len(plain.encode("utf-8", "surrogatepass")) <= MAX_ID_BYTES:
+        return plain
+    digest = hashlib.sha256(doc_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{index}:sha256:{digest}"
+
+
 def labels_action(
     labels_index: str,
     index: str,
@@ -200,7 +217,11 @@ def labels_action(
     if timestamp is not None:
         body["@timestamp"] = timestamp
     return WriteAction(
-        op="create", index=labels_index, id=f"{index}:{doc_id}", body=body, key=(index, doc_id)
+        op="create",
+        index=labels_index,
+        id=labels_doc_id(index, doc_id),
+        body=body,
+        key=(index, doc_id),
     )
 
 

@@ -1,0 +1,153 @@
+"""What an operator's cluster throws at the sidecar, on real engines: indices whose
+_source leaves fields out, indices that appear mid-run, late documents, long ids in
+``index`` mode, a misspelt message field."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from logtriage.errors import ConfigError
+from logtriage.local_engine import LocalEngine
+from logtriage.search.client import SearchClient
+from logtriage.search.templates import concrete_indices
+from logtriage.sidecar import Sidecar
+from logtriage.sidecar.stats import PassStats
+
+from tests._search_helpers import fetch_all, load, make_docs, make_index, settings_for, unique
+
+
+def _iso(ts: datetime) -> str:
+    return ts.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def test_an_index_whose_source_leaves_fields_out_is_refused_untouched(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """Labels written onto such a document re-index it from _source, which would drop
+    the excluded field from the index (a search on it stops finding the document)."""
+    index = unique("excl")
+    client.request(
+        "PUT",
+        f"/{index}",
+        body={
+            "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+            "mappings": {
+                "_source": {"excludes": ["secret"]},
+                "properties": {"secret": {"type": "keyword"}, "message": {"type": "text"}},
+            },
+        },
+    )
+    docs = [{**d, "secret": "s3cr3t"} for d in make_docs(20, seed=11)]
+    load(client, index, docs, op="index")
+
+    with pytest.raises(ConfigError, match=rf"{index} \(_source.excludes: secret\)"):
+        Sidecar(settings_for(engine.url, index), client=client).run(once=True)
+
+    found = client.request(
+        "GET", f"/{index}/_count", body={"query": {"term": {"secret": "s3cr3t"}}}
+    )
+    assert found["count"] == 20
+    assert all("logtriage" not in h["_source"] for h in fetch_all(client, index))
+
+
+def test_an_index_that_appears_mid_run_gets_the_label_mappings_first(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    prefix = unique("grow")
+    make_index(client, f"{prefix}-1")
+    load(client, f"{prefix}-1", make_docs(30, seed=12), op="index")
+    sidecar = Sidecar(settings_for(engine.url, f"{prefix}-*"), client=client)
+
+    def add_index(stats: PassStats) -> None:
+        if stats.labelled == 30 and not passes:  # the mappings were checked before pass 1
+            make_index(client, f"{prefix}-2")
+            load(client, f"{prefix}-2", make_docs(30, seed=13), op="index")
+        passes.append(stats)
+
+    passes: list[PassStats] = []
+
+    sidecar.run(max_passes=2, on_pass=add_index)
+    assert [p.labelled for p in passes] == [30, 30]
+
+    mapping = client.request("GET", f"/{prefix}-2/_mapping/field/logtriage.label")
+    field = mapping[f"{prefix}-2"]["mappings"]["logtriage.label"]["mapping"]["label"]
+    assert field["type"] == "keyword"
+    assert all("logtriage" in h["_source"] for h in fetch_all(client, f"{prefix}-2"))
+
+
+def test_a_list_naming_a_missing_index_still_resolves_the_others(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    a, b = unique("list-a"), unique("list-b")
+    make_index(client, a)
+    make_index(client, b)
+    assert concrete_indices(client, f"{a},{b},{unique('nope')}") == sorted([a, b])
+
+
+def test_documents_further_back_than_the_overlap_are_labelled(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """A shipper catching up, a re-import: documents whose timestamps lie behind the
+    checkpoint minus the overlap. ``run --once`` ends with a pass from start_from."""
+    index = unique("late")
+    make_index(client, index)
+    now = datetime.now(timezone.utc)
+    load(client, index, make_docs(50, seed=14, start=now - timedelta(minutes=1)), op="index")
+    settings = settings_for(engine.url, index)
+    assert Sidecar(settings, client=client).run(once=True).labelled == 50
+
+    late = make_docs(40, seed=15, start=now - timedelta(hours=2))
+    for d in late:
+        d["seq"] += 50
+    load(client, index, late, op="index")
+    summary = Sidecar(settings, client=client).run(once=True)
+    assert summary.labelled == 40 and summary.complete
+    assert all("logtriage" in h["_source"] for h in fetch_all(client, index))
+
+
+def test_index_mode_once_is_complete_when_every_document_has_labels(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    index = unique("idxonce")
+    make_index(client, index)
+    load(client, index, make_docs(40, seed=16), op="index")
+    settings = settings_for(
+        engine.url, index, sink={"write_mode": "index", "labels_index": f"labels-{index}"}
+    )
+    assert Sidecar(settings, client=client).run(once=True).complete
+    again = Sidecar(settings, client=client).run(once=True)
+    assert again.labelled == 0 and again.conflicts > 0
+    assert again.complete  # the documents it read again already have their labels
+
+
+def test_index_mode_labels_a_document_whose_id_is_near_the_limit(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    index = unique("longid-index-with-a-long-name")
+    make_index(client, index)
+    long_id = "a" * 510
+    body = {"@timestamp": "2026-01-01T00:00:00Z", "message": "user bob logged in", "seq": 1}
+    client.request("PUT", f"/{index}/_doc/{long_id}", body=body, params={"refresh": "true"})
+    load(client, index, make_docs(3, seed=17), op="index")
+    labels = f"labels-{index}"
+    settings = settings_for(engine.url, index, sink={"write_mode": "index", "labels_index": labels})
+    summary = Sidecar(settings, client=client).run(once=True)
+    assert summary.labelled == 4 and summary.complete
+    client.refresh(labels)
+    hit = client.search({"query": {"term": {"source.id": long_id}}}, index=labels)["hits"]["hits"]
+    assert len(hit) == 1 and hit[0]["_id"].startswith(f"{index}:sha256:")
+
+
+def test_a_misspelt_message_field_is_refused_before_any_document_is_marked(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    index = unique("typo")
+    make_index(client, index)
+    load(client, index, make_docs(20, seed=18), op="index")
+    settings = settings_for(engine.url, index, search={"message_field": "msg"})
+    with pytest.raises(
+        ConfigError, match=r"search\.message_field 'msg' is not a field of any index"
+    ):
+        Sidecar(settings, client=client).run(once=True)
+    assert all("logtriage" not in h["_source"] for h in fetch_all(client, index))
