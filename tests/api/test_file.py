@@ -73,6 +73,33 @@ def test_csv_message_column_is_guessed(client: TestClient) -> None:
     assert [row["Content"] for row in read_csv(r.text)] == ["started", "slow disk"]
 
 
+@pytest.mark.parametrize(
+    ("filename", "disposition"),
+    [
+        ("app log.txt", 'attachment; filename="app_log.labelled.csv"'),
+        (
+            "журнал.log",
+            'attachment; filename="upload.labelled.csv"; '
+            "filename*=UTF-8''%D0%B6%D1%83%D1%80%D0%BD%D0%B0%D0%BB.labelled.csv",
+        ),
+        (
+            "café.csv",
+            "attachment; filename=\"cafe.labelled.csv\"; filename*=UTF-8''caf%C3%A9.labelled.csv",
+        ),
+    ],
+)
+def test_download_name_keeps_non_ascii_letters_in_an_ascii_header(
+    client: TestClient, filename: str, disposition: str
+) -> None:
+    """The header is ASCII (a Cyrillic name was a 500, a Latin-1 one raw bytes); the
+    exact name travels percent-encoded in ``filename*``."""
+    r = client.post("/v1/classify/file", files={"file": (filename, b"message\nstarted\n")})
+    assert r.status_code == 200, r.text
+    raw = dict(r.headers.raw)[b"content-disposition"]
+    assert raw.isascii()
+    assert raw.decode("ascii") == disposition
+
+
 def test_unknown_column_is_400_with_the_columns(client: TestClient) -> None:
     r = client.post(
         "/v1/classify/file",

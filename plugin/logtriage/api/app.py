@@ -40,7 +40,7 @@ from logtriage.api.schemas import (
     lines_body_problem,
 )
 from logtriage.api.service import Classified, PipelineFactory, PipelineService, default_pipeline
-from logtriage.api.uploads import guess_kind, labelled_csv, parse_upload
+from logtriage.api.uploads import download_disposition, guess_kind, labelled_csv, parse_upload
 from logtriage.config import Settings
 from logtriage.errors import ConfigError, ModelBundleError
 
@@ -260,10 +260,8 @@ def create_app(
                 done = await run(start)
                 yield labelled_csv(parsed.rows[start : start + step], done.batch)
 
-        stem = Path(file.filename or "upload").stem or "upload"
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:100]
         headers = {
-            "Content-Disposition": f'attachment; filename="{safe}.labelled.csv"',
+            "Content-Disposition": download_disposition(file.filename),
             "X-Logtriage-Lines": str(len(parsed.messages)),
             "X-Logtriage-Invalid-Utf8": str(parsed.invalid_utf8),
             "X-Logtriage-Unmatched": str(parsed.unmatched),

@@ -12,9 +12,12 @@ import csv
 import io
 import os
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from logtriage.api.errors import ApiError
 from logtriage.pipeline import LabeledBatch
@@ -25,6 +28,7 @@ __all__ = [
     "LABEL_COLUMNS",
     "MESSAGE_COLUMN_GUESSES",
     "ParsedUpload",
+    "download_disposition",
     "guess_kind",
     "labelled_csv",
     "parse_upload",
@@ -188,6 +192,28 @@ def parse_upload(
     if kind == "csv":
         return _parse_csv(data, column)
     return _parse_log(data, log_format)
+
+
+def _safe_stem(stem: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:100]
+
+
+def download_disposition(filename: str | None) -> str:
+    """``Content-Disposition`` of the labelled CSV of ``filename``: ``<stem>.labelled.csv``.
+
+    Header values are ASCII in practice, so a name that is not goes out twice
+    (RFC 6266): as an ASCII ``filename`` (accents dropped, other letters gone; ``upload``
+    if nothing is left) and exactly, as percent-encoded UTF-8 in ``filename*``
+    (RFC 5987), which browsers prefer.
+    """
+    stem = _safe_stem(Path(filename or "").stem) or "upload"
+    name = f"{stem}.labelled.csv"
+    if name.isascii():
+        return f'attachment; filename="{name}"'
+    plain = _safe_stem(unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode())
+    fallback = plain if any(c.isalnum() for c in plain) else "upload"
+    exact = quote(name, safe="")
+    return f"attachment; filename=\"{fallback}.labelled.csv\"; filename*=UTF-8''{exact}"
 
 
 def _fmt(x: float) -> str:
