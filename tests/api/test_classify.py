@@ -123,11 +123,11 @@ def test_empty_list_is_fine(client: TestClient) -> None:
     [
         ({"lines": ["a"]}, "got an object (send the list itself, not an object around it)"),
         ({"message": "a"}, "got an object (one line is a list of one: [{...}])"),
-        ([1, 2, 3], 'line 0: expected a string or an object with a "message" field, got a number'),
-        (["a", None], 'line 1: expected a string or an object with a "message" field, got null'),
-        ([{"msg": "no message field"}], 'line 0: an object needs a "message" string field'),
-        ([{"message": 7}], 'line 0: an object needs a "message" string field'),
-        (["a", {"message": "mixed"}], "line 1 is an object but line 0 is a string"),
+        ([1, 2, 3], 'item 1: expected a string or an object with a "message" field, got a number'),
+        (["a", None], 'item 2: expected a string or an object with a "message" field, got null'),
+        ([{"msg": "no message field"}], 'item 1: an object needs a "message" string field'),
+        ([{"message": 7}], 'item 1: an object needs a "message" string field'),
+        (["a", {"message": "mixed"}], "item 2 is an object but item 1 is a string"),
         ("just a string", "the body must be a JSON list of lines"),
     ],
 )
@@ -153,12 +153,24 @@ def test_no_body_is_422_showing_the_expected_shape(client: TestClient) -> None:
     )
 
 
-def test_not_json_is_422(client: TestClient) -> None:
-    r = client.post(
-        "/v1/classify", content=b"\xff\xfenot json", headers={"Content-Type": "application/json"}
-    )
+@pytest.mark.parametrize(
+    ("body", "says", "line", "column"),
+    [
+        (b"\xff\xfenot json", "Expecting value at line 1, column 1", 1, 1),
+        (b'[\n  "a",\n  "b" "c"\n]', "Expecting ',' delimiter at line 3, column 7", 3, 7),
+        # Not UTF-8: FastAPI's own answer was a 400 "There was an error parsing the body".
+        (b'[\n  "caf\xe9"\n]', "byte 0xe9 is not UTF-8 at line 2, column 7", 2, 7),
+    ],
+)
+def test_not_json_is_422_naming_line_and_column(
+    client: TestClient, body: bytes, says: str, line: int, column: int
+) -> None:
+    r = client.post("/v1/classify", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 422
-    assert r.json()["error"]["type"] == "invalid_request"
+    err = r.json()["error"]
+    assert err["type"] == "invalid_request"
+    assert err["message"] == f"the body is not valid JSON: {says}"
+    assert (err["line"], err["column"]) == (line, column)
 
 
 def test_line_limit(rules_file: Path) -> None:

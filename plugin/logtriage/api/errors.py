@@ -67,6 +67,21 @@ BodyProblem = Callable[[Any], str]
 """Says in one sentence why a route's parsed JSON body is invalid."""
 
 
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (both from 1) of ``offset`` in ``text``."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def _invalid_json(why: str, text: str, offset: int, **data: Any) -> JSONResponse:
+    """422 for a body that is not JSON, naming the line and column of ``offset``."""
+    line, column = _line_column(text, offset)
+    message = f"the body is not valid JSON: {why} at line {line}, column {column}"
+    return JSONResponse(
+        error_body("invalid_request", message, line=line, column=column, **data),
+        status_code=422,
+    )
+
+
 def install_error_handlers(app: FastAPI, body_problems: Mapping[str, BodyProblem]) -> None:
     """Answer API errors, validation errors and HTTP errors in the one JSON shape.
 
@@ -79,19 +94,23 @@ def install_error_handlers(app: FastAPI, body_problems: Mapping[str, BodyProblem
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        errors = exc.errors()
         details = [
             {
                 "loc": list(err.get("loc", ())),
                 "msg": str(err.get("msg", "")),
                 "type": err.get("type"),
             }
-            for err in exc.errors()
+            for err in errors
         ]
+        if errors and errors[0].get("type") == "json_invalid":
+            # FastAPI puts the character offset in the loc and the text in the body.
+            why = str(errors[0].get("ctx", {}).get("error", "JSON decode error"))
+            return _invalid_json(why, str(exc.body), int(details[0]["loc"][1]), details=details)
         first = details[0] if details else {"loc": [], "msg": "invalid request"}
         message = ".".join(str(p) for p in first["loc"]) + f": {first['msg']}"
         describe = body_problems.get(getattr(request.scope.get("route"), "path", ""))
-        body_failed = bool(details) and all(d["loc"][:1] == ["body"] for d in details)
-        if describe and body_failed and all(d["type"] != "json_invalid" for d in details):
+        if describe and details and all(d["loc"][:1] == ["body"] for d in details):
             message = describe(exc.body)
         return JSONResponse(
             error_body("invalid_request", message, details=details),
@@ -100,6 +119,11 @@ def install_error_handlers(app: FastAPI, body_problems: Mapping[str, BodyProblem
 
     async def on_http(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        cause = exc.__cause__
+        if isinstance(cause, UnicodeDecodeError):  # FastAPI's 400 for a JSON body's bytes
+            why = f"byte 0x{cause.object[cause.start]:02x} is not UTF-8"
+            # Latin-1 keeps one character per byte: the column counts bytes.
+            return _invalid_json(why, bytes(cause.object).decode("latin-1"), cause.start)
         type_ = _HTTP_TYPES.get(exc.status_code, "http_error")
         return JSONResponse(
             error_body(type_, str(exc.detail)),

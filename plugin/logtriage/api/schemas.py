@@ -52,7 +52,8 @@ def lines_body_problem(body: Any) -> str:
 
     Pydantic's own errors for the ``list[str] | list[ClassifyItem]`` union name both
     branches ("body.list[str].0: Input should be a valid string" for an object
-    without ``message``); this names the line and the rule it breaks."""
+    without ``message``); this names the item (counted from 1, like CSV lines) and the
+    rule it breaks."""
     if not isinstance(body, list):
         got = "an empty body or null" if body is None else _json_type(body)
         if isinstance(body, dict):
@@ -63,14 +64,14 @@ def lines_body_problem(body: Any) -> str:
             )
         return f"the body must be a JSON list of lines, {_LINES_SHAPE}; got {got}"
     first_kind = _json_type(body[0]) if body else ""
-    for i, item in enumerate(body):
+    for n, item in enumerate(body, start=1):
         kind = _json_type(item)
         if isinstance(item, dict) and not isinstance(item.get("message"), str):
-            return f'line {i}: an object needs a "message" string field'
+            return f'item {n}: an object needs a "message" string field'
         if not isinstance(item, str | dict):
-            return f'line {i}: expected a string or an object with a "message" field, got {kind}'
+            return f'item {n}: expected a string or an object with a "message" field, got {kind}'
         if kind != first_kind:
-            return f"line {i} is {kind} but line 0 is {first_kind}: use one kind for every line"
+            return f"item {n} is {kind} but item 1 is {first_kind}: use one kind for every item"
     return f"the body must be a JSON list of lines, {_LINES_SHAPE}"
 
 
