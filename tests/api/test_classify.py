@@ -145,6 +145,37 @@ def test_malformed_bodies_are_422_naming_the_line_and_the_rule(
     assert err["details"]
 
 
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (rb'["ok", "half \ud800 pair"]', "item 2: the line has a lone surrogate (\\ud800)"),
+        (rb'[{"message": "x \udfff"}]', 'item 1: field "message" has a lone surrogate (\\udfff)'),
+        (
+            rb'[{"message": "ok"}, {"message": "ok", "level": "\udc00"}]',
+            'item 2: field "level" has a lone surrogate (\\udc00)',
+        ),
+        (rb'[{"message": "ok", "\ud800": "x"}]', "item 1: a field name has a lone surrogate"),
+    ],
+)
+def test_a_lone_surrogate_is_422_naming_the_item(
+    client: TestClient, body: bytes, says: str
+) -> None:
+    """JSON can escape half a UTF-16 pair; it is no character (this was a 500)."""
+    r = client.post("/v1/classify", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["type"] == "invalid_request"
+    assert err["message"].startswith(says)
+    assert err["message"].endswith("which is not valid Unicode")
+    # A whole pair is one character, and fine.
+    r = client.post(
+        "/v1/classify",
+        content=rb'["smile \ud83d\ude00"]',
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 200 and r.json()["count"] == 1
+
+
 def test_no_body_is_422_showing_the_expected_shape(client: TestClient) -> None:
     r = client.post("/v1/classify", headers={"Content-Type": "application/json"})
     assert r.status_code == 422

@@ -38,6 +38,7 @@ from logtriage.api.schemas import (
     TemplateInfo,
     TemplatesResponse,
     lines_body_problem,
+    lone_surrogate_problem,
 )
 from logtriage.api.service import Classified, PipelineFactory, PipelineService, default_pipeline
 from logtriage.api.uploads import download_disposition, guess_kind, labelled_csv, parse_upload
@@ -178,6 +179,11 @@ def create_app(
     ) -> Response:
         """Label a JSON list of lines; one result per line, in order."""
         check_lines(len(lines))
+        surrogate = lone_surrogate_problem(
+            [x if isinstance(x, str) else x.model_dump() for x in lines]
+        )
+        if surrogate:
+            raise ApiError(422, "invalid_request", surrogate)
         model_id = resolve_model(model)
         messages, fields = _split_items(lines)
         results: list[dict[str, Any]] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +20,7 @@ __all__ = [
     "TemplateInfo",
     "TemplatesResponse",
     "lines_body_problem",
+    "lone_surrogate_problem",
 ]
 
 
@@ -47,6 +50,39 @@ def _json_type(value: Any) -> str:
     return "an object"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate(text: object) -> str | None:
+    found = _LONE_SURROGATE.search(text) if isinstance(text, str) else None
+    return f"\\u{ord(found.group()):04x}" if found else None
+
+
+def _item_surrogate(item: object) -> str | None:
+    """Where in ``item`` a string holds a lone surrogate, and which one."""
+    places: list[tuple[str, object]] = [("the line", item)]
+    if isinstance(item, dict):
+        places = [("a field name", key) for key in item]
+        places += [(f'field "{key}"', value) for key, value in item.items()]
+    for where, text in places:
+        code = _surrogate(text)
+        if code:
+            return f"{where} has a lone surrogate ({code}), which is not valid Unicode"
+    return None
+
+
+def lone_surrogate_problem(items: Sequence[object]) -> str | None:
+    """``item N: ...`` for the first item holding a lone surrogate, else ``None``.
+
+    JSON lets a string escape half of a UTF-16 pair (``"\\ud800"``); Python keeps it,
+    but it is no character, so the line can be neither labelled nor written as UTF-8."""
+    for n, item in enumerate(items, start=1):
+        problem = _item_surrogate(item)
+        if problem:
+            return f"item {n}: {problem}"
+    return None
+
+
 def lines_body_problem(body: Any) -> str:
     """One sentence saying why ``body`` is not a list of lines for ``POST /v1/classify``.
 
@@ -66,6 +102,9 @@ def lines_body_problem(body: Any) -> str:
     first_kind = _json_type(body[0]) if body else ""
     for n, item in enumerate(body, start=1):
         kind = _json_type(item)
+        surrogate = _item_surrogate(item)
+        if surrogate:  # pydantic refuses one in a field name
+            return f"item {n}: {surrogate}"
         if isinstance(item, dict) and not isinstance(item.get("message"), str):
             return f'item {n}: an object needs a "message" string field'
         if not isinstance(item, str | dict):
