@@ -34,18 +34,23 @@ class CsvTable:
     rows: list[list[str]]
 
 
-def read_csv(lines: Iterable[str], *, pad_short_rows: bool) -> CsvTable:
+_DELIMITER_NAMES = {",": "comma", "\t": "tab"}
+
+
+def read_csv(lines: Iterable[str], *, pad_short_rows: bool, delimiter: str = ",") -> CsvTable:
     """Read ``lines`` (opened with ``newline=""``) strictly; blank lines are skipped, and
     the first other line is the header.
 
     ``pad_short_rows`` fills a row with fewer fields than the header with empty ones
     (nothing is lost); without it such a row is a :class:`CsvProblem` like a longer one.
+    ``delimiter`` separates fields: ``","``, or ``"\\t"`` for TSV.
 
     Raises:
         CsvProblem: an unclosed quote, text after a closing quote, a row wider than the
             header (or narrower, see above), or a header that repeats a column name.
     """
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    delimiter_name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
     try:
         header = next((row for row in reader if row), [])
         if header and not any(h.strip() for h in header):
@@ -63,7 +68,7 @@ def read_csv(lines: Iterable[str], *, pad_short_rows: bool) -> CsvTable:
                 raise CsvProblem(
                     reader.line_num,
                     f"{counted(len(row), 'field')} where the header has {width} "
-                    "(quote a field that holds a comma)",
+                    f"(quote a field that holds a {delimiter_name})",
                 )
             rows.append(row + [""] * (width - len(row)))
     except csv.Error as exc:

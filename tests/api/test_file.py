@@ -100,6 +100,44 @@ def test_download_name_keeps_non_ascii_letters_in_an_ascii_header(
     assert raw.decode("ascii") == disposition
 
 
+@pytest.mark.parametrize(
+    ("filename", "content_type", "kind"),
+    [
+        ("events.tsv", "application/octet-stream", None),
+        ("events.txt", "text/tab-separated-values", None),
+        ("events.txt", "text/plain", "tsv"),
+    ],
+)
+def test_tsv_is_split_on_tabs_and_answered_as_csv(
+    client: TestClient, filename: str, content_type: str, kind: str | None
+) -> None:
+    data = b"level\tmessage\nWARN\tdisk full, retrying\nINFO\tdone\n"
+    r = client.post(
+        "/v1/classify/file",
+        files={"file": (filename, data, content_type)},
+        data={"kind": kind} if kind else {},
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["x-logtriage-message-column"] == "message"
+    header = next(csv.reader(io.StringIO(r.text)))
+    assert header == ["level", "message", *LABEL_COLUMNS]
+    rows = read_csv(r.text)
+    assert [(row["level"], row["message"]) for row in rows] == [
+        ("WARN", "disk full, retrying"),
+        ("INFO", "done"),
+    ]
+
+
+def test_a_tsv_row_with_an_extra_tab_is_refused_naming_the_tab(client: TestClient) -> None:
+    data = b"message\tlevel\nok\tINFO\ndisk\tfull\tWARN\n"
+    r = client.post("/v1/classify/file", files={"file": ("x.tsv", data)})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == (
+        "TSV line 3: 3 fields where the header has 2 (quote a field that holds a tab)"
+    )
+
+
 def test_unknown_column_is_400_with_the_columns(client: TestClient) -> None:
     r = client.post(
         "/v1/classify/file",

@@ -153,6 +153,23 @@ def test_upload_csv_choose_model_and_column_then_download(
     assert (SCREENSHOTS / "upload_csv.png").stat().st_size > 10_000
 
 
+def test_tsv_columns_are_offered_split_on_tabs(
+    page: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    tsv = tmp_path / "events.tsv"
+    tsv.write_text("when\tsource\tlog_message\n1\tweb\tdisk full, retrying\n2\tdb\tdone\n")
+    page.goto(server.url + "/")
+    expect(page.locator("#model")).to_have_value("tiny")
+    page.set_input_files("#file", str(tsv))
+    expect(page.locator("#column-row")).to_be_visible()
+    assert page.locator("#column option").all_inner_texts() == ["when", "source", "log_message"]
+    expect(page.locator("#column")).to_have_value("log_message")
+    page.click("#submit")
+    expect(page.locator("#status")).to_have_text("done: 2 lines labelled", timeout=30_000)
+    messages = page.locator("#table tbody tr td:nth-child(2)").all_inner_texts()
+    assert messages == ["disk full, retrying", "done"]
+
+
 def test_non_utf8_log_is_reported_and_errors_are_shown(
     page: Page, server: LiveServer, tmp_path: Path
 ) -> None:

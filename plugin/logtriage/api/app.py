@@ -1,7 +1,7 @@
 """The FastAPI app: ``create_app(settings)`` wires the routes to one pipeline.
 
-Endpoints: ``POST /v1/classify`` (JSON lines), ``POST /v1/classify/file`` (CSV or
-log upload, CSV back), ``GET /v1/models``, ``GET /v1/templates``, ``GET /health``,
+Endpoints: ``POST /v1/classify`` (JSON lines), ``POST /v1/classify/file`` (CSV, TSV
+or log upload, CSV back), ``GET /v1/models``, ``GET /v1/templates``, ``GET /health``,
 ``GET /metrics`` and the web page at ``/``; OpenAPI at ``/docs``.
 """
 
@@ -214,14 +214,20 @@ def create_app(
         tags=["classify"],
     )
     async def classify_file(
-        file: Annotated[UploadFile, File(description="A CSV (with header) or plain log file.")],
+        file: Annotated[
+            UploadFile, File(description="A CSV or TSV (with header) or plain log file.")
+        ],
         column: Annotated[
-            str | None, Form(description="CSV column holding the message (default: guessed).")
+            str | None,
+            Form(description="CSV/TSV column holding the message (default: guessed)."),
         ] = None,
         model: Annotated[str | None, Form(description="Model id (GET /v1/models).")] = None,
         kind: Annotated[
-            Literal["auto", "csv", "log"],
-            Form(description="How to read the file; auto goes by name and content type."),
+            Literal["auto", "csv", "tsv", "log"],
+            Form(
+                description="How to read the file; auto goes by name (.csv, .tsv) and "
+                "content type. The answer is CSV either way."
+            ),
         ] = "auto",
         log_format: Annotated[
             str | None,

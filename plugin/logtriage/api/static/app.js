@@ -20,7 +20,7 @@ function counted(n, noun) {
   return `${n.toLocaleString()} ${n === 1 ? noun : noun + "s"}`;
 }
 
-function parseCsv(text) {
+function parseCsv(text, delimiter = ",") {
   const rows = [];
   let row = [];
   let field = "";
@@ -41,7 +41,7 @@ function parseCsv(text) {
       continue;
     }
     if (c === '"') { quoted = true; i++; continue; }
-    if (c === ",") { row.push(field); field = ""; i++; continue; }
+    if (c === delimiter) { row.push(field); field = ""; i++; continue; }
     if (c === "\n" || c === "\r") {
       row.push(field); field = "";
       rows.push(row); row = [];
@@ -52,7 +52,7 @@ function parseCsv(text) {
     let j = i;
     while (j < n) {
       const d = text[j];
-      if (d === "," || d === "\n" || d === "\r" || d === '"') break;
+      if (d === delimiter || d === "\n" || d === "\r" || d === '"') break;
       j++;
     }
     field += text.slice(i, j);
@@ -142,8 +142,11 @@ async function init() {
 }
 
 // ---------- file choice ----------
-function isCsv(file) {
-  return /\.(csv)$/i.test(file.name) || file.type === "text/csv";
+/** "," for a CSV, tab for a TSV (the server reads them the same way), null for a log. */
+function tableDelimiter(file) {
+  if (/\.tsv$/i.test(file.name) || file.type === "text/tab-separated-values") return "\t";
+  if (/\.csv$/i.test(file.name) || file.type === "text/csv") return ",";
+  return null;
 }
 
 async function onFileChosen() {
@@ -151,9 +154,10 @@ async function onFileChosen() {
   const row = $("column-row");
   const select = $("column");
   select.innerHTML = "";
-  if (!file || !isCsv(file)) { row.hidden = true; return; }
+  const delimiter = file && tableDelimiter(file);
+  if (!delimiter) { row.hidden = true; return; }
   const head = await file.slice(0, 65536).text();
-  const firstLine = parseCsv(head.split(/\r?\n/, 1)[0] || "")[0] || [];
+  const firstLine = parseCsv(head.split(/\r?\n/, 1)[0] || "", delimiter)[0] || [];
   if (!firstLine.length) { row.hidden = true; return; }
   const guess = guessColumn(firstLine);
   for (const name of firstLine) {
