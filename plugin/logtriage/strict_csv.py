@@ -41,6 +41,9 @@ def read_csv(lines: Iterable[str], *, pad_short_rows: bool, delimiter: str = ","
     """Read ``lines`` (opened with ``newline=""``) strictly; blank lines are skipped, and
     the first other line is the header.
 
+    A row of empty fields (``,`` or ``"",""``) is a row, kept for the caller to judge:
+    an upload labels it (Unclassified), training data skips it (nothing to learn).
+
     ``pad_short_rows`` fills a row with fewer fields than the header with empty ones
     (nothing is lost); without it such a row is a :class:`CsvProblem` like a longer one.
     ``delimiter`` separates fields: ``","``, or ``"\\t"`` for TSV.

@@ -165,6 +165,22 @@ def test_plain_log_upload(client: TestClient) -> None:
     assert all(row["logtriage.label"] == "Unclassified" or row["logtriage.rule"] for row in rows)
 
 
+def test_csv_rows_of_empty_fields_are_kept_as_unclassified(client: TestClient) -> None:
+    """Rows out match rows in, as for log lines and JSON items; a blank line is no row."""
+    data = b'message,level\n,\n"",""\n\npermission denied,WARN\n'
+    r = client.post("/v1/classify/file", files={"file": ("e.csv", data)})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-logtriage-lines"] == "3"
+    rows = read_csv(r.text)
+    assert [(row["message"], row["level"]) for row in rows] == [
+        ("", ""),
+        ("", ""),
+        ("permission denied", "WARN"),
+    ]
+    assert [row["logtriage.label"] for row in rows[:2]] == ["Unclassified"] * 2
+    assert rows[2]["logtriage.rule"] == "test.denied"
+
+
 def test_message_with_carriage_return_survives_the_csv(client: TestClient) -> None:
     data = b'message\n"one\rtwo"\n'
     r = client.post("/v1/classify/file", files={"file": ("cr.csv", data)})
