@@ -214,7 +214,7 @@ def test_non_utf8_upload_is_decoded_with_replacement_and_reported(client: TestCl
         # A quote never closed: the rest of the file would become one message.
         (
             b'message,level\nok,INFO\n"never closed,ERROR\nmore,INFO\n',
-            "CSV line 4: unexpected end of data",
+            "CSV line 3: a quote in this row is never closed",
         ),
         # Text after a closing quote: '"x"y' would become 'xy'.
         (b'message,level\n"x"y,INFO\n', "CSV line 2: ',' expected after"),
@@ -231,6 +231,25 @@ def test_a_csv_that_would_lose_or_merge_text_is_refused_naming_the_line(
     # A short row is padded (trailing empty fields left out is common), not refused.
     r = client.post("/v1/classify/file", files={"file": ("s.csv", b"message,level\nok\n")})
     assert r.status_code == 200 and read_csv(r.text)[0]["level"] == ""
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b'message,level\nok,INFO\n"never closed,ERROR\n' + b"more,INFO\n" * 1000, 3),
+        # A quoted field over two lines before it: the row still starts on line 4.
+        (b'message,level\n"two\nlines",INFO\nok,"open\n' + b"more,INFO\n" * 10, 4),
+    ],
+)
+def test_a_quote_never_closed_is_reported_where_its_row_starts(
+    client: TestClient, data: bytes, line: int
+) -> None:
+    """``csv`` notices only at the end of the file; the user needs the row that opens it."""
+    r = client.post("/v1/classify/file", files={"file": ("q.csv", data)})
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert error["message"] == f"CSV line {line}: a quote in this row is never closed"
+    assert error["line"] == line
 
 
 def test_bad_uploads_are_4xx(client: TestClient) -> None:
