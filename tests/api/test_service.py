@@ -77,6 +77,29 @@ def test_bearer_token_is_required_where_configured(
         assert upload.status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/v1/classify", b'["not closed', "application/json"),
+        ("/v1/classify", b'["caf\xe9"]', "application/json"),
+        ("/v1/classify/file", b"--x\r\nnot a part", "multipart/form-data; boundary=x"),
+    ],
+)
+def test_the_token_is_checked_before_the_body_is_read(
+    rules_file: Path, path: str, body: bytes, content_type: str
+) -> None:
+    """A caller without the token gets 401, whatever its body (before: 422 or 400)."""
+    app = create_app(make_settings(rules_file, auth="on", token=TOKEN))
+    headers = {"Content-Type": content_type}
+    with TestClient(app) as c:
+        r = c.post(path, content=body, headers=headers)
+        assert r.status_code == 401, r.text
+        assert r.json()["error"] == {"type": "unauthorized", "message": "missing bearer token"}
+        assert r.headers["www-authenticate"] == "Bearer"
+        authorized = {**headers, "Authorization": f"Bearer {TOKEN}"}
+        assert c.post(path, content=body, headers=authorized).status_code in (400, 422)
+
+
 def test_loopback_needs_no_token(client: TestClient) -> None:
     assert client.get("/health").json()["auth_required"] is False
     assert client.get("/v1/models").status_code == 200

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 import anyio
 import numpy as np
-from fastapi import APIRouter, Body, Depends, FastAPI, File, Form, Query, UploadFile
+from fastapi import APIRouter, Body, FastAPI, File, Form, Query, Security, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -23,7 +23,7 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from logtriage import __version__
-from logtriage.api.auth import BearerAuth, check_auth_settings
+from logtriage.api.auth import BearerAuth, bearer_scheme, check_auth_settings
 from logtriage.api.bundles import BundleRegistry, LabelerFactory
 from logtriage.api.errors import ApiError, install_error_handlers
 from logtriage.api.limits import BodyLimitMiddleware
@@ -137,7 +137,11 @@ def create_app(
     app.state.registry = registry
     install_error_handlers(app, {"/v1/classify": lines_body_problem})
 
-    protected = APIRouter(dependencies=[Depends(auth)], responses={401: _ERRORS[401]})
+    protected = APIRouter(
+        route_class=auth.route_class(),
+        dependencies=[Security(bearer_scheme)],  # the scheme in OpenAPI; the route checks it
+        responses={401: _ERRORS[401]},
+    )
 
     def resolve_model(model: str | None) -> str:
         try:
