@@ -176,6 +176,32 @@ def test_a_lone_surrogate_is_422_naming_the_item(
     assert r.status_code == 200 and r.json()["count"] == 1
 
 
+@pytest.mark.parametrize(
+    ("headers", "got"),
+    [
+        (
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            "got 'application/x-www-form-urlencoded'",
+        ),
+        ({"Content-Type": "text/plain"}, "got 'text/plain'"),
+        ({}, "got no Content-Type"),
+    ],
+)
+def test_a_body_not_sent_as_json_is_415_saying_so(
+    client: TestClient, headers: dict[str, str], got: str
+) -> None:
+    """``curl -d '["a"]'`` sends a form type; before, the answer was "got an object"."""
+    r = client.post("/v1/classify", content=b'["a line"]', headers=headers)
+    assert r.status_code == 415
+    assert r.json()["error"] == {
+        "type": "unsupported_media_type",
+        "message": f"send the lines as JSON with the header Content-Type: application/json ({got})",
+    }
+    for json_type in ("application/json; charset=utf-8", "application/vnd.lines+json"):
+        r = client.post("/v1/classify", content=b'["a line"]', headers={"Content-Type": json_type})
+        assert r.status_code == 200, (json_type, r.text)
+
+
 def test_no_body_is_422_showing_the_expected_shape(client: TestClient) -> None:
     r = client.post("/v1/classify", headers={"Content-Type": "application/json"})
     assert r.status_code == 422

@@ -15,7 +15,18 @@ from typing import Annotated, Any, Literal
 
 import anyio
 import numpy as np
-from fastapi import APIRouter, Body, FastAPI, File, Form, Query, Security, UploadFile
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    Query,
+    Request,
+    Security,
+    UploadFile,
+)
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -78,6 +89,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (401, "Missing or wrong bearer token"),
         (404, "Unknown model"),
         (413, "Too many bytes or lines"),
+        (415, "The body is not sent as JSON (Content-Type: application/json)"),
         (422, "Invalid request"),
         (503, "The model's bundle cannot be loaded"),
     )
@@ -168,7 +180,8 @@ def create_app(
     @protected.post(
         "/v1/classify",
         response_model=ClassifyResponse,
-        responses={k: _ERRORS[k] for k in (400, 404, 413, 422, 503)},
+        responses={k: _ERRORS[k] for k in (400, 404, 413, 415, 422, 503)},
+        dependencies=[Depends(_sent_as_json)],
         tags=["classify"],
     )
     async def classify(
@@ -389,6 +402,29 @@ def create_app(
         )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
+
+
+def _sent_as_json(request: Request) -> None:
+    """Refuse a body not declared JSON: FastAPI would leave it unparsed, and the
+    complaint would be about its shape ("got an object") rather than its type.
+
+    Runs before the body is validated (dependencies do), after it is read.
+
+    Raises:
+        ApiError: 415 ``unsupported_media_type``.
+    """
+    declared = request.headers.get("content-type", "")
+    media = declared.split(";")[0].strip().lower()
+    if media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        return
+    got = f"got {declared!r}" if declared else "got no Content-Type"
+    raise ApiError(
+        415,
+        "unsupported_media_type",
+        f"send the lines as JSON with the header Content-Type: application/json ({got})",
+    )
 
 
 def _ascii(text: str) -> str:
