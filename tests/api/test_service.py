@@ -100,6 +100,31 @@ def test_the_token_is_checked_before_the_body_is_read(
         assert c.post(path, content=body, headers=authorized).status_code in (400, 422)
 
 
+@pytest.mark.parametrize("path", ["/health", "/", "/v1/models", "/v1/templates", "/metrics"])
+def test_head_is_answered_wherever_get_is(client: TestClient, path: str) -> None:
+    """``curl -I`` and uptime checks send HEAD; FastAPI routes answered 405."""
+    got = client.get(path)
+    r = client.head(path)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == got.headers["content-type"]
+    assert r.content == b""
+
+
+def test_options_says_which_methods_a_path_takes(client: TestClient) -> None:
+    r = client.options("/health")
+    assert r.status_code == 204
+    assert r.headers["allow"] == "GET, HEAD, OPTIONS"
+    r = client.options("/v1/classify")
+    assert (r.status_code, r.headers["allow"]) == (204, "POST, OPTIONS")
+    # Methods a path does not take stay 405, naming the ones it does.
+    r = client.head("/v1/classify")
+    assert (r.status_code, r.headers["allow"]) == (405, "POST, OPTIONS")
+    r = client.put("/health")
+    assert (r.status_code, r.headers["allow"]) == (405, "GET, HEAD, OPTIONS")
+    assert r.json()["error"]["type"] == "method_not_allowed"
+    assert client.options("/nowhere").status_code == 404
+
+
 def test_loopback_needs_no_token(client: TestClient) -> None:
     assert client.get("/health").json()["auth_required"] is False
     assert client.get("/v1/models").status_code == 200

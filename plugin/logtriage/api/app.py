@@ -38,6 +38,7 @@ from logtriage.api.auth import BearerAuth, bearer_scheme, check_auth_settings
 from logtriage.api.bundles import BundleRegistry, LabelerFactory
 from logtriage.api.errors import ApiError, install_error_handlers
 from logtriage.api.limits import BodyLimitMiddleware
+from logtriage.api.methods import HeadAsGetMiddleware
 from logtriage.api.metrics import ApiMetrics, MetricsMiddleware
 from logtriage.api.schemas import (
     ClassifyItem,
@@ -386,7 +387,8 @@ def create_app(
     app.include_router(protected)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # Outermost last: metrics see every request, including the ones the limit refuses.
+    # Outermost last: metrics see every request, including the ones the limit refuses,
+    # and everything inside sees a HEAD as the GET it is answered as.
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=api.max_request_bytes,
@@ -401,6 +403,7 @@ def create_app(
             expose_headers=list(EXPOSED_HEADERS),
         )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(HeadAsGetMiddleware)
     return app
 
 

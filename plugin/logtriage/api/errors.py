@@ -11,9 +11,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from logtriage.api.methods import allowed_methods
 from logtriage.errors import ModelBundleError
 
 __all__ = ["ApiError", "error_body", "install_error_handlers"]
@@ -117,8 +118,13 @@ def install_error_handlers(app: FastAPI, body_problems: Mapping[str, BodyProblem
             status_code=422,
         )
 
-    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405 and "Allow" in headers:
+            headers["Allow"] = allowed_methods(headers["Allow"])
+            if request.method == "OPTIONS":  # the path exists: say what it takes
+                return Response(status_code=204, headers=headers)
         cause = exc.__cause__
         if isinstance(cause, UnicodeDecodeError):  # FastAPI's 400 for a JSON body's bytes
             why = f"byte 0x{cause.object[cause.start]:02x} is not UTF-8"
@@ -126,9 +132,7 @@ def install_error_handlers(app: FastAPI, body_problems: Mapping[str, BodyProblem
             return _invalid_json(why, bytes(cause.object).decode("latin-1"), cause.start)
         type_ = _HTTP_TYPES.get(exc.status_code, "http_error")
         return JSONResponse(
-            error_body(type_, str(exc.detail)),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            error_body(type_, str(exc.detail)), status_code=exc.status_code, headers=headers
         )
 
     async def on_bundle(_request: Request, exc: Exception) -> JSONResponse:
