@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from logtriage.api import create_app
 from logtriage.config import ModelSettings, RulesSettings, Settings
 from logtriage.config.serve import is_loopback
 from logtriage.errors import ConfigError
+from logtriage.pipeline import LabeledBatch, Pipeline
 
 from tests.api.conftest import make_settings, manifest_labeler
 
@@ -150,6 +152,41 @@ def test_cors_allows_only_configured_origins(rules_file: Path) -> None:
         assert r.headers["access-control-allow-origin"] == "http://ok.example"
         r = c.get("/health", headers={"Origin": "http://evil.example"})
         assert "access-control-allow-origin" not in r.headers
+        r = c.options(
+            "/v1/classify",
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert r.status_code == 400
+        assert r.json()["error"] == {
+            "type": "cors_refused",
+            "message": "Disallowed CORS origin (allowed: api.cors_origins)",
+        }
+
+
+class FailingPipeline(Pipeline):
+    def process_batch(self, *args: Any, **kwargs: Any) -> LabeledBatch:
+        raise RuntimeError("boom: secret internals")
+
+
+def test_an_unexpected_failure_is_a_json_500_with_the_traceback_logged(
+    rules_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(
+        make_settings(rules_file),
+        pipeline_factory=lambda settings, labeler: FailingPipeline(settings, labeler=labeler),
+    )
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/v1/classify", json=["a line"])
+    assert r.status_code == 500
+    assert r.json() == {
+        "error": {
+            "type": "internal_error",
+            "message": "the server failed to answer this request; its log has the details",
+        }
+    }
+    [record] = [r for r in caplog.records if r.name == "logtriage.api"]
+    assert record.getMessage() == "POST /v1/classify failed"
+    assert record.exc_info is not None and "boom: secret internals" in str(record.exc_info[1])
 
 
 def test_models_lists_none_the_configured_bundle_and_the_bundles_dir(

@@ -27,7 +27,6 @@ from fastapi import (
     Security,
     UploadFile,
 )
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -36,6 +35,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from logtriage import __version__
 from logtriage.api.auth import BearerAuth, bearer_scheme, check_auth_settings
 from logtriage.api.bundles import BundleRegistry, LabelerFactory
+from logtriage.api.cors import JsonCORSMiddleware
 from logtriage.api.errors import ApiError, install_error_handlers
 from logtriage.api.limits import BodyLimitMiddleware
 from logtriage.api.methods import HeadAsGetMiddleware
@@ -396,7 +396,7 @@ def create_app(
     )
     if api.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            JsonCORSMiddleware,
             allow_origins=list(api.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],

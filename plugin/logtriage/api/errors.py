@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,6 +19,8 @@ from logtriage.api.methods import allowed_methods
 from logtriage.errors import ModelBundleError
 
 __all__ = ["ApiError", "error_body", "install_error_handlers"]
+
+log = logging.getLogger("logtriage.api")
 
 
 class ApiError(StarletteHTTPException):
@@ -138,7 +141,14 @@ def install_error_handlers(app: FastAPI, body_problems: Mapping[str, BodyProblem
     async def on_bundle(_request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(error_body("model_unavailable", str(exc)), status_code=503)
 
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette raises the exception again once answered: uvicorn logs it as well.
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        message = "the server failed to answer this request; its log has the details"
+        return JSONResponse(error_body("internal_error", message), status_code=500)
+
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(ModelBundleError, on_bundle)
+    app.add_exception_handler(Exception, on_unexpected)
