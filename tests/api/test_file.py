@@ -6,6 +6,7 @@ import csv
 import io
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -136,6 +137,17 @@ def test_a_tsv_row_with_an_extra_tab_is_refused_naming_the_tab(client: TestClien
     assert r.json()["error"]["message"] == (
         "TSV line 3: 3 fields where the header has 2 (quote a field that holds a tab)"
     )
+
+
+def test_message_column_header_is_percent_encoded_utf8(client: TestClient) -> None:
+    """A header cannot carry "ü": it went out as "Meldung_?", which names no column."""
+    data = "id,Meldung_ü\n1,disk full\n".encode()
+    r = client.post(
+        "/v1/classify/file", files={"file": ("de.csv", data)}, data={"column": "Meldung_ü"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["x-logtriage-message-column"] == "Meldung_%C3%BC"
+    assert unquote(r.headers["x-logtriage-message-column"]) in next(csv.reader(io.StringIO(r.text)))
 
 
 def test_unknown_column_is_400_with_the_columns(client: TestClient) -> None:

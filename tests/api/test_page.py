@@ -170,6 +170,22 @@ def test_tsv_columns_are_offered_split_on_tabs(
     assert messages == ["disk full, retrying", "done"]
 
 
+def test_a_non_ascii_message_column_is_shown_in_the_table(
+    page: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    """The page finds the column the server read (it fell back to the first one)."""
+    data = tmp_path / "de.csv"
+    data.write_text("Nr,Meldung_ü\n1,Festplatte voll\n2,Dienst gestartet\n", encoding="utf-8")
+    page.goto(server.url + "/")
+    expect(page.locator("#model")).to_have_value("tiny")
+    page.set_input_files("#file", str(data))
+    page.select_option("#column", "Meldung_ü")
+    page.click("#submit")
+    expect(page.locator("#status")).to_have_text("done: 2 lines labelled", timeout=30_000)
+    messages = page.locator("#table tbody tr td:nth-child(2)").all_inner_texts()
+    assert messages == ["Festplatte voll", "Dienst gestartet"]
+
+
 def test_non_utf8_log_is_reported_and_errors_are_shown(
     page: Page, server: LiveServer, tmp_path: Path
 ) -> None:

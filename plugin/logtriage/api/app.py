@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import anyio
 import numpy as np
@@ -257,9 +258,10 @@ def create_app(
     ) -> StreamingResponse:
         """Label an uploaded file; answers a CSV streamed batch by batch.
 
-        Headers tell the line count up front (`X-Logtriage-Lines`, for progress) and
-        how many lines were not UTF-8 (`X-Logtriage-Invalid-Utf8`, decoded with
-        replacement)."""
+        Headers tell the line count up front (`X-Logtriage-Lines`, for progress), how
+        many lines were not UTF-8 (`X-Logtriage-Invalid-Utf8`, decoded with
+        replacement) and the column read as the message (`X-Logtriage-Message-Column`,
+        percent-encoded UTF-8: `Meldung_%C3%BC`)."""
         model_id = resolve_model(model)
         data = await file.read()
         chosen = guess_kind(file.filename, file.content_type) if kind == "auto" else kind
@@ -297,7 +299,7 @@ def create_app(
             "X-Logtriage-Unmatched": str(parsed.unmatched),
             "X-Logtriage-Model": model_id,
             "X-Logtriage-Model-Version": first.batch.model_version,
-            "X-Logtriage-Message-Column": _ascii(parsed.message_column),
+            "X-Logtriage-Message-Column": quote(parsed.message_column, safe=""),
             "Cache-Control": "no-store",
         }
         return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=headers)
@@ -428,10 +430,6 @@ def _sent_as_json(request: Request) -> None:
         "unsupported_media_type",
         f"send the lines as JSON with the header Content-Type: application/json ({got})",
     )
-
-
-def _ascii(text: str) -> str:
-    return text.encode("ascii", errors="replace").decode("ascii")
 
 
 def _field_text(value: Any) -> str:

@@ -230,8 +230,9 @@ function upload(event) {
     showNotice(notes.join("; "));
     const text = xhr.responseText;
     const name = (file.name.replace(/\.[^.]*$/, "") || "upload") + ".labelled.csv";
-    showResults(text, name, xhr.getResponseHeader("X-Logtriage-Message-Column") || "message",
-      xhr.getResponseHeader("X-Logtriage-Model") || "");
+    // The column name comes percent-encoded (UTF-8): a header cannot carry "Meldung_ü".
+    const column = decodeURIComponent(xhr.getResponseHeader("X-Logtriage-Message-Column") || "message");
+    showResults(text, name, column, xhr.getResponseHeader("X-Logtriage-Model") || "");
     setProgress(1, `done: ${counted(state.rows.length, "line")} labelled`);
   };
   xhr.onerror = () => { busy(false); setProgress(0, "failed"); showError("network error"); };
