@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import logtriage
 import pytest
 from fastapi import FastAPI
 from logtriage.api import create_app
@@ -33,6 +35,7 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = OUT_DIR / "screenshots"
+SHIPPED_BUNDLE = Path(logtriage.__file__).parent / "bundles" / "default"
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +89,19 @@ def test_upload_csv_choose_model_and_column_then_download(
     # none, tiny (configured), alt (bundles_dir), default (shipped); broken is listed disabled
     expect(page.locator("#model option")).to_have_count(5)
     expect(page.locator("#model")).to_have_value("tiny")
+    # Each bundle's test macro-F1 as `model build` nests it (metrics.test.macro_f1).
+    shipped = json.loads((SHIPPED_BUNDLE / "manifest.json").read_text())
+    options = dict(
+        zip(
+            page.locator("#model option").evaluate_all("os => os.map(o => o.value)"),
+            page.locator("#model option").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert options["tiny"] == "tiny (tiny-1, test macro-F1 0.910)"
+    assert options["alt"] == "alt (alt-7)"  # no test split: no figure
+    f1 = shipped["metrics"]["test"]["macro_f1"]
+    assert options["default"] == f"default ({shipped['version']}, test macro-F1 {f1:.3f})"
     page.select_option("#model", "alt")
 
     page.set_input_files("#file", str(source))

@@ -200,7 +200,7 @@ def test_models_lists_none_the_configured_bundle_and_the_bundles_dir(
     assert set(by_id) == {"none", "tiny", "alt", "broken", "default"}
     assert by_id["tiny"]["version"] == "tiny-1"
     assert by_id["tiny"]["labels"] == ["Error", "System Notification"]
-    assert by_id["tiny"]["metrics"] == {"macro_f1": 0.91}
+    assert by_id["tiny"]["metrics"]["test"] == {"macro_f1": 0.91, "accuracy": 0.93}
     assert by_id["tiny"]["summary"] == {"name": "tiny test bundle"}
     assert by_id["tiny"]["default"] is True and by_id["none"]["default"] is False
     assert by_id["alt"]["available"] is True

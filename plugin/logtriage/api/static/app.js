@@ -101,6 +101,12 @@ function showNotice(text) {
   el.hidden = !text;
 }
 
+/** The test split's macro-F1, as `logtriage model build` writes it (metrics.test), if any. */
+function testMacroF1(metrics) {
+  const f1 = metrics && metrics.test && metrics.test.macro_f1;
+  return typeof f1 === "number" ? f1 : undefined;
+}
+
 async function loadModels() {
   const select = $("model");
   try {
@@ -109,9 +115,9 @@ async function loadModels() {
     for (const m of body.models) {
       const opt = document.createElement("option");
       opt.value = m.id;
-      const metric = m.metrics && (m.metrics.macro_f1 ?? m.metrics.f1 ?? m.metrics.accuracy);
+      const f1 = testMacroF1(m.metrics);
       opt.textContent = m.id === "none" ? "none (templates and rules only)"
-        : `${m.id} (${m.version}${metric !== undefined ? ", " + Number(metric).toFixed(3) : ""})`;
+        : `${m.id} (${m.version}${f1 !== undefined ? ", test macro-F1 " + f1.toFixed(3) : ""})`;
       opt.disabled = !m.available;
       if (!m.available) opt.title = m.error || "";
       opt.selected = m.id === body.default;
