@@ -278,6 +278,26 @@ def test_bad_uploads_are_4xx(client: TestClient) -> None:
     assert r.status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("form", "got"),
+    [({"model": "none"}, 'no "file" field'), ({"file": "app.log"}, "text, not a file")],
+)
+def test_a_missing_file_is_422_saying_how_to_send_one(
+    client: TestClient, form: dict[str, str], got: str
+) -> None:
+    """Before: "body.file: Value error, Expected UploadFile, received: <class 'str'>"."""
+    r = client.post("/v1/classify/file", data=form)
+    assert r.status_code == 422
+    assert r.json()["error"]["message"] == (
+        'send the file as a multipart/form-data file field named "file" '
+        f'(curl -F "file=@app.log"); got {got}'
+    )
+    # Another field wrong, with the file there: pydantic's words name it.
+    r = client.post("/v1/classify/file", files={"file": ("a.log", b"a\n")}, data={"kind": "xml"})
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("body.kind: Input should be 'auto'")
+
+
 def test_upload_limits(rules_file: Path) -> None:
     app = create_app(make_settings(rules_file, max_lines=3, max_request_bytes=4096))
     with TestClient(app) as c:

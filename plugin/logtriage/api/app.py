@@ -52,6 +52,7 @@ from logtriage.api.schemas import (
     TemplatesResponse,
     lines_body_problem,
     lone_surrogate_problem,
+    upload_form_problem,
 )
 from logtriage.api.service import Classified, PipelineFactory, PipelineService, default_pipeline
 from logtriage.api.uploads import download_disposition, guess_kind, labelled_csv, parse_upload
@@ -149,7 +150,9 @@ def create_app(
     app.state.service = service
     app.state.metrics = metrics
     app.state.registry = registry
-    install_error_handlers(app, {"/v1/classify": lines_body_problem})
+    install_error_handlers(
+        app, {"/v1/classify": lines_body_problem, "/v1/classify/file": upload_form_problem}
+    )
 
     protected = APIRouter(
         route_class=auth.route_class(),

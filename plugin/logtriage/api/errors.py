@@ -67,8 +67,9 @@ _HTTP_TYPES = {
 }
 
 
-BodyProblem = Callable[[Any], str]
-"""Says in one sentence why a route's parsed JSON body is invalid."""
+BodyProblem = Callable[[Any], str | None]
+"""Says in one sentence why a route's parsed body is invalid (``None``: leave it to
+pydantic's words)."""
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
@@ -90,7 +91,7 @@ def install_error_handlers(app: FastAPI, body_problems: Mapping[str, BodyProblem
     """Answer API errors, validation errors and HTTP errors in the one JSON shape.
 
     ``body_problems`` maps a route path to a function that words the message when
-    that route's JSON body fails validation (the ``details`` stay pydantic's)."""
+    that route's body fails validation (the ``details`` stay pydantic's)."""
 
     async def on_api_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
@@ -115,7 +116,7 @@ def install_error_handlers(app: FastAPI, body_problems: Mapping[str, BodyProblem
         message = ".".join(str(p) for p in first["loc"]) + f": {first['msg']}"
         describe = body_problems.get(getattr(request.scope.get("route"), "path", ""))
         if describe and details and all(d["loc"][:1] == ["body"] for d in details):
-            message = describe(exc.body)
+            message = describe(exc.body) or message
         return JSONResponse(
             error_body("invalid_request", message, details=details),
             status_code=422,

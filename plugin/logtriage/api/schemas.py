@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import FormData, UploadFile
 
 __all__ = [
     "ClassifyItem",
@@ -21,6 +22,7 @@ __all__ = [
     "TemplatesResponse",
     "lines_body_problem",
     "lone_surrogate_problem",
+    "upload_form_problem",
 ]
 
 
@@ -112,6 +114,21 @@ def lines_body_problem(body: Any) -> str:
         if kind != first_kind:
             return f"item {n} is {kind} but item 1 is {first_kind}: use one kind for every item"
     return f"the body must be a JSON list of lines, {_LINES_SHAPE}"
+
+
+def upload_form_problem(form: Any) -> str | None:
+    """Why ``POST /v1/classify/file`` got no file, if it did not (``None`` otherwise).
+
+    Pydantic's own words for a ``file`` sent as text are "Expected UploadFile,
+    received: <class 'str'>"."""
+    file = form.get("file") if isinstance(form, FormData) else None
+    if isinstance(file, UploadFile):
+        return None
+    got = 'no "file" field' if file is None else "text, not a file"
+    return (
+        'send the file as a multipart/form-data file field named "file" '
+        f'(curl -F "file=@app.log"); got {got}'
+    )
 
 
 class LineResult(BaseModel):
