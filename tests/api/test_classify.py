@@ -264,6 +264,11 @@ def test_byte_limit_by_content_length_and_by_stream(rules_file: Path) -> None:
         r = c.post("/v1/classify", content=chunks(), headers={"Content-Type": "application/json"})
         assert r.status_code == 413
         assert r.json()["error"]["type"] == "request_too_large"
+        metrics = c.get("/metrics").text
+    # Counted under the route refused, not as "unmatched" (so it was, by Content-Length).
+    assert 'route="/v1/classify",status="413"} 2.0' in metrics
+    assert "unmatched" not in metrics
+    assert 'logtriage_api_rejected_total{reason="bytes"} 2.0' in metrics
 
 
 def test_batches_larger_than_batch_lines_keep_order(rules_file: Path) -> None:
