@@ -18,7 +18,7 @@ __all__ = ["CsvProblem", "CsvTable", "read_csv"]
 
 
 class CsvProblem(ValueError):
-    """A CSV that cannot be read as written: ``problem`` on (physical) ``line``."""
+    """A CSV that cannot be read as written: ``problem`` on ``line`` (physical, from 1)."""
 
     def __init__(self, line: int, problem: str) -> None:
         super().__init__(f"line {line}: {problem}")

@@ -1,9 +1,9 @@
-"""HEAD and OPTIONS wherever a route answers GET or anything at all.
+"""HEAD wherever GET is answered, and OPTIONS wherever a path exists.
 
 Starlette's own routes take HEAD wherever they take GET; FastAPI's take only the
-methods they name, so ``curl -I /health`` was a 405. OPTIONS (not a CORS preflight,
-which the CORS middleware answers) gets the methods a path takes: see
-:func:`allowed_methods`.
+methods they name, so ``curl -I /health`` was a 405. An OPTIONS request (other than
+a CORS preflight, which the CORS middleware answers) gets 204 and the methods the
+path takes, from the 405 the router raises (see the HTTP error handler).
 """
 
 from __future__ import annotations

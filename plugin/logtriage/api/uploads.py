@@ -126,16 +126,16 @@ def pick_message_column(header: Sequence[str], wanted: str | None) -> str:
 
 def _parse_table(data: bytes, kind: Literal["csv", "tsv"], column: str | None) -> ParsedUpload:
     text, bad = _decode(data)
-    name = kind.upper()
+    what = kind.upper()
     try:
         table = read_csv(
             io.StringIO(text, newline=""), pad_short_rows=True, delimiter=_DELIMITERS[kind]
         )
     except CsvProblem as exc:
-        raise ApiError(400, "invalid_csv", f"{name} {exc}", line=exc.line) from exc
+        raise ApiError(400, "invalid_csv", f"{what} {exc}", line=exc.line) from exc
     header = table.header
     if not header:
-        raise ApiError(400, "empty_upload", f"the {name} has no header row")
+        raise ApiError(400, "empty_upload", f"the {what} has no header row")
     rows = table.rows  # a row of empty fields stays: rows out match rows in
     message_column = pick_message_column(header, column)
     at = header.index(message_column)
