@@ -52,6 +52,8 @@ def _truthy(v: str) -> bool:
 
 
 def _load_csv(path: Path, opts: dict[str, str]) -> list[Example]:
+    """Labelled rows of a CSV; a row without a message or a label teaches nothing and is
+    skipped (an upload to the API, by contrast, keeps such rows)."""
     mcol = opts.get("message", "message")
     lcol = opts.get("label", "label")
     acol = opts.get("anomaly", "anomaly")

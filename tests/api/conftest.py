@@ -149,7 +149,7 @@ def tiny_bundle(tmp_path: Path) -> Path:
         "tiny",
         "tiny-1",
         ["Error", "System Notification"],
-        metrics={"macro_f1": 0.91},
+        metrics={"test": {"macro_f1": 0.91, "accuracy": 0.93}, "train": {"macro_f1": 0.99}},
         name="tiny test bundle",
     )
 
@@ -157,7 +157,7 @@ def tiny_bundle(tmp_path: Path) -> Path:
 @pytest.fixture
 def bundles_dir(tmp_path: Path) -> Path:
     root = tmp_path / "bundles"
-    write_bundle(root, "alt", "alt-7", ["Critical Error", "User Action"], metrics={"macro_f1": 0.5})
+    write_bundle(root, "alt", "alt-7", ["Critical Error", "User Action"], metrics={"test": {}})
     broken = root / "broken"
     broken.mkdir()
     (broken / "manifest.json").write_text("{not json")

@@ -123,11 +123,11 @@ def test_empty_list_is_fine(client: TestClient) -> None:
     [
         ({"lines": ["a"]}, "got an object (send the list itself, not an object around it)"),
         ({"message": "a"}, "got an object (one line is a list of one: [{...}])"),
-        ([1, 2, 3], 'line 0: expected a string or an object with a "message" field, got a number'),
-        (["a", None], 'line 1: expected a string or an object with a "message" field, got null'),
-        ([{"msg": "no message field"}], 'line 0: an object needs a "message" string field'),
-        ([{"message": 7}], 'line 0: an object needs a "message" string field'),
-        (["a", {"message": "mixed"}], "line 1 is an object but line 0 is a string"),
+        ([1, 2, 3], 'item 1: expected a string or an object with a "message" field, got a number'),
+        (["a", None], 'item 2: expected a string or an object with a "message" field, got null'),
+        ([{"msg": "no message field"}], 'item 1: an object needs a "message" string field'),
+        ([{"message": 7}], 'item 1: an object needs a "message" string field'),
+        (["a", {"message": "mixed"}], "item 2 is an object but item 1 is a string"),
         ("just a string", "the body must be a JSON list of lines"),
     ],
 )
@@ -145,6 +145,63 @@ def test_malformed_bodies_are_422_naming_the_line_and_the_rule(
     assert err["details"]
 
 
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (rb'["ok", "half \ud800 pair"]', "item 2: the line has a lone surrogate (\\ud800)"),
+        (rb'[{"message": "x \udfff"}]', 'item 1: field "message" has a lone surrogate (\\udfff)'),
+        (
+            rb'[{"message": "ok"}, {"message": "ok", "level": "\udc00"}]',
+            'item 2: field "level" has a lone surrogate (\\udc00)',
+        ),
+        (rb'[{"message": "ok", "\ud800": "x"}]', "item 1: a field name has a lone surrogate"),
+    ],
+)
+def test_a_lone_surrogate_is_422_naming_the_item(
+    client: TestClient, body: bytes, says: str
+) -> None:
+    """JSON can escape half a UTF-16 pair; it is no character (this was a 500)."""
+    r = client.post("/v1/classify", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["type"] == "invalid_request"
+    assert err["message"].startswith(says)
+    assert err["message"].endswith("which is not valid Unicode")
+    # A whole pair is one character, and fine.
+    r = client.post(
+        "/v1/classify",
+        content=rb'["smile \ud83d\ude00"]',
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 200 and r.json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "got"),
+    [
+        (
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            "got 'application/x-www-form-urlencoded'",
+        ),
+        ({"Content-Type": "text/plain"}, "got 'text/plain'"),
+        ({}, "got no Content-Type"),
+    ],
+)
+def test_a_body_not_sent_as_json_is_415_saying_so(
+    client: TestClient, headers: dict[str, str], got: str
+) -> None:
+    """``curl -d '["a"]'`` sends a form type; before, the answer was "got an object"."""
+    r = client.post("/v1/classify", content=b'["a line"]', headers=headers)
+    assert r.status_code == 415
+    assert r.json()["error"] == {
+        "type": "unsupported_media_type",
+        "message": f"send the lines as JSON with the header Content-Type: application/json ({got})",
+    }
+    for json_type in ("application/json; charset=utf-8", "application/vnd.lines+json"):
+        r = client.post("/v1/classify", content=b'["a line"]', headers={"Content-Type": json_type})
+        assert r.status_code == 200, (json_type, r.text)
+
+
 def test_no_body_is_422_showing_the_expected_shape(client: TestClient) -> None:
     r = client.post("/v1/classify", headers={"Content-Type": "application/json"})
     assert r.status_code == 422
@@ -153,12 +210,24 @@ def test_no_body_is_422_showing_the_expected_shape(client: TestClient) -> None:
     )
 
 
-def test_not_json_is_422(client: TestClient) -> None:
-    r = client.post(
-        "/v1/classify", content=b"\xff\xfenot json", headers={"Content-Type": "application/json"}
-    )
+@pytest.mark.parametrize(
+    ("body", "says", "line", "column"),
+    [
+        (b"\xff\xfenot json", "Expecting value at line 1, column 1", 1, 1),
+        (b'[\n  "a",\n  "b" "c"\n]', "Expecting ',' delimiter at line 3, column 7", 3, 7),
+        # Not UTF-8: FastAPI's own answer was a 400 "There was an error parsing the body".
+        (b'[\n  "caf\xe9"\n]', "byte 0xe9 is not UTF-8 at line 2, column 7", 2, 7),
+    ],
+)
+def test_not_json_is_422_naming_line_and_column(
+    client: TestClient, body: bytes, says: str, line: int, column: int
+) -> None:
+    r = client.post("/v1/classify", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 422
-    assert r.json()["error"]["type"] == "invalid_request"
+    err = r.json()["error"]
+    assert err["type"] == "invalid_request"
+    assert err["message"] == f"the body is not valid JSON: {says}"
+    assert (err["line"], err["column"]) == (line, column)
 
 
 def test_line_limit(rules_file: Path) -> None:
@@ -195,6 +264,11 @@ def test_byte_limit_by_content_length_and_by_stream(rules_file: Path) -> None:
         r = c.post("/v1/classify", content=chunks(), headers={"Content-Type": "application/json"})
         assert r.status_code == 413
         assert r.json()["error"]["type"] == "request_too_large"
+        metrics = c.get("/metrics").text
+    # Counted under the route refused, not as "unmatched" (so it was, by Content-Length).
+    assert 'route="/v1/classify",status="413"} 2.0' in metrics
+    assert "unmatched" not in metrics
+    assert 'logtriage_api_rejected_total{reason="bytes"} 2.0' in metrics
 
 
 def test_batches_larger_than_batch_lines_keep_order(rules_file: Path) -> None:

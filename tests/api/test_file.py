@@ -6,6 +6,7 @@ import csv
 import io
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -73,6 +74,82 @@ def test_csv_message_column_is_guessed(client: TestClient) -> None:
     assert [row["Content"] for row in read_csv(r.text)] == ["started", "slow disk"]
 
 
+@pytest.mark.parametrize(
+    ("filename", "disposition"),
+    [
+        ("app log.txt", 'attachment; filename="app_log.labelled.csv"'),
+        (
+            "журнал.log",
+            'attachment; filename="upload.labelled.csv"; '
+            "filename*=UTF-8''%D0%B6%D1%83%D1%80%D0%BD%D0%B0%D0%BB.labelled.csv",
+        ),
+        (
+            "café.csv",
+            "attachment; filename=\"cafe.labelled.csv\"; filename*=UTF-8''caf%C3%A9.labelled.csv",
+        ),
+    ],
+)
+def test_download_name_keeps_non_ascii_letters_in_an_ascii_header(
+    client: TestClient, filename: str, disposition: str
+) -> None:
+    """The header is ASCII (a Cyrillic name was a 500, a Latin-1 one raw bytes); the
+    exact name travels percent-encoded in ``filename*``."""
+    r = client.post("/v1/classify/file", files={"file": (filename, b"message\nstarted\n")})
+    assert r.status_code == 200, r.text
+    raw = dict(r.headers.raw)[b"content-disposition"]
+    assert raw.isascii()
+    assert raw.decode("ascii") == disposition
+
+
+@pytest.mark.parametrize(
+    ("filename", "content_type", "kind"),
+    [
+        ("events.tsv", "application/octet-stream", None),
+        ("events.txt", "text/tab-separated-values", None),
+        ("events.txt", "text/plain", "tsv"),
+    ],
+)
+def test_tsv_is_split_on_tabs_and_answered_as_csv(
+    client: TestClient, filename: str, content_type: str, kind: str | None
+) -> None:
+    data = b"level\tmessage\nWARN\tdisk full, retrying\nINFO\tdone\n"
+    r = client.post(
+        "/v1/classify/file",
+        files={"file": (filename, data, content_type)},
+        data={"kind": kind} if kind else {},
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["x-logtriage-message-column"] == "message"
+    header = next(csv.reader(io.StringIO(r.text)))
+    assert header == ["level", "message", *LABEL_COLUMNS]
+    rows = read_csv(r.text)
+    assert [(row["level"], row["message"]) for row in rows] == [
+        ("WARN", "disk full, retrying"),
+        ("INFO", "done"),
+    ]
+
+
+def test_a_tsv_row_with_an_extra_tab_is_refused_naming_the_tab(client: TestClient) -> None:
+    data = b"message\tlevel\nok\tINFO\ndisk\tfull\tWARN\n"
+    r = client.post("/v1/classify/file", files={"file": ("x.tsv", data)})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == (
+        "TSV line 3: 3 fields where the header has 2 (quote a field that holds a tab)"
+    )
+
+
+def test_message_column_header_is_percent_encoded_utf8(client: TestClient) -> None:
+    """A header cannot carry "ü": it went out as "Meldung_?", which names no column."""
+    data = "id,Meldung_ü\n1,disk full\n".encode()
+    r = client.post(
+        "/v1/classify/file", files={"file": ("de.csv", data)}, data={"column": "Meldung_ü"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["x-logtriage-message-column"] == "Meldung_%C3%BC"
+    assert unquote(r.headers["x-logtriage-message-column"]) in next(csv.reader(io.StringIO(r.text)))
+
+
 def test_unknown_column_is_400_with_the_columns(client: TestClient) -> None:
     r = client.post(
         "/v1/classify/file",
@@ -98,6 +175,22 @@ def test_plain_log_upload(client: TestClient) -> None:
         "third line 3",
     ]
     assert all(row["logtriage.label"] == "Unclassified" or row["logtriage.rule"] for row in rows)
+
+
+def test_csv_rows_of_empty_fields_are_kept_as_unclassified(client: TestClient) -> None:
+    """Rows out match rows in, as for log lines and JSON items; a blank line is no row."""
+    data = b'message,level\n,\n"",""\n\npermission denied,WARN\n'
+    r = client.post("/v1/classify/file", files={"file": ("e.csv", data)})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-logtriage-lines"] == "3"
+    rows = read_csv(r.text)
+    assert [(row["message"], row["level"]) for row in rows] == [
+        ("", ""),
+        ("", ""),
+        ("permission denied", "WARN"),
+    ]
+    assert [row["logtriage.label"] for row in rows[:2]] == ["Unclassified"] * 2
+    assert rows[2]["logtriage.rule"] == "test.denied"
 
 
 def test_message_with_carriage_return_survives_the_csv(client: TestClient) -> None:
@@ -133,7 +226,7 @@ def test_non_utf8_upload_is_decoded_with_replacement_and_reported(client: TestCl
         # A quote never closed: the rest of the file would become one message.
         (
             b'message,level\nok,INFO\n"never closed,ERROR\nmore,INFO\n',
-            "CSV line 4: unexpected end of data",
+            "CSV line 3: a quote in this row is never closed",
         ),
         # Text after a closing quote: '"x"y' would become 'xy'.
         (b'message,level\n"x"y,INFO\n', "CSV line 2: ',' expected after"),
@@ -152,6 +245,25 @@ def test_a_csv_that_would_lose_or_merge_text_is_refused_naming_the_line(
     assert r.status_code == 200 and read_csv(r.text)[0]["level"] == ""
 
 
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b'message,level\nok,INFO\n"never closed,ERROR\n' + b"more,INFO\n" * 1000, 3),
+        # A quoted field over two lines before it: the row still starts on line 4.
+        (b'message,level\n"two\nlines",INFO\nok,"open\n' + b"more,INFO\n" * 10, 4),
+    ],
+)
+def test_a_quote_never_closed_is_reported_where_its_row_starts(
+    client: TestClient, data: bytes, line: int
+) -> None:
+    """``csv`` notices only at the end of the file; the user needs the row that opens it."""
+    r = client.post("/v1/classify/file", files={"file": ("q.csv", data)})
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert error["message"] == f"CSV line {line}: a quote in this row is never closed"
+    assert error["line"] == line
+
+
 def test_bad_uploads_are_4xx(client: TestClient) -> None:
     r = client.post("/v1/classify/file", files={"file": ("e.log", b"  \n\n")})
     assert (r.status_code, r.json()["error"]["type"]) == (400, "empty_upload")
@@ -164,6 +276,26 @@ def test_bad_uploads_are_4xx(client: TestClient) -> None:
     assert (r.status_code, r.json()["error"]["type"]) == (404, "unknown_model")
     r = client.post("/v1/classify/file", data={"model": "none"})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("form", "got"),
+    [({"model": "none"}, 'no "file" field'), ({"file": "app.log"}, "text, not a file")],
+)
+def test_a_missing_file_is_422_saying_how_to_send_one(
+    client: TestClient, form: dict[str, str], got: str
+) -> None:
+    """Before: "body.file: Value error, Expected UploadFile, received: <class 'str'>"."""
+    r = client.post("/v1/classify/file", data=form)
+    assert r.status_code == 422
+    assert r.json()["error"]["message"] == (
+        'send the file as a multipart/form-data file field named "file" '
+        f'(curl -F "file=@app.log"); got {got}'
+    )
+    # Another field wrong, with the file there: pydantic's words name it.
+    r = client.post("/v1/classify/file", files={"file": ("a.log", b"a\n")}, data={"kind": "xml"})
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("body.kind: Input should be 'auto'")
 
 
 def test_upload_limits(rules_file: Path) -> None:

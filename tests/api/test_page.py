@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import logtriage
 import pytest
 from fastapi import FastAPI
 from logtriage.api import create_app
@@ -33,6 +35,7 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = OUT_DIR / "screenshots"
+SHIPPED_BUNDLE = Path(logtriage.__file__).parent / "bundles" / "default"
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +89,19 @@ def test_upload_csv_choose_model_and_column_then_download(
     # none, tiny (configured), alt (bundles_dir), default (shipped); broken is listed disabled
     expect(page.locator("#model option")).to_have_count(5)
     expect(page.locator("#model")).to_have_value("tiny")
+    # Each bundle's test macro-F1 as `model build` nests it (metrics.test.macro_f1).
+    shipped = json.loads((SHIPPED_BUNDLE / "manifest.json").read_text())
+    options = dict(
+        zip(
+            page.locator("#model option").evaluate_all("os => os.map(o => o.value)"),
+            page.locator("#model option").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert options["tiny"] == "tiny (tiny-1, test macro-F1 0.910)"
+    assert options["alt"] == "alt (alt-7)"  # no test split: no figure
+    f1 = shipped["metrics"]["test"]["macro_f1"]
+    assert options["default"] == f"default ({shipped['version']}, test macro-F1 {f1:.3f})"
     page.select_option("#model", "alt")
 
     page.set_input_files("#file", str(source))
@@ -151,6 +167,39 @@ def test_upload_csv_choose_model_and_column_then_download(
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "upload_csv.png"))
     assert (SCREENSHOTS / "upload_csv.png").stat().st_size > 10_000
+
+
+def test_tsv_columns_are_offered_split_on_tabs(
+    page: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    tsv = tmp_path / "events.tsv"
+    tsv.write_text("when\tsource\tlog_message\n1\tweb\tdisk full, retrying\n2\tdb\tdone\n")
+    page.goto(server.url + "/")
+    expect(page.locator("#model")).to_have_value("tiny")
+    page.set_input_files("#file", str(tsv))
+    expect(page.locator("#column-row")).to_be_visible()
+    assert page.locator("#column option").all_inner_texts() == ["when", "source", "log_message"]
+    expect(page.locator("#column")).to_have_value("log_message")
+    page.click("#submit")
+    expect(page.locator("#status")).to_have_text("done: 2 lines labelled", timeout=30_000)
+    messages = page.locator("#table tbody tr td:nth-child(2)").all_inner_texts()
+    assert messages == ["disk full, retrying", "done"]
+
+
+def test_a_non_ascii_message_column_is_shown_in_the_table(
+    page: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    """The page finds the column the server read (it fell back to the first one)."""
+    data = tmp_path / "de.csv"
+    data.write_text("Nr,Meldung_ü\n1,Festplatte voll\n2,Dienst gestartet\n", encoding="utf-8")
+    page.goto(server.url + "/")
+    expect(page.locator("#model")).to_have_value("tiny")
+    page.set_input_files("#file", str(data))
+    page.select_option("#column", "Meldung_ü")
+    page.click("#submit")
+    expect(page.locator("#status")).to_have_text("done: 2 lines labelled", timeout=30_000)
+    messages = page.locator("#table tbody tr td:nth-child(2)").all_inner_texts()
+    assert messages == ["Festplatte voll", "Dienst gestartet"]
 
 
 def test_non_utf8_log_is_reported_and_errors_are_shown(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from logtriage.api import create_app
 from logtriage.config import ModelSettings, RulesSettings, Settings
 from logtriage.config.serve import is_loopback
 from logtriage.errors import ConfigError
+from logtriage.pipeline import LabeledBatch, Pipeline
 
 from tests.api.conftest import make_settings, manifest_labeler
 
@@ -77,6 +79,54 @@ def test_bearer_token_is_required_where_configured(
         assert upload.status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/v1/classify", b'["not closed', "application/json"),
+        ("/v1/classify", b'["caf\xe9"]', "application/json"),
+        ("/v1/classify/file", b"--x\r\nnot a part", "multipart/form-data; boundary=x"),
+    ],
+)
+def test_the_token_is_checked_before_the_body_is_read(
+    rules_file: Path, path: str, body: bytes, content_type: str
+) -> None:
+    """A caller without the token gets 401, whatever its body (before: 422 or 400)."""
+    app = create_app(make_settings(rules_file, auth="on", token=TOKEN))
+    headers = {"Content-Type": content_type}
+    with TestClient(app) as c:
+        r = c.post(path, content=body, headers=headers)
+        assert r.status_code == 401, r.text
+        assert r.json()["error"] == {"type": "unauthorized", "message": "missing bearer token"}
+        assert r.headers["www-authenticate"] == "Bearer"
+        authorized = {**headers, "Authorization": f"Bearer {TOKEN}"}
+        assert c.post(path, content=body, headers=authorized).status_code in (400, 422)
+
+
+@pytest.mark.parametrize("path", ["/health", "/", "/v1/models", "/v1/templates", "/metrics"])
+def test_head_is_answered_wherever_get_is(client: TestClient, path: str) -> None:
+    """``curl -I`` and uptime checks send HEAD; FastAPI routes answered 405."""
+    got = client.get(path)
+    r = client.head(path)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == got.headers["content-type"]
+    assert r.content == b""
+
+
+def test_options_says_which_methods_a_path_takes(client: TestClient) -> None:
+    r = client.options("/health")
+    assert r.status_code == 204
+    assert r.headers["allow"] == "GET, HEAD, OPTIONS"
+    r = client.options("/v1/classify")
+    assert (r.status_code, r.headers["allow"]) == (204, "POST, OPTIONS")
+    # Methods a path does not take stay 405, naming the ones it does.
+    r = client.head("/v1/classify")
+    assert (r.status_code, r.headers["allow"]) == (405, "POST, OPTIONS")
+    r = client.put("/health")
+    assert (r.status_code, r.headers["allow"]) == (405, "GET, HEAD, OPTIONS")
+    assert r.json()["error"]["type"] == "method_not_allowed"
+    assert client.options("/nowhere").status_code == 404
+
+
 def test_loopback_needs_no_token(client: TestClient) -> None:
     assert client.get("/health").json()["auth_required"] is False
     assert client.get("/v1/models").status_code == 200
@@ -102,6 +152,41 @@ def test_cors_allows_only_configured_origins(rules_file: Path) -> None:
         assert r.headers["access-control-allow-origin"] == "http://ok.example"
         r = c.get("/health", headers={"Origin": "http://evil.example"})
         assert "access-control-allow-origin" not in r.headers
+        r = c.options(
+            "/v1/classify",
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert r.status_code == 400
+        assert r.json()["error"] == {
+            "type": "cors_refused",
+            "message": "Disallowed CORS origin (allowed: api.cors_origins)",
+        }
+
+
+class FailingPipeline(Pipeline):
+    def process_batch(self, *args: Any, **kwargs: Any) -> LabeledBatch:
+        raise RuntimeError("boom: secret internals")
+
+
+def test_an_unexpected_failure_is_a_json_500_with_the_traceback_logged(
+    rules_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(
+        make_settings(rules_file),
+        pipeline_factory=lambda settings, labeler: FailingPipeline(settings, labeler=labeler),
+    )
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/v1/classify", json=["a line"])
+    assert r.status_code == 500
+    assert r.json() == {
+        "error": {
+            "type": "internal_error",
+            "message": "the server failed to answer this request; its log has the details",
+        }
+    }
+    [record] = [r for r in caplog.records if r.name == "logtriage.api"]
+    assert record.getMessage() == "POST /v1/classify failed"
+    assert record.exc_info is not None and "boom: secret internals" in str(record.exc_info[1])
 
 
 def test_models_lists_none_the_configured_bundle_and_the_bundles_dir(
@@ -115,7 +200,7 @@ def test_models_lists_none_the_configured_bundle_and_the_bundles_dir(
     assert set(by_id) == {"none", "tiny", "alt", "broken", "default"}
     assert by_id["tiny"]["version"] == "tiny-1"
     assert by_id["tiny"]["labels"] == ["Error", "System Notification"]
-    assert by_id["tiny"]["metrics"] == {"macro_f1": 0.91}
+    assert by_id["tiny"]["metrics"]["test"] == {"macro_f1": 0.91, "accuracy": 0.93}
     assert by_id["tiny"]["summary"] == {"name": "tiny test bundle"}
     assert by_id["tiny"]["default"] is True and by_id["none"]["default"] is False
     assert by_id["alt"]["available"] is True

@@ -66,7 +66,7 @@ def test_eval_data_spec_errors_are_one_line(tiny_bundle: Path, tmp_path: Path) -
     twice.write_text("message,label,message\nok,Error,again\n")
     for spec, expected in [
         (str(unquoted), f"error: {unquoted}:3: 3 fields where the header has 2 (quote a"),
-        (str(unclosed), f"error: {unclosed}:4: unexpected end of data"),
+        (str(unclosed), f"error: {unclosed}:3: a quote in this row is never closed"),
         (str(altered), f"error: {altered}:2: ',' expected after '\"'"),
         (str(short), f"error: {short}:3: 2 fields where the header has 3"),
         (str(twice), f"error: {twice}:1: the header names 'message' more than once"),

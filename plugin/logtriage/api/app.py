@@ -1,7 +1,7 @@
 """The FastAPI app: ``create_app(settings)`` wires the routes to one pipeline.
 
-Endpoints: ``POST /v1/classify`` (JSON lines), ``POST /v1/classify/file`` (CSV or
-log upload, CSV back), ``GET /v1/models``, ``GET /v1/templates``, ``GET /health``,
+Endpoints: ``POST /v1/classify`` (JSON lines), ``POST /v1/classify/file`` (CSV, TSV
+or log upload, CSV back), ``GET /v1/models``, ``GET /v1/templates``, ``GET /health``,
 ``GET /metrics`` and the web page at ``/``; OpenAPI at ``/docs``.
 """
 
@@ -12,21 +12,34 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import anyio
 import numpy as np
-from fastapi import APIRouter, Body, Depends, FastAPI, File, Form, Query, UploadFile
-from fastapi.middleware.cors import CORSMiddleware
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    Query,
+    Request,
+    Security,
+    UploadFile,
+)
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from logtriage import __version__
-from logtriage.api.auth import BearerAuth, check_auth_settings
+from logtriage.api.auth import BearerAuth, bearer_scheme, check_auth_settings
 from logtriage.api.bundles import BundleRegistry, LabelerFactory
+from logtriage.api.cors import JsonCORSMiddleware
 from logtriage.api.errors import ApiError, install_error_handlers
 from logtriage.api.limits import BodyLimitMiddleware
+from logtriage.api.methods import HeadAsGetMiddleware
 from logtriage.api.metrics import ApiMetrics, MetricsMiddleware
 from logtriage.api.schemas import (
     ClassifyItem,
@@ -38,9 +51,11 @@ from logtriage.api.schemas import (
     TemplateInfo,
     TemplatesResponse,
     lines_body_problem,
+    lone_surrogate_problem,
+    upload_form_problem,
 )
 from logtriage.api.service import Classified, PipelineFactory, PipelineService, default_pipeline
-from logtriage.api.uploads import guess_kind, labelled_csv, parse_upload
+from logtriage.api.uploads import download_disposition, guess_kind, labelled_csv, parse_upload
 from logtriage.config import Settings
 from logtriage.errors import ConfigError, ModelBundleError
 
@@ -77,6 +92,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (401, "Missing or wrong bearer token"),
         (404, "Unknown model"),
         (413, "Too many bytes or lines"),
+        (415, "The body is not sent as JSON (Content-Type: application/json)"),
         (422, "Invalid request"),
         (503, "The model's bundle cannot be loaded"),
     )
@@ -134,9 +150,15 @@ def create_app(
     app.state.service = service
     app.state.metrics = metrics
     app.state.registry = registry
-    install_error_handlers(app, {"/v1/classify": lines_body_problem})
+    install_error_handlers(
+        app, {"/v1/classify": lines_body_problem, "/v1/classify/file": upload_form_problem}
+    )
 
-    protected = APIRouter(dependencies=[Depends(auth)], responses={401: _ERRORS[401]})
+    protected = APIRouter(
+        route_class=auth.route_class(),
+        dependencies=[Security(bearer_scheme)],  # the scheme in OpenAPI; the route checks it
+        responses={401: _ERRORS[401]},
+    )
 
     def resolve_model(model: str | None) -> str:
         try:
@@ -163,7 +185,8 @@ def create_app(
     @protected.post(
         "/v1/classify",
         response_model=ClassifyResponse,
-        responses={k: _ERRORS[k] for k in (400, 404, 413, 422, 503)},
+        responses={k: _ERRORS[k] for k in (400, 404, 413, 415, 422, 503)},
+        dependencies=[Depends(_sent_as_json)],
         tags=["classify"],
     )
     async def classify(
@@ -178,6 +201,11 @@ def create_app(
     ) -> Response:
         """Label a JSON list of lines; one result per line, in order."""
         check_lines(len(lines))
+        surrogate = lone_surrogate_problem(
+            [x if isinstance(x, str) else x.model_dump() for x in lines]
+        )
+        if surrogate:
+            raise ApiError(422, "invalid_request", surrogate)
         model_id = resolve_model(model)
         messages, fields = _split_items(lines)
         results: list[dict[str, Any]] = []
@@ -208,14 +236,20 @@ def create_app(
         tags=["classify"],
     )
     async def classify_file(
-        file: Annotated[UploadFile, File(description="A CSV (with header) or plain log file.")],
+        file: Annotated[
+            UploadFile, File(description="A CSV or TSV (with header) or plain log file.")
+        ],
         column: Annotated[
-            str | None, Form(description="CSV column holding the message (default: guessed).")
+            str | None,
+            Form(description="CSV/TSV column holding the message (default: guessed)."),
         ] = None,
         model: Annotated[str | None, Form(description="Model id (GET /v1/models).")] = None,
         kind: Annotated[
-            Literal["auto", "csv", "log"],
-            Form(description="How to read the file; auto goes by name and content type."),
+            Literal["auto", "csv", "tsv", "log"],
+            Form(
+                description="How to read the file; auto goes by name (.csv, .tsv) and "
+                "content type. The answer is CSV either way."
+            ),
         ] = "auto",
         log_format: Annotated[
             str | None,
@@ -227,9 +261,10 @@ def create_app(
     ) -> StreamingResponse:
         """Label an uploaded file; answers a CSV streamed batch by batch.
 
-        Headers tell the line count up front (`X-Logtriage-Lines`, for progress) and
-        how many lines were not UTF-8 (`X-Logtriage-Invalid-Utf8`, decoded with
-        replacement)."""
+        Headers tell the line count up front (`X-Logtriage-Lines`, for progress), how
+        many lines were not UTF-8 (`X-Logtriage-Invalid-Utf8`, decoded with
+        replacement) and the column read as the message (`X-Logtriage-Message-Column`,
+        percent-encoded UTF-8: `Meldung_%C3%BC`)."""
         model_id = resolve_model(model)
         data = await file.read()
         chosen = guess_kind(file.filename, file.content_type) if kind == "auto" else kind
@@ -260,16 +295,14 @@ def create_app(
                 done = await run(start)
                 yield labelled_csv(parsed.rows[start : start + step], done.batch)
 
-        stem = Path(file.filename or "upload").stem or "upload"
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:100]
         headers = {
-            "Content-Disposition": f'attachment; filename="{safe}.labelled.csv"',
+            "Content-Disposition": download_disposition(file.filename),
             "X-Logtriage-Lines": str(len(parsed.messages)),
             "X-Logtriage-Invalid-Utf8": str(parsed.invalid_utf8),
             "X-Logtriage-Unmatched": str(parsed.unmatched),
             "X-Logtriage-Model": model_id,
             "X-Logtriage-Model-Version": first.batch.model_version,
-            "X-Logtriage-Message-Column": _ascii(parsed.message_column),
+            "X-Logtriage-Message-Column": quote(parsed.message_column, safe=""),
             "Cache-Control": "no-store",
         }
         return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=headers)
@@ -359,7 +392,8 @@ def create_app(
     app.include_router(protected)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # Outermost last: metrics see every request, including the ones the limit refuses.
+    # Outermost last: metrics see every request, including the ones the limit refuses,
+    # and everything inside sees a HEAD as the GET it is answered as.
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=api.max_request_bytes,
@@ -367,18 +401,38 @@ def create_app(
     )
     if api.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            JsonCORSMiddleware,
             allow_origins=list(api.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=list(EXPOSED_HEADERS),
         )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(HeadAsGetMiddleware)
     return app
 
 
-def _ascii(text: str) -> str:
-    return text.encode("ascii", errors="replace").decode("ascii")
+def _sent_as_json(request: Request) -> None:
+    """Refuse a body not declared JSON: FastAPI would leave it unparsed, and the
+    complaint would be about its shape ("got an object") rather than its type.
+
+    Runs before the body is validated (dependencies do), after it is read.
+
+    Raises:
+        ApiError: 415 ``unsupported_media_type``.
+    """
+    declared = request.headers.get("content-type", "")
+    media = declared.split(";")[0].strip().lower()
+    if media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        return
+    got = f"got {declared!r}" if declared else "got no Content-Type"
+    raise ApiError(
+        415,
+        "unsupported_media_type",
+        f"send the lines as JSON with the header Content-Type: application/json ({got})",
+    )
 
 
 def _field_text(value: Any) -> str:

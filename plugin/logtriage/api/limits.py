@@ -14,9 +14,10 @@ __all__ = ["BodyLimitMiddleware"]
 class BodyLimitMiddleware:
     """Answer 413 ``request_too_large`` once a request body passes ``max_bytes``.
 
-    A declared ``Content-Length`` over the limit is refused before the body is read;
-    otherwise reading stops (an :class:`ApiError` raised from ``receive``) as soon as
-    the running total passes the limit.
+    The refusal is an :class:`ApiError` raised from ``receive``, so the route that reads
+    the body answers it (and the metrics count it under that route): at the first read
+    when the declared ``Content-Length`` is over the limit, before a byte is taken in;
+    otherwise as soon as the running total passes the limit.
     """
 
     def __init__(
@@ -41,20 +42,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = 0
-                if declared > self.max_bytes:
-                    await self._error().response()(scope, receive, send)
-                    return
+        declared = _declared_length(scope)
         seen = 0
         started = False
 
         async def limited_receive() -> Message:
             nonlocal seen
+            if declared > self.max_bytes:
+                raise self._error()
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
@@ -74,3 +69,11 @@ class BodyLimitMiddleware:
             if started or exc.type != "request_too_large":
                 raise
             await exc.response()(scope, receive, send)
+
+
+def _declared_length(scope: Scope) -> int:
+    """The request's ``Content-Length`` (0 when absent or not a number)."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0

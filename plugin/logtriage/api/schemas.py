@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import FormData, UploadFile
 
 __all__ = [
     "ClassifyItem",
@@ -18,6 +21,8 @@ __all__ = [
     "TemplateInfo",
     "TemplatesResponse",
     "lines_body_problem",
+    "lone_surrogate_problem",
+    "upload_form_problem",
 ]
 
 
@@ -47,12 +52,46 @@ def _json_type(value: Any) -> str:
     return "an object"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate(text: object) -> str | None:
+    found = _LONE_SURROGATE.search(text) if isinstance(text, str) else None
+    return f"\\u{ord(found.group()):04x}" if found else None
+
+
+def _item_surrogate(item: object) -> str | None:
+    """Where in ``item`` a string holds a lone surrogate, and which one."""
+    places: list[tuple[str, object]] = [("the line", item)]
+    if isinstance(item, dict):
+        places = [("a field name", key) for key in item]
+        places += [(f'field "{key}"', value) for key, value in item.items()]
+    for where, text in places:
+        code = _surrogate(text)
+        if code:
+            return f"{where} has a lone surrogate ({code}), which is not valid Unicode"
+    return None
+
+
+def lone_surrogate_problem(items: Sequence[object]) -> str | None:
+    """``item N: ...`` for the first item holding a lone surrogate, else ``None``.
+
+    JSON lets a string escape half of a UTF-16 pair (``"\\ud800"``); Python keeps it,
+    but it is no character, so the line can be neither labelled nor written as UTF-8."""
+    for n, item in enumerate(items, start=1):
+        problem = _item_surrogate(item)
+        if problem:
+            return f"item {n}: {problem}"
+    return None
+
+
 def lines_body_problem(body: Any) -> str:
     """One sentence saying why ``body`` is not a list of lines for ``POST /v1/classify``.
 
     Pydantic's own errors for the ``list[str] | list[ClassifyItem]`` union name both
     branches ("body.list[str].0: Input should be a valid string" for an object
-    without ``message``); this names the line and the rule it breaks."""
+    without ``message``); this names the item (counted from 1, like CSV lines) and the
+    rule it breaks."""
     if not isinstance(body, list):
         got = "an empty body or null" if body is None else _json_type(body)
         if isinstance(body, dict):
@@ -63,15 +102,33 @@ def lines_body_problem(body: Any) -> str:
             )
         return f"the body must be a JSON list of lines, {_LINES_SHAPE}; got {got}"
     first_kind = _json_type(body[0]) if body else ""
-    for i, item in enumerate(body):
+    for n, item in enumerate(body, start=1):
         kind = _json_type(item)
+        surrogate = _item_surrogate(item)
+        if surrogate:  # pydantic refuses one in a field name
+            return f"item {n}: {surrogate}"
         if isinstance(item, dict) and not isinstance(item.get("message"), str):
-            return f'line {i}: an object needs a "message" string field'
+            return f'item {n}: an object needs a "message" string field'
         if not isinstance(item, str | dict):
-            return f'line {i}: expected a string or an object with a "message" field, got {kind}'
+            return f'item {n}: expected a string or an object with a "message" field, got {kind}'
         if kind != first_kind:
-            return f"line {i} is {kind} but line 0 is {first_kind}: use one kind for every line"
+            return f"item {n} is {kind} but item 1 is {first_kind}: use one kind for every item"
     return f"the body must be a JSON list of lines, {_LINES_SHAPE}"
+
+
+def upload_form_problem(form: Any) -> str | None:
+    """Why ``POST /v1/classify/file`` got no file, if it did not (``None`` otherwise).
+
+    Pydantic's own words for a ``file`` sent as text are "Expected UploadFile,
+    received: <class 'str'>"."""
+    file = form.get("file") if isinstance(form, FormData) else None
+    if isinstance(file, UploadFile):
+        return None
+    got = 'no "file" field' if file is None else "text, not a file"
+    return (
+        'send the file as a multipart/form-data file field named "file" '
+        f'(curl -F "file=@app.log"); got {got}'
+    )
 
 
 class LineResult(BaseModel):

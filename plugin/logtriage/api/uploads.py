@@ -1,4 +1,6 @@
-"""Turn an uploaded file (CSV or plain log) into messages, and labelled rows into CSV.
+"""Turn an uploaded file (CSV, TSV or plain log) into messages, and labelled rows into CSV.
+
+The answer is CSV whatever came in: a TSV's rows come back comma-separated.
 
 Bytes that are not UTF-8 are decoded with replacement (U+FFFD) and counted per
 line, never refused. A plain log goes through the file source
@@ -12,9 +14,12 @@ import csv
 import io
 import os
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from logtriage.api.errors import ApiError
 from logtriage.pipeline import LabeledBatch
@@ -25,12 +30,15 @@ __all__ = [
     "LABEL_COLUMNS",
     "MESSAGE_COLUMN_GUESSES",
     "ParsedUpload",
+    "download_disposition",
     "guess_kind",
     "labelled_csv",
     "parse_upload",
 ]
 
-UploadKind = Literal["csv", "log"]
+UploadKind = Literal["csv", "tsv", "log"]
+
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
 
 LABEL_COLUMNS = (
     "logtriage.label",
@@ -64,7 +72,9 @@ class ParsedUpload:
 def guess_kind(filename: str | None, content_type: str | None) -> UploadKind:
     name = (filename or "").lower()
     ctype = (content_type or "").split(";")[0].strip().lower()
-    if name.endswith((".csv", ".tsv")) or ctype in ("text/csv", "application/csv"):
+    if name.endswith(".tsv") or ctype == "text/tab-separated-values":
+        return "tsv"
+    if name.endswith(".csv") or ctype in ("text/csv", "application/csv"):
         return "csv"
     return "log"
 
@@ -104,7 +114,7 @@ def pick_message_column(header: Sequence[str], wanted: str | None) -> str:
         raise ApiError(
             400,
             "unknown_column",
-            f"column {wanted!r} is not in the CSV header",
+            f"column {wanted!r} is not in the header",
             columns=list(header),
         )
     folded = {h.strip().lower(): h for h in header}
@@ -114,22 +124,25 @@ def pick_message_column(header: Sequence[str], wanted: str | None) -> str:
     return header[0]
 
 
-def _parse_csv(data: bytes, column: str | None) -> ParsedUpload:
+def _parse_table(data: bytes, kind: Literal["csv", "tsv"], column: str | None) -> ParsedUpload:
     text, bad = _decode(data)
+    what = kind.upper()
     try:
-        table = read_csv(io.StringIO(text, newline=""), pad_short_rows=True)
+        table = read_csv(
+            io.StringIO(text, newline=""), pad_short_rows=True, delimiter=_DELIMITERS[kind]
+        )
     except CsvProblem as exc:
-        raise ApiError(400, "invalid_csv", f"CSV {exc}", line=exc.line) from exc
+        raise ApiError(400, "invalid_csv", f"{what} {exc}", line=exc.line) from exc
     header = table.header
     if not header:
-        raise ApiError(400, "empty_upload", "the CSV has no header row")
-    rows = [row for row in table.rows if any(row)]
+        raise ApiError(400, "empty_upload", f"the {what} has no header row")
+    rows = table.rows  # a row of empty fields stays: rows out match rows in
     message_column = pick_message_column(header, column)
     at = header.index(message_column)
     messages = [row[at] for row in rows]
     fields = {name: [row[i] for row in rows] for i, name in enumerate(header) if i != at}
     return ParsedUpload(
-        kind="csv",
+        kind=kind,
         columns=list(header),
         rows=rows,
         messages=messages,
@@ -180,14 +193,36 @@ def parse_upload(
     """Parse an upload.
 
     Raises:
-        ApiError: 400 for an empty upload, an unreadable CSV or an unknown column.
+        ApiError: 400 for an empty upload, an unreadable CSV or TSV, or an unknown column.
         ConfigError: ``log_format`` is invalid.
     """
     if not data.strip():
         raise ApiError(400, "empty_upload", "the uploaded file is empty")
-    if kind == "csv":
-        return _parse_csv(data, column)
-    return _parse_log(data, log_format)
+    if kind == "log":
+        return _parse_log(data, log_format)
+    return _parse_table(data, kind, column)
+
+
+def _safe_stem(stem: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:100]
+
+
+def download_disposition(filename: str | None) -> str:
+    """``Content-Disposition`` of the labelled CSV of ``filename``: ``<stem>.labelled.csv``.
+
+    Header values are ASCII in practice, so a name that is not goes out twice
+    (RFC 6266): as an ASCII ``filename`` (accents dropped, other letters gone; ``upload``
+    if nothing is left) and exactly, as percent-encoded UTF-8 in ``filename*``
+    (RFC 5987), which browsers prefer.
+    """
+    stem = _safe_stem(Path(filename or "").stem) or "upload"
+    name = f"{stem}.labelled.csv"
+    if name.isascii():
+        return f'attachment; filename="{name}"'
+    plain = _safe_stem(unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode())
+    fallback = plain if any(c.isalnum() for c in plain) else "upload"
+    exact = quote(name, safe="")
+    return f"attachment; filename=\"{fallback}.labelled.csv\"; filename*=UTF-8''{exact}"
 
 
 def _fmt(x: float) -> str:

@@ -20,7 +20,7 @@ function counted(n, noun) {
   return `${n.toLocaleString()} ${n === 1 ? noun : noun + "s"}`;
 }
 
-function parseCsv(text) {
+function parseCsv(text, delimiter = ",") {
   const rows = [];
   let row = [];
   let field = "";
@@ -41,7 +41,7 @@ function parseCsv(text) {
       continue;
     }
     if (c === '"') { quoted = true; i++; continue; }
-    if (c === ",") { row.push(field); field = ""; i++; continue; }
+    if (c === delimiter) { row.push(field); field = ""; i++; continue; }
     if (c === "\n" || c === "\r") {
       row.push(field); field = "";
       rows.push(row); row = [];
@@ -52,7 +52,7 @@ function parseCsv(text) {
     let j = i;
     while (j < n) {
       const d = text[j];
-      if (d === "," || d === "\n" || d === "\r" || d === '"') break;
+      if (d === delimiter || d === "\n" || d === "\r" || d === '"') break;
       j++;
     }
     field += text.slice(i, j);
@@ -101,6 +101,12 @@ function showNotice(text) {
   el.hidden = !text;
 }
 
+/** The test split's macro-F1, as `logtriage model build` writes it (metrics.test), if any. */
+function testMacroF1(metrics) {
+  const f1 = metrics && metrics.test && metrics.test.macro_f1;
+  return typeof f1 === "number" ? f1 : undefined;
+}
+
 async function loadModels() {
   const select = $("model");
   try {
@@ -109,9 +115,9 @@ async function loadModels() {
     for (const m of body.models) {
       const opt = document.createElement("option");
       opt.value = m.id;
-      const metric = m.metrics && (m.metrics.macro_f1 ?? m.metrics.f1 ?? m.metrics.accuracy);
+      const f1 = testMacroF1(m.metrics);
       opt.textContent = m.id === "none" ? "none (templates and rules only)"
-        : `${m.id} (${m.version}${metric !== undefined ? ", " + Number(metric).toFixed(3) : ""})`;
+        : `${m.id} (${m.version}${f1 !== undefined ? ", test macro-F1 " + f1.toFixed(3) : ""})`;
       opt.disabled = !m.available;
       if (!m.available) opt.title = m.error || "";
       opt.selected = m.id === body.default;
@@ -142,8 +148,11 @@ async function init() {
 }
 
 // ---------- file choice ----------
-function isCsv(file) {
-  return /\.(csv)$/i.test(file.name) || file.type === "text/csv";
+/** "," for a CSV, tab for a TSV (the server reads them the same way), null for a log. */
+function tableDelimiter(file) {
+  if (/\.tsv$/i.test(file.name) || file.type === "text/tab-separated-values") return "\t";
+  if (/\.csv$/i.test(file.name) || file.type === "text/csv") return ",";
+  return null;
 }
 
 async function onFileChosen() {
@@ -151,9 +160,10 @@ async function onFileChosen() {
   const row = $("column-row");
   const select = $("column");
   select.innerHTML = "";
-  if (!file || !isCsv(file)) { row.hidden = true; return; }
+  const delimiter = file && tableDelimiter(file);
+  if (!delimiter) { row.hidden = true; return; }
   const head = await file.slice(0, 65536).text();
-  const firstLine = parseCsv(head.split(/\r?\n/, 1)[0] || "")[0] || [];
+  const firstLine = parseCsv(head.split(/\r?\n/, 1)[0] || "", delimiter)[0] || [];
   if (!firstLine.length) { row.hidden = true; return; }
   const guess = guessColumn(firstLine);
   for (const name of firstLine) {
@@ -226,8 +236,9 @@ function upload(event) {
     showNotice(notes.join("; "));
     const text = xhr.responseText;
     const name = (file.name.replace(/\.[^.]*$/, "") || "upload") + ".labelled.csv";
-    showResults(text, name, xhr.getResponseHeader("X-Logtriage-Message-Column") || "message",
-      xhr.getResponseHeader("X-Logtriage-Model") || "");
+    // The column name comes percent-encoded (UTF-8): a header cannot carry "Meldung_ü".
+    const column = decodeURIComponent(xhr.getResponseHeader("X-Logtriage-Message-Column") || "message");
+    showResults(text, name, column, xhr.getResponseHeader("X-Logtriage-Model") || "");
     setProgress(1, `done: ${counted(state.rows.length, "line")} labelled`);
   };
   xhr.onerror = () => { busy(false); setProgress(0, "failed"); showError("network error"); };
