@@ -145,3 +145,43 @@ def test_out_that_is_the_input_file_is_refused_and_the_input_kept(
         )
         assert log.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.log", "link.log"]
+
+
+@pytest.mark.parametrize("command", ["parse", "classify"])
+def test_a_bad_input_fails_before_any_output(tmp_path: Path, command: str) -> None:
+    """Before, classify printed its CSV header to stdout and then failed: a pipeline
+    downstream saw a header-only CSV."""
+    for bad, says in [(tmp_path / "nope.log", "No such file"), (tmp_path, "Is a directory")]:
+        proc = run_cli(command, str(bad))
+        assert proc.returncode == 1
+        assert proc.stdout == b""
+        assert proc.stderr.decode().strip() == f"error: {bad}: {says}" + (
+            " or directory" if says == "No such file" else ""
+        )
+
+
+def test_state_problems_are_found_before_the_output_is_written(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("disk full on /var\nuser alice logged in\n")
+    out = tmp_path / "out.csv"
+    out.write_text("earlier output\n")
+    proc = run_cli("parse", str(log), "--state", str(out), "-o", str(out))
+    assert proc.returncode == 1
+    assert f"--state {out} is also --out" in proc.stderr.decode()
+    assert out.read_text() == "earlier output\n"
+
+    missing_dir = tmp_path / "nodir" / "miner.state"
+    proc = run_cli("parse", str(log), "--state", str(missing_dir), "-o", str(out))
+    assert proc.returncode == 1
+    assert f"directory {missing_dir.parent} does not exist" in proc.stderr.decode()
+    assert out.read_text() == "earlier output\n"
+
+
+def test_an_empty_out_is_named_as_such(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("disk full on /var\n")
+    proc = run_cli("parse", str(log), "-o", "")
+    assert proc.returncode == 1
+    assert proc.stderr.decode().strip() == (
+        "error: --out is empty: give a file name, or - for standard output"
+    )

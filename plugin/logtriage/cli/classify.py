@@ -59,11 +59,12 @@ def classify_file(
     labeler = Classifier.from_settings(settings.model)
     pipeline = Pipeline(settings, labeler=labeler)
     source = LogFileSource(file, log_format, batch_lines=batch_lines)
+    size = source.size_bytes()  # a bad input fails here, before the output gets a header
     jsonl = fmt is OutputFormat.JSONL
     string_ids: dict[int, str] = {}
     with (
         RowSink(out, OUTPUT_COLUMNS, fmt, source=file) as sink,
-        byte_progress("classifying", source.size_bytes()) as advance,
+        byte_progress("classifying", size) as advance,
     ):
         seen = 0
         for batch in source:

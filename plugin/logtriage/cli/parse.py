@@ -9,6 +9,7 @@ import typer
 
 from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import byte_progress, note
+from logtriage.cli.state_file import check_state_target
 from logtriage.config import load_settings
 from logtriage.core import build_miner
 from logtriage.errors import StateError
@@ -32,6 +33,7 @@ def parse(
 ) -> None:
     """Write LineId,Content,EventId,EventTemplate for every line (<*> marks variables)."""
     settings = load_settings(config)
+    check_state_target(state, out)
     if state is not None and state.exists():
         miner = Pipeline.load_miner(state)
     else:

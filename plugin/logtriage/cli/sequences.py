@@ -16,6 +16,7 @@ import typer
 
 from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import note
+from logtriage.cli.state_file import check_state_target
 from logtriage.config import load_settings
 from logtriage.config.sessions import SessionsSettings
 from logtriage.core import build_miner
@@ -77,6 +78,8 @@ def _sessions(
     if key_regex is None and key_field is None:
         raise ConfigError("log input needs --key-regex or --key-field (or sessions: in config)")
     full = load_settings(config)
+    if train:
+        check_state_target(state)
     if state is not None and state.exists():
         miner = Pipeline.load_miner(state)
     elif state is not None and not train:

@@ -48,6 +48,8 @@ class RowSink:
         *,
         source: str | None = None,
     ) -> None:
+        if not out:
+            raise SinkError("--out is empty: give a file name, or - for standard output")
         if source not in (None, "-") and out != "-" and _same_file(Path(out), str(source)):
             raise SinkError(f"--out {out} is the input file; write the output somewhere else")
         self.out = out

@@ -7,10 +7,10 @@ is dropped: line numbers (``LineId``, from 1) always follow the input.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
@@ -69,8 +69,16 @@ class LogFileSource:
         self.stats = ReadStats(field_names=self.parser.fields if self.parser else [CONTENT])
 
     def size_bytes(self) -> int | None:
-        """Size of the input when known (for progress), else ``None``."""
-        return None if self.path == "-" else Path(self.path).stat().st_size
+        """Size of the input when known (for progress), else ``None`` (stdin).
+
+        Raises:
+            OSError: the input is missing, a directory or not readable; callers ask
+                before they write any output.
+        """
+        if self.path == "-":
+            return None
+        with open(self.path, "rb") as stream:
+            return os.fstat(stream.fileno()).st_size
 
     def __iter__(self) -> Iterator[FileBatch]:
         if self.path == "-":
