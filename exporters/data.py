@@ -15,6 +15,8 @@ A plain path ending in ``.csv`` means ``csv:PATH``. Several specs can be joined 
 
 from __future__ import annotations
 
+import io
+import logging
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from urllib.parse import parse_qsl, urlsplit
 from logtriage.config import MaskingSettings, MiningSettings
 from logtriage.core import build_miner
 from logtriage.strict_csv import CsvProblem, read_csv
+from logtriage.wording import counted
 
 __all__ = [
     "DEFAULT_ANOMALY_LABELS",
@@ -33,6 +36,8 @@ __all__ = [
     "load_spec",
     "mine_templates",
 ]
+
+log = logging.getLogger("logtriage.exporters")
 
 #: Labels of the default taxonomy that count as anomalies (LABELING.md).
 DEFAULT_ANOMALY_LABELS = ("Critical Error", "Error", "Security Alert")
@@ -58,10 +63,19 @@ def _load_csv(path: Path, opts: dict[str, str]) -> list[Example]:
     lcol = opts.get("label", "label")
     acol = opts.get("anomaly", "anomaly")
     try:
-        with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
-            table = read_csv(f, pad_short_rows=False)
+        data = path.read_bytes()
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValueError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as "
+            "UTF-8 (labels learnt from replaced characters would not match the logs)"
+        ) from exc
+    try:
+        table = read_csv(io.StringIO(text, newline=""), pad_short_rows=False)
     except CsvProblem as exc:
         raise ValueError(f"{path}:{exc.line}: {exc.problem}") from exc
     cols = table.header
@@ -69,11 +83,19 @@ def _load_csv(path: Path, opts: dict[str, str]) -> list[Example]:
         raise ValueError(f"{path}: needs columns {mcol!r} and {lcol!r}, has {cols}")
     m, lab = cols.index(mcol), cols.index(lcol)
     a = cols.index(acol) if acol in cols else None
-    return [
-        Example(r[m], r[lab], _truthy(r[a]) if a is not None else None)
+    examples = [
+        Example(r[m], r[lab].strip(), _truthy(r[a]) if a is not None else None)
         for r in table.rows
         if r[m].strip() and r[lab].strip()
     ]
+    skipped = len(table.rows) - len(examples)
+    if skipped:
+        log.warning(
+            "%s: %s without a message or a label skipped",
+            path,
+            counted(skipped, "row"),
+        )
+    return examples
 
 
 def _anomaly_flag(value: object) -> bool | None:
