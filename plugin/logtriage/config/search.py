@@ -158,7 +158,7 @@ class SidecarSettings(_Section):
     skips labelled documents; in ``index`` mode, whose query cannot, once per
     ``overlap_sweep_interval_s`` (0: every pass) and on start, other passes starting at
     the checkpoint. In ``update`` mode a pass every ``backfill_interval_s`` (and the
-    last pass of ``run --once``) reads from ``start_from`` instead, for documents that
+    last pass of a ``run --once`` that had no such pass) reads from ``start_from`` instead, for documents that
     arrive with timestamps further back than the overlap (a shipper catching up, a
     re-import); ``index`` mode has no such pass (its query would re-read every
     document). ``miner_state_path`` keeps the miner state in a local file instead

@@ -292,6 +292,7 @@ class Sidecar:
         started = time.perf_counter()
         failures = 0
         needs_setup = True
+        swept = False  # a pass of this run read from start_from
         thresholds = gc.get_threshold()
         gc.set_threshold(_YOUNG_GC_THRESHOLD, *thresholds[1:])
         try:
@@ -340,8 +341,9 @@ class Sidecar:
                     on_pass(stats)
                 if max_passes is not None and summary.passes >= max_passes:
                     break
+                swept = swept or stats.from_start
                 if once and (stats.seen == 0 or stats.progress == 0):
-                    if not stats.from_start and self.settings.sink.write_mode == "update":
+                    if not swept and self.settings.sink.write_mode == "update":
                         self._backfill_next = True  # last, look behind the checkpoint too
                         continue
                     summary.complete = stats.seen == stats.already_labelled
