@@ -87,3 +87,16 @@ def test_validate_reads_the_rules_files_run_would_read(tmp_path: Path) -> None:
         f"error: invalid configuration in {cfg}: alerts: enabled needs at least one entry in "
         "alerts.receivers"
     )
+
+
+def test_validate_refuses_a_file_as_argument_and_another_as_option(tmp_path: Path) -> None:
+    """`validate A.yaml -c B.yaml` checked A and said ok without a word about B."""
+    good = tmp_path / "good.yaml"
+    good.write_text("mining:\n  depth: 5\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("mining:\n  depth: 1\n")
+    proc = run_config("validate", str(good), "-c", str(bad))
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    said = " ".join(proc.stderr.replace("│", " ").split())  # typer boxes and wraps it
+    assert "give the config file as CONFIG or as --config, not both" in said

@@ -36,6 +36,11 @@ def validate(
     """Check the configuration; exit 1 listing every problem.
 
     CONFIG (or --config) is the file; without one, the defaults. LOGTRIAGE_* applies."""
+    if config is not None and config_option is not None:
+        raise typer.BadParameter(
+            "give the config file as CONFIG or as --config, not both",
+            param_hint="CONFIG / --config",
+        )
     path = config or config_option
     settings = load_settings(path)
     load_rules(settings.rules)  # the files it names, read and compiled as `run` does
