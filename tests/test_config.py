@@ -240,6 +240,24 @@ def test_masks_resolution_add_override_remove() -> None:
         resolve_masks(MaskingSettings(remove=["nope"]))
 
 
+def test_mask_problems_are_reported_together() -> None:
+    """An unknown name in ``remove`` hid every ``add`` regex that does not compile (and
+    the Rust masker names only the first of those)."""
+    settings = MaskingSettings(
+        remove=["nope"],
+        add=[
+            MaskSpec(name="a", regex="([", placeholder="<A>"),
+            MaskSpec(name="b", regex=r"ok-\d+", placeholder="<B>"),
+            MaskSpec(name="c", regex="x{2,1}", placeholder="<C>"),
+        ],
+    )
+    with pytest.raises(ConfigError) as err:
+        resolve_masks(settings)
+    problems = str(err.value).split("; ")
+    assert problems[0] == "masking.remove names unknown masks: nope"
+    assert [p.split(":")[0] for p in problems[1:]] == ['mask "a"', 'mask "c"']
+
+
 def test_bad_user_rule_file_names_the_rule(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  - id: broken.one\n    pattern: 'a(b'\n    label: Error\n")

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import yaml
+from logtriage.config.sessions import SessionsSettings
+from logtriage.sessions import NgramDetector
 
 CLI = [sys.executable, "-m", "logtriage.cli"]
 
@@ -100,3 +102,40 @@ def test_validate_refuses_a_file_as_argument_and_another_as_option(tmp_path: Pat
     assert proc.stdout == ""
     said = " ".join(proc.stderr.replace("│", " ").split())  # typer boxes and wraps it
     assert "give the config file as CONFIG or as --config, not both" in said
+
+
+def test_validate_builds_masks_and_models_and_lists_every_problem(tmp_path: Path) -> None:
+    """validate said ok while parse refused the masks, classify the model bundle and run
+    the sequence model; now it builds what they build and names every problem."""
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text(
+        "masking:\n  remove: [nosuchmask]\n"
+        "  add: [{name: ticket, regex: '([', placeholder: '<T>'}]\n"
+        f"sessions:\n  key_regex: '(blk_\\d+)'\n  model_path: {tmp_path / 'no-seq'}\n"
+    )
+    proc = run_config("validate", str(cfg), LOGTRIAGE_MODEL__BUNDLE=str(tmp_path / "no-model"))
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    err = proc.stderr
+    assert err.startswith("error: masking.remove names unknown masks: nosuchmask; ")
+    assert 'mask "ticket": invalid regex' in err
+    assert f"{tmp_path / 'no-model'}: model bundle directory does not exist" in err
+    assert f"{tmp_path / 'no-seq'}: sequence bundle directory does not exist" in err
+    assert "Traceback" not in err
+
+
+def test_validate_loads_the_sequence_model_run_would_load(tmp_path: Path) -> None:
+    model = tmp_path / "seq"
+    NgramDetector.from_settings(SessionsSettings()).fit([[1, 2, 3]]).save(model)
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text("sessions:\n  key_regex: '(blk_\\d+)'\n")
+    proc = run_config("validate", str(cfg))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: sessions: set sessions.model_path to a model written by")
+    cfg.write_text(f"sessions:\n  key_regex: '(blk_\\d+)'\n  model_path: {model}\n")
+    proc = run_config("validate", str(cfg))
+    assert proc.returncode == 0, proc.stderr
+    (model / "ngram.json").write_text("{}")
+    proc = run_config("validate", str(cfg))
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"error: {model / 'ngram.json'}: missing or sha256 mismatch"
