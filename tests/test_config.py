@@ -168,6 +168,41 @@ def test_unknown_keys_say_where_they_were_probably_meant_to_go(tmp_path: Path) -
     }
 
 
+def test_environment_variables_of_sections_that_do_not_exist_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LOGTRIAGE_MINNING__DEPTH=5 was silently ignored (depth stayed 4), while the same
+    typo in the file was an error; the variables that are not settings still pass."""
+    for name, value in {
+        "LOGTRIAGE_ES_URL": "http://es:9200",
+        "LOGTRIAGE_SHARED_DATA": str(tmp_path),
+        "LOGTRIAGE_THREADS": "2",
+        "LOGTRIAGE_ENGINE_CACHE": str(tmp_path),
+        "LOGTRIAGE_DASHBOARDS_DIR": str(tmp_path),
+        "LOGTRIAGE_TEST_ELASTICSEARCH_URL": "http://es:9200",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings().search.hosts == ["http://es:9200"]
+    monkeypatch.setenv("LOGTRIAGE_MINNING__DEPTH", "5")
+    monkeypatch.setenv("LOGTRIAGE_NOTHING_LIKE_IT__KEY", "1")
+    extra = "Extra inputs are not permitted"
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value) == (
+        f"invalid configuration: minning: {extra} (did you mean mining? set by "
+        f"LOGTRIAGE_MINNING__DEPTH); nothing_like_it: {extra} (set by "
+        "LOGTRIAGE_NOTHING_LIKE_IT__KEY)"
+    )
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("mining:\n  depth: 1\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert str(err.value).startswith(f"invalid configuration in {cfg}: mining.depth: ")
+    assert f"; minning: {extra} (did you mean mining? set by LOGTRIAGE_MINNING__DEPTH)" in str(
+        err.value
+    )
+
+
 def test_page_larger_than_the_engines_result_window_is_refused(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("sidecar:\n  batch_size: 20000\n")

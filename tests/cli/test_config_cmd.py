@@ -52,6 +52,15 @@ def test_validate_without_a_file_checks_the_environment() -> None:
     assert "api.port" in proc.stderr and "(set by LOGTRIAGE_API__PORT)" in proc.stderr
 
 
+def test_validate_names_an_environment_variable_whose_section_is_misspelt() -> None:
+    proc = run_config("validate", LOGTRIAGE_MINNING__DEPTH="5")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "error: invalid configuration: minning: Extra inputs are not permitted "
+        "(did you mean mining? set by LOGTRIAGE_MINNING__DEPTH)"
+    )
+
+
 def test_show_resolves_file_and_env_and_masks_secrets(tmp_path: Path) -> None:
     cfg = tmp_path / "logtriage.yaml"
     cfg.write_text("search:\n  hosts: [http://es:9200]\n  api_key: s3cret-key\n")
