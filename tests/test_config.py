@@ -10,6 +10,7 @@ from logtriage._core import Miner, default_masks
 from logtriage.alerts import load_rules_file
 from logtriage.config import load_settings
 from logtriage.config.core import MaskingSettings, MaskSpec, RulesSettings
+from logtriage.config.redact import url_without_password, webhook_url_shown
 from logtriage.config.search import start_from_ms
 from logtriage.core import load_rules, resolve_masks
 from logtriage.errors import ConfigError, RuleError
@@ -311,3 +312,19 @@ def test_malformed_rule_entries_all_reported(tmp_path: Path) -> None:
         load_rules(RulesSettings(use_defaults=False, path=rules))
     assert "rule a: pattern" in str(err.value)
     assert "rule b: label" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "without_password", "as_webhook"),
+    [
+        ("http://es:9200", "http://es:9200", "http://es:9200"),
+        ("http://user@es:9200/p", "http://user@es:9200/p", "http://user@es:9200/**********"),
+        ("http://:pw@es:9200", "http://:**********@es:9200", "http://:**********@es:9200"),
+        ("https://u:p:w@h/", "https://u:**********@h/", "https://u:**********@h/"),
+        ("https://h/?token=t", "https://h/?token=t", "https://h/**********"),
+        ("http://[::1", "http://[::1", "http://[::1"),  # not a URL: shown as it is
+    ],
+)
+def test_urls_shown_without_their_secrets(url: str, without_password: str, as_webhook: str) -> None:
+    assert url_without_password(url) == without_password
+    assert webhook_url_shown(url) == as_webhook

@@ -73,6 +73,34 @@ def test_show_resolves_file_and_env_and_masks_secrets(tmp_path: Path) -> None:
     assert "s3cret" not in proc.stdout
 
 
+def test_show_masks_passwords_in_urls_webhook_paths_and_header_values(tmp_path: Path) -> None:
+    """The help said secrets are masked, yet the password in LOGTRIAGE_ES_URL, a Slack
+    webhook URL (its path is the secret) and receivers' header values printed verbatim.
+    Scheme, user and host stay visible: which cluster, which receiver."""
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text(
+        "alerts:\n  receivers:\n"
+        "    - {name: slack, url: 'https://hooks.slack.com/services/T0/B0/s3cretpath'}\n"
+        "    - name: pager\n      url: 'https://ops:pagerpw@pager.example:8443/?key=s3cretkey'\n"
+        "      headers: {Authorization: Bearer s3crettoken}\n"
+        "    - {name: plain, url: 'http://hook.example'}\n"
+    )
+    proc = run_config(
+        "show", "-c", str(cfg), LOGTRIAGE_ES_URL="http://elastic:s3cretpw@es.example:9200/proxy"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "s3cret" not in proc.stdout and "pagerpw" not in proc.stdout
+    shown = yaml.safe_load(proc.stdout)
+    assert shown["search"]["hosts"] == ["http://elastic:**********@es.example:9200/proxy"]
+    receivers = shown["alerts"]["receivers"]
+    assert [r["url"] for r in receivers] == [
+        "https://hooks.slack.com/**********",
+        "https://ops:**********@pager.example:8443/**********",
+        "http://hook.example/",
+    ]
+    assert receivers[1]["headers"] == {"Authorization": "**********"}
+
+
 def test_validate_reads_the_rules_files_run_would_read(tmp_path: Path) -> None:
     """The config alone was ok for validate while `run` then failed on the files it
     names (or on alerting enabled without a receiver)."""

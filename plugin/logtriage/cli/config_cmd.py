@@ -13,6 +13,7 @@ from logtriage.alerts.engine import DEFAULT_RULES
 from logtriage.cli.options import ConfigOption
 from logtriage.config import ModelSettings, SessionsSettings, Settings, load_settings
 from logtriage.config.alerts import AlertsSettings
+from logtriage.config.redact import redacted
 from logtriage.core import build_miner, load_rules
 from logtriage.errors import ConfigError, LogtriageError
 
@@ -23,9 +24,9 @@ config_app = typer.Typer(help="Show or check the resolved configuration.", no_ar
 def show(config: Path | None = ConfigOption) -> None:
     """Print the resolved configuration (defaults + file + LOGTRIAGE_* env) as YAML.
 
-    Secrets are masked."""
-    settings = load_settings(config)
-    data = settings.model_dump(mode="json")
+    Secrets are masked: keys, passwords and tokens, passwords in URLs, webhook header
+    values and the path and query of webhook URLs."""
+    data = redacted(load_settings(config))
     typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
 
 
