@@ -10,6 +10,7 @@ from logtriage._core import Miner, default_masks
 from logtriage.alerts import load_rules_file
 from logtriage.config import load_settings
 from logtriage.config.core import MaskingSettings, MaskSpec, RulesSettings
+from logtriage.config.redact import url_without_password, webhook_url_shown
 from logtriage.config.search import start_from_ms
 from logtriage.core import load_rules, resolve_masks
 from logtriage.errors import ConfigError, RuleError
@@ -168,6 +169,41 @@ def test_unknown_keys_say_where_they_were_probably_meant_to_go(tmp_path: Path) -
     }
 
 
+def test_environment_variables_of_sections_that_do_not_exist_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LOGTRIAGE_MINNING__DEPTH=5 was silently ignored (depth stayed 4), while the same
+    typo in the file was an error; the variables that are not settings still pass."""
+    for name, value in {
+        "LOGTRIAGE_ES_URL": "http://es:9200",
+        "LOGTRIAGE_SHARED_DATA": str(tmp_path),
+        "LOGTRIAGE_THREADS": "2",
+        "LOGTRIAGE_ENGINE_CACHE": str(tmp_path),
+        "LOGTRIAGE_DASHBOARDS_DIR": str(tmp_path),
+        "LOGTRIAGE_TEST_ELASTICSEARCH_URL": "http://es:9200",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings().search.hosts == ["http://es:9200"]
+    monkeypatch.setenv("LOGTRIAGE_MINNING__DEPTH", "5")
+    monkeypatch.setenv("LOGTRIAGE_NOTHING_LIKE_IT__KEY", "1")
+    extra = "Extra inputs are not permitted"
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value) == (
+        f"invalid configuration: minning: {extra} (did you mean mining? set by "
+        f"LOGTRIAGE_MINNING__DEPTH); nothing_like_it: {extra} (set by "
+        "LOGTRIAGE_NOTHING_LIKE_IT__KEY)"
+    )
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("mining:\n  depth: 1\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert str(err.value).startswith(f"invalid configuration in {cfg}: mining.depth: ")
+    assert f"; minning: {extra} (did you mean mining? set by LOGTRIAGE_MINNING__DEPTH)" in str(
+        err.value
+    )
+
+
 def test_page_larger_than_the_engines_result_window_is_refused(tmp_path: Path) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text("sidecar:\n  batch_size: 20000\n")
@@ -240,6 +276,24 @@ def test_masks_resolution_add_override_remove() -> None:
         resolve_masks(MaskingSettings(remove=["nope"]))
 
 
+def test_mask_problems_are_reported_together() -> None:
+    """An unknown name in ``remove`` hid every ``add`` regex that does not compile (and
+    the Rust masker names only the first of those)."""
+    settings = MaskingSettings(
+        remove=["nope"],
+        add=[
+            MaskSpec(name="a", regex="([", placeholder="<A>"),
+            MaskSpec(name="b", regex=r"ok-\d+", placeholder="<B>"),
+            MaskSpec(name="c", regex="x{2,1}", placeholder="<C>"),
+        ],
+    )
+    with pytest.raises(ConfigError) as err:
+        resolve_masks(settings)
+    problems = str(err.value).split("; ")
+    assert problems[0] == "masking.remove names unknown masks: nope"
+    assert [p.split(":")[0] for p in problems[1:]] == ['mask "a"', 'mask "c"']
+
+
 def test_bad_user_rule_file_names_the_rule(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  - id: broken.one\n    pattern: 'a(b'\n    label: Error\n")
@@ -258,3 +312,19 @@ def test_malformed_rule_entries_all_reported(tmp_path: Path) -> None:
         load_rules(RulesSettings(use_defaults=False, path=rules))
     assert "rule a: pattern" in str(err.value)
     assert "rule b: label" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "without_password", "as_webhook"),
+    [
+        ("http://es:9200", "http://es:9200", "http://es:9200"),
+        ("http://user@es:9200/p", "http://user@es:9200/p", "http://user@es:9200/**********"),
+        ("http://:pw@es:9200", "http://:**********@es:9200", "http://:**********@es:9200"),
+        ("https://u:p:w@h/", "https://u:**********@h/", "https://u:**********@h/"),
+        ("https://h/?token=t", "https://h/?token=t", "https://h/**********"),
+        ("http://[::1", "http://[::1", "http://[::1"),  # not a URL: shown as it is
+    ],
+)
+def test_urls_shown_without_their_secrets(url: str, without_password: str, as_webhook: str) -> None:
+    assert url_without_password(url) == without_password
+    assert webhook_url_shown(url) == as_webhook

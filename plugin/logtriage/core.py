@@ -48,14 +48,32 @@ class RuleSpec(BaseModel):
         return (self.id, self.pattern, self.label, self.anomaly, self.priority, self.field)
 
 
+def _mask_problems(settings: MaskingSettings, defaults: list[tuple[str, str, str]]) -> list[str]:
+    """Names in ``remove`` that are not among ``defaults``, then each ``add`` mask whose
+    regex does not compile (compiled one by one: a masker names only its first bad one)."""
+    known = {name for name, _, _ in defaults}
+    unknown = [name for name in settings.remove if name not in known]
+    problems = [f"masking.remove names unknown masks: {', '.join(unknown)}"] if unknown else []
+    for extra in settings.add:
+        try:
+            Masker(masks=[(extra.name, extra.regex, extra.placeholder)])
+        except ConfigError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 def resolve_masks(settings: MaskingSettings) -> list[tuple[str, str, str]]:
     """The masks to apply, in order: defaults (unless disabled) minus ``remove``,
-    with ``add`` entries replacing a default of the same name or appended."""
+    with ``add`` entries replacing a default of the same name or appended.
+
+    Raises:
+        ConfigError: every unknown name in ``remove`` and ``add`` regex that does not
+            compile, in one message.
+    """
     masks = list(default_masks()) if settings.use_defaults else []
-    known = {name for name, _, _ in masks}
-    unknown = [name for name in settings.remove if name not in known]
-    if unknown:
-        raise ConfigError(f"masking.remove names unknown masks: {', '.join(unknown)}")
+    problems = _mask_problems(settings, masks)
+    if problems:
+        raise ConfigError("; ".join(problems))
     masks = [m for m in masks if m[0] not in set(settings.remove)]
     for extra in settings.add:
         triple = (extra.name, extra.regex, extra.placeholder)

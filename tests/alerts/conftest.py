@@ -13,10 +13,12 @@ import pytest
 
 
 class Receiver:
-    """Records JSON bodies; answers ``fail_first`` requests with ``fail_status``."""
+    """Records JSON bodies and their headers; answers ``fail_first`` requests with
+    ``fail_status``."""
 
     def __init__(self, fail_first: int = 0, fail_status: int = 500, delay_s: float = 0.0) -> None:
         self.bodies: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
         self.attempts = 0
         self.fail_first = fail_first
         self.fail_status = fail_status
@@ -35,6 +37,7 @@ class Receiver:
                     self.end_headers()
                     return
                 owner.bodies.append(body)
+                owner.headers.append(dict(self.headers))
                 self.send_response(200)
                 self.end_headers()
                 self.wfile.write(b"ok")

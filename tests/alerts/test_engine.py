@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pytest
 from logtriage.alerts import (
     AlertEngine,
+    Notification,
     Notifier,
     load_rules_file,
     parse_rules,
@@ -292,6 +293,22 @@ def test_settings_section_and_engine_from_settings(tmp_path: Path, receiver: Rec
         load_settings_text = tmp_path / "bad.yaml"
         load_settings_text.write_text("alerts:\n  enabled: true\n  max_retries: -1\n")
         load_settings(load_settings_text)
+
+
+def test_receiver_headers_are_sent_and_never_shown(receiver: Receiver) -> None:
+    """Header values (``Authorization: Bearer ...``) are secrets in the settings and
+    still go out as written."""
+    settings = ReceiverSettings.model_validate(
+        {"name": "hook", "url": receiver.url, "headers": {"Authorization": "Bearer t0ken"}}
+    )
+    assert "t0ken" not in repr(settings)
+    notifier = Notifier(receivers=[settings])
+    notifier.submit(
+        Notification("firing", "a", "anomaly_rate", "warning", "s", {}, {}, 1, 0, 60, T0, None, "f")
+    )
+    assert len(receiver.wait_for(1)) == 1
+    notifier.close()
+    assert receiver.headers[0]["Authorization"] == "Bearer t0ken"
 
 
 def test_observe_rejects_misaligned_columns(pipeline: Pipeline) -> None:

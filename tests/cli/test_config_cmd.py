@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import yaml
+from logtriage.config.sessions import SessionsSettings
+from logtriage.sessions import NgramDetector
 
 CLI = [sys.executable, "-m", "logtriage.cli"]
 
@@ -50,6 +52,15 @@ def test_validate_without_a_file_checks_the_environment() -> None:
     assert "api.port" in proc.stderr and "(set by LOGTRIAGE_API__PORT)" in proc.stderr
 
 
+def test_validate_names_an_environment_variable_whose_section_is_misspelt() -> None:
+    proc = run_config("validate", LOGTRIAGE_MINNING__DEPTH="5")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "error: invalid configuration: minning: Extra inputs are not permitted "
+        "(did you mean mining? set by LOGTRIAGE_MINNING__DEPTH)"
+    )
+
+
 def test_show_resolves_file_and_env_and_masks_secrets(tmp_path: Path) -> None:
     cfg = tmp_path / "logtriage.yaml"
     cfg.write_text("search:\n  hosts: [http://es:9200]\n  api_key: s3cret-key\n")
@@ -60,6 +71,34 @@ def test_show_resolves_file_and_env_and_masks_secrets(tmp_path: Path) -> None:
     assert shown["sidecar"]["workers"] == 3
     assert shown["search"]["api_key"] == "**********"
     assert "s3cret" not in proc.stdout
+
+
+def test_show_masks_passwords_in_urls_webhook_paths_and_header_values(tmp_path: Path) -> None:
+    """The help said secrets are masked, yet the password in LOGTRIAGE_ES_URL, a Slack
+    webhook URL (its path is the secret) and receivers' header values printed verbatim.
+    Scheme, user and host stay visible: which cluster, which receiver."""
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text(
+        "alerts:\n  receivers:\n"
+        "    - {name: slack, url: 'https://hooks.slack.com/services/T0/B0/s3cretpath'}\n"
+        "    - name: pager\n      url: 'https://ops:pagerpw@pager.example:8443/?key=s3cretkey'\n"
+        "      headers: {Authorization: Bearer s3crettoken}\n"
+        "    - {name: plain, url: 'http://hook.example'}\n"
+    )
+    proc = run_config(
+        "show", "-c", str(cfg), LOGTRIAGE_ES_URL="http://elastic:s3cretpw@es.example:9200/proxy"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "s3cret" not in proc.stdout and "pagerpw" not in proc.stdout
+    shown = yaml.safe_load(proc.stdout)
+    assert shown["search"]["hosts"] == ["http://elastic:**********@es.example:9200/proxy"]
+    receivers = shown["alerts"]["receivers"]
+    assert [r["url"] for r in receivers] == [
+        "https://hooks.slack.com/**********",
+        "https://ops:**********@pager.example:8443/**********",
+        "http://hook.example/",
+    ]
+    assert receivers[1]["headers"] == {"Authorization": "**********"}
 
 
 def test_validate_reads_the_rules_files_run_would_read(tmp_path: Path) -> None:
@@ -87,3 +126,53 @@ def test_validate_reads_the_rules_files_run_would_read(tmp_path: Path) -> None:
         f"error: invalid configuration in {cfg}: alerts: enabled needs at least one entry in "
         "alerts.receivers"
     )
+
+
+def test_validate_refuses_a_file_as_argument_and_another_as_option(tmp_path: Path) -> None:
+    """`validate A.yaml -c B.yaml` checked A and said ok without a word about B."""
+    good = tmp_path / "good.yaml"
+    good.write_text("mining:\n  depth: 5\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("mining:\n  depth: 1\n")
+    proc = run_config("validate", str(good), "-c", str(bad))
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    said = " ".join(proc.stderr.replace("│", " ").split())  # typer boxes and wraps it
+    assert "give the config file as CONFIG or as --config, not both" in said
+
+
+def test_validate_builds_masks_and_models_and_lists_every_problem(tmp_path: Path) -> None:
+    """validate said ok while parse refused the masks, classify the model bundle and run
+    the sequence model; now it builds what they build and names every problem."""
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text(
+        "masking:\n  remove: [nosuchmask]\n"
+        "  add: [{name: ticket, regex: '([', placeholder: '<T>'}]\n"
+        f"sessions:\n  key_regex: '(blk_\\d+)'\n  model_path: {tmp_path / 'no-seq'}\n"
+    )
+    proc = run_config("validate", str(cfg), LOGTRIAGE_MODEL__BUNDLE=str(tmp_path / "no-model"))
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    err = proc.stderr
+    assert err.startswith("error: masking.remove names unknown masks: nosuchmask; ")
+    assert 'mask "ticket": invalid regex' in err
+    assert f"{tmp_path / 'no-model'}: model bundle directory does not exist" in err
+    assert f"{tmp_path / 'no-seq'}: sequence bundle directory does not exist" in err
+    assert "Traceback" not in err
+
+
+def test_validate_loads_the_sequence_model_run_would_load(tmp_path: Path) -> None:
+    model = tmp_path / "seq"
+    NgramDetector.from_settings(SessionsSettings()).fit([[1, 2, 3]]).save(model)
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text("sessions:\n  key_regex: '(blk_\\d+)'\n")
+    proc = run_config("validate", str(cfg))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: sessions: set sessions.model_path to a model written by")
+    cfg.write_text(f"sessions:\n  key_regex: '(blk_\\d+)'\n  model_path: {model}\n")
+    proc = run_config("validate", str(cfg))
+    assert proc.returncode == 0, proc.stderr
+    (model / "ngram.json").write_text("{}")
+    proc = run_config("validate", str(cfg))
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"error: {model / 'ngram.json'}: missing or sha256 mismatch"

@@ -150,7 +150,8 @@ class Notifier:
 
     def _deliver(self, item: _Item) -> None:
         body = json.dumps(_FORMATS[item.receiver.format](item.notification)).encode()
-        headers = {"Content-Type": "application/json", **item.receiver.headers}
+        secrets = {name: value.get_secret_value() for name, value in item.receiver.headers.items()}
+        headers = {"Content-Type": "application/json", **secrets}
         req = urllib.request.Request(str(item.receiver.url), data=body, headers=headers)
         retry = False
         try:

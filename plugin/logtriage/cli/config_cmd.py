@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -10,8 +11,11 @@ import yaml
 from logtriage.alerts import load_rules_file
 from logtriage.alerts.engine import DEFAULT_RULES
 from logtriage.cli.options import ConfigOption
-from logtriage.config import load_settings
-from logtriage.core import load_rules
+from logtriage.config import ModelSettings, SessionsSettings, Settings, load_settings
+from logtriage.config.alerts import AlertsSettings
+from logtriage.config.redact import redacted
+from logtriage.core import build_miner, load_rules
+from logtriage.errors import ConfigError, LogtriageError
 
 config_app = typer.Typer(help="Show or check the resolved configuration.", no_args_is_help=True)
 
@@ -20,10 +24,50 @@ config_app = typer.Typer(help="Show or check the resolved configuration.", no_ar
 def show(config: Path | None = ConfigOption) -> None:
     """Print the resolved configuration (defaults + file + LOGTRIAGE_* env) as YAML.
 
-    Secrets are masked."""
-    settings = load_settings(config)
-    data = settings.model_dump(mode="json")
+    Secrets are masked: keys, passwords and tokens, passwords in URLs, webhook header
+    values and the path and query of webhook URLs."""
+    data = redacted(load_settings(config))
     typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
+
+
+def _load_alert_rules(alerts: AlertsSettings) -> None:
+    if alerts.enabled:
+        load_rules_file(Path(alerts.rules_file or DEFAULT_RULES))
+
+
+def _load_model_bundle(model: ModelSettings) -> None:
+    """The manifest and files of the bundle labelling would load, checked by hash."""
+    from logtriage.model.bundle import configured_bundle_path, load_bundle
+
+    path = configured_bundle_path(model)
+    if path is not None:
+        load_bundle(path)
+
+
+def _load_session_watch(sessions: SessionsSettings) -> None:
+    """The sequence model ``run`` loads when sessioning is on."""
+    from logtriage.sidecar.sessions import SessionWatch
+
+    SessionWatch.from_settings(sessions)
+
+
+def _build_problems(settings: Settings) -> list[str]:
+    """What the commands build from ``settings`` offline, built here; a problem per
+    part that fails, in the words the command would have used."""
+    builds: list[Callable[[], object]] = [
+        lambda: build_miner(settings.mining, settings.masking),
+        lambda: load_rules(settings.rules),  # the files it names, read and compiled
+        lambda: _load_alert_rules(settings.alerts),
+        lambda: _load_model_bundle(settings.model),
+        lambda: _load_session_watch(settings.sessions),
+    ]
+    problems: list[str] = []
+    for build in builds:
+        try:
+            build()
+        except LogtriageError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 @config_app.command("validate")
@@ -35,10 +79,17 @@ def validate(
 ) -> None:
     """Check the configuration; exit 1 listing every problem.
 
-    CONFIG (or --config) is the file; without one, the defaults. LOGTRIAGE_* applies."""
+    CONFIG (or --config) is the file; without one, the defaults. LOGTRIAGE_* applies.
+    Builds what the commands build from it without a search engine: masks and miner,
+    rules files, alert rules (when alerting is on), the model bundle (verified by hash)
+    and the sequence model (when sessioning is on)."""
+    if config is not None and config_option is not None:
+        raise typer.BadParameter(
+            "give the config file as CONFIG or as --config, not both",
+            param_hint="CONFIG / --config",
+        )
     path = config or config_option
-    settings = load_settings(path)
-    load_rules(settings.rules)  # the files it names, read and compiled as `run` does
-    if settings.alerts.enabled:
-        load_rules_file(Path(settings.alerts.rules_file or DEFAULT_RULES))
+    problems = _build_problems(load_settings(path))
+    if problems:
+        raise ConfigError("; ".join(problems))
     typer.echo(f"{path or 'defaults'} + LOGTRIAGE_* environment: ok")

@@ -2,7 +2,8 @@
 
 Load order (later wins): defaults in the models below, the YAML file, then
 environment variables ``LOGTRIAGE_<SECTION>__<KEY>`` (e.g.
-``LOGTRIAGE_MINING__SIM_THRESHOLD=0.6``). Every problem is reported at once.
+``LOGTRIAGE_MINING__SIM_THRESHOLD=0.6``; an unknown section or key is an error, as
+in the file). Every problem is reported at once.
 ``LOGTRIAGE_ES_URL`` is a shortcut for one ``search.hosts`` entry: it beats the
 file and loses to ``LOGTRIAGE_SEARCH__HOSTS``.
 """
@@ -130,6 +131,11 @@ def _env_source(loc: tuple[int | str, ...]) -> str:
     return ""
 
 
+def _with_hints(text: str, hints: list[str]) -> str:
+    hint = " ".join(h for h in hints if h)
+    return f"{text} ({hint})" if hint else text
+
+
 def _problem_text(err: ErrorDetails) -> str:
     msg = err["msg"].removeprefix("Value error, ")  # our validators' messages say it all
     where = ".".join(str(p) for p in err["loc"])
@@ -137,8 +143,28 @@ def _problem_text(err: ErrorDetails) -> str:
     hints = [unknown_key_hint(Settings, err["loc"]) if err["type"] == "extra_forbidden" else ""]
     if env := _env_source(err["loc"]):
         hints.append(f"set by {env}")
-    hint = " ".join(h for h in hints if h)
-    return f"{text} ({hint})" if hint else text
+    return _with_hints(text, hints)
+
+
+def _unknown_env_sections() -> list[str]:
+    """A problem per ``LOGTRIAGE_<SECTION>__...`` variable whose section does not exist,
+    worded as the same typo in the file is. pydantic-settings reads only the names of
+    fields and would ignore them. Variables without ``__`` (``LOGTRIAGE_ES_URL``,
+    ``LOGTRIAGE_SHARED_DATA``, ...) are not settings keys and are left alone."""
+    problems = []
+    for name in sorted(os.environ):
+        if not name.upper().startswith("LOGTRIAGE_"):
+            continue
+        section, nested, _ = name[len("LOGTRIAGE_") :].lower().partition("__")
+        if nested and section not in Settings.model_fields:
+            hints = [unknown_key_hint(Settings, [section]), f"set by {name}"]
+            problems.append(_with_hints(f"{section}: Extra inputs are not permitted", hints))
+    return problems
+
+
+def _invalid(path: Path | str | None, problems: list[str]) -> ConfigError:
+    where = f" in {path}" if path is not None else ""
+    return ConfigError(f"invalid configuration{where}: {'; '.join(problems)}")
 
 
 def _is_json(text: str) -> bool:
@@ -156,8 +182,9 @@ def load_settings(path: Path | str | None = None) -> Settings:
         ConfigError: the file is unreadable or any value is invalid (all problems listed).
     """
     data = _with_es_url(_read_yaml(Path(path)) if path is not None else {})
+    env_problems = _unknown_env_sections()
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except SettingsError as exc:  # a LOGTRIAGE_* value that had to be JSON and is not
         section = re.search(r'field "(\w+)"', str(exc))
         prefix = f"LOGTRIAGE_{section.group(1).upper()}" if section else "LOGTRIAGE_"
@@ -170,6 +197,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
             '\'[{"name": "hook", "url": "https://example.com/hook"}]\''
         ) from exc
     except ValidationError as exc:
-        problems = "; ".join(_problem_text(err) for err in exc.errors())
-        where = f" in {path}" if path is not None else ""
-        raise ConfigError(f"invalid configuration{where}: {problems}") from exc
+        raise _invalid(path, [*map(_problem_text, exc.errors()), *env_problems]) from exc
+    if env_problems:
+        raise _invalid(path, env_problems)
+    return settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, model_validator
 
 
 class _Section(BaseModel):
@@ -13,12 +13,14 @@ class _Section(BaseModel):
 
 
 class ReceiverSettings(_Section):
-    """One webhook. ``format``: ``json`` (generic payload) or ``slack`` (incoming webhook)."""
+    """One webhook. ``format``: ``json`` (generic payload) or ``slack`` (incoming webhook).
+    ``headers`` values are secrets (``Authorization: Bearer ...``); so is the path of a
+    Slack webhook ``url``, which ``config show`` masks."""
 
     name: str = Field(min_length=1)
     url: HttpUrl
     format: Literal["json", "slack"] = "json"
-    headers: dict[str, str] = {}
+    headers: dict[str, SecretStr] = {}
     timeout_s: float = Field(5.0, gt=0)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from logtriage.config.model import ModelSettings
 from logtriage.errors import ModelBundleError
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "MANIFEST_FILE",
     "TOKENIZER_FILE",
     "Bundle",
+    "configured_bundle_path",
     "default_bundle_path",
     "file_sha256",
     "load_bundle",
@@ -154,6 +156,14 @@ def default_bundle_path() -> Path | None:
     root = resources.files("logtriage").joinpath("bundles/default")
     path = Path(str(root))
     return path if (path / MANIFEST_FILE).is_file() else None
+
+
+def configured_bundle_path(settings: ModelSettings) -> Path | None:
+    """The bundle labelling loads: ``settings.bundle``, else the shipped default; ``None``
+    when the model is disabled or no bundle exists (templates and rules only)."""
+    if not settings.enabled:
+        return None
+    return settings.bundle if settings.bundle is not None else default_bundle_path()
 
 
 def _read_json(path: Path) -> Any:

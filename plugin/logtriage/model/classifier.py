@@ -21,7 +21,7 @@ from logtriage.model.bundle import (
     MANIFEST_FILE,
     TOKENIZER_FILE,
     Bundle,
-    default_bundle_path,
+    configured_bundle_path,
     load_bundle,
 )
 from logtriage.model.cache import CacheEntry, TemplateCache
@@ -145,9 +145,7 @@ class Classifier:
     def from_settings(cls, settings: ModelSettings) -> Classifier | None:
         """The classifier the settings ask for: ``settings.bundle`` or the shipped default;
         ``None`` when the model is disabled or no bundle exists (templates and rules only)."""
-        if not settings.enabled:
-            return None
-        path = settings.bundle if settings.bundle is not None else default_bundle_path()
+        path = configured_bundle_path(settings)
         if path is None:
             return None
         clf = cls(
