@@ -17,7 +17,7 @@ from logtriage.cli.options import ConfigOption
 from logtriage.config import ModelSettings, Settings, load_settings
 from logtriage.errors import LogtriageError
 from logtriage.model.bundle import default_bundle_path, load_bundle
-from logtriage.search.client import EngineRequestError, SearchClient
+from logtriage.search.client import EngineRequestError, NotAnEngineError, SearchClient
 from logtriage.search.templates import COMPONENT_TEMPLATE, concrete_indices
 from logtriage.wording import counted
 
@@ -105,15 +105,7 @@ def run_checks(settings: Settings) -> list[Check]:
     try:
         client = SearchClient.connect(s.search)
     except EngineRequestError as exc:
-        hosts = ", ".join(s.search.hosts)
-        return [
-            Check(
-                "connection",
-                "fail",
-                str(exc),
-                f"is the engine up at {hosts}? set search.hosts or LOGTRIAGE_ES_URL",
-            )
-        ]
+        return [_connection_failed(s, exc)]
     info = client.info
     checks.append(Check("connection", "ok", f"{info.url} answered"))
     supported = (info.engine == "elasticsearch" and info.major in (8, 0)) or (
@@ -311,6 +303,18 @@ def run_checks(settings: Settings) -> list[Check]:
     checks.append(_model_check(s.model))
     client.close()
     return checks
+
+
+def _connection_failed(s: Settings, exc: EngineRequestError) -> Check:
+    if isinstance(exc, NotAnEngineError):
+        fix = (
+            "set search.hosts (or LOGTRIAGE_ES_URL) to the HTTP address of Elasticsearch "
+            "or OpenSearch (port 9200 unless changed), not to another service"
+        )
+    else:
+        hosts = ", ".join(s.search.hosts)
+        fix = f"is the engine up at {hosts}? set search.hosts or LOGTRIAGE_ES_URL"
+    return Check("connection", "fail", str(exc), fix)
 
 
 def _model_check(model: ModelSettings) -> Check:

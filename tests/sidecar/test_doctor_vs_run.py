@@ -1,0 +1,73 @@
+"""``logtriage doctor`` fails where ``logtriage run`` would, and says why.
+
+Each test sets up what an operator could have and checks doctor's verdict against
+what the sidecar does with the same settings.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from logtriage.cli.doctor import run_checks
+
+from tests._search_helpers import settings_for
+
+
+@contextmanager
+def _serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """An HTTP server on a free port, answering with ``handler``; its URL."""
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+
+
+class _EchoAuthorization(BaseHTTPRequestHandler):
+    """Answers every GET with the Authorization header it was sent."""
+
+    def do_GET(self) -> None:
+        body = f"you sent Authorization: {self.headers['Authorization']}".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_server_that_is_no_engine_is_named_as_such(tmp_path: Path) -> None:
+    """``python -m http.server`` on the port: doctor said "Expecting value: line 1
+    column 1 (char 0)"."""
+    with _serving(partial(SimpleHTTPRequestHandler, directory=str(tmp_path))) as url:
+        (check,) = run_checks(settings_for(url, "logs"))
+
+    assert check.status == "fail"
+    assert check.detail.startswith(
+        f"no search engine reachable: the server at {url} did not answer as "
+        "Elasticsearch or OpenSearch (GET / answered HTTP 200 with '<!DOCTYPE HTML>"
+    ), check.detail
+    assert check.fix == (
+        "set search.hosts (or LOGTRIAGE_ES_URL) to the HTTP address of Elasticsearch or "
+        "OpenSearch (port 9200 unless changed), not to another service"
+    )
+
+
+def test_what_a_server_echoes_is_quoted_without_the_credentials() -> None:
+    key = "echo-Secret-123"
+    with _serving(_EchoAuthorization) as url:
+        settings = settings_for(url, "logs", search={"api_key": key})
+        (check,) = run_checks(settings)
+
+    assert check.detail.endswith(
+        "(GET / answered HTTP 200 with 'you sent Authorization: ApiKey ***')"
+    ), check.detail
+    assert key not in check.render()
