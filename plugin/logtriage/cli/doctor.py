@@ -18,7 +18,13 @@ from logtriage.config import ModelSettings, Settings, load_settings
 from logtriage.errors import LogtriageError
 from logtriage.model.bundle import default_bundle_path, load_bundle
 from logtriage.search.client import EngineRequestError, NotAnEngineError, SearchClient
-from logtriage.search.templates import COMPONENT_TEMPLATE, concrete_indices
+from logtriage.search.templates import (
+    COMPONENT_TEMPLATE,
+    concrete_indices,
+    field_mappings,
+    unmapped_indices,
+    unreadable_mappings,
+)
 from logtriage.wording import counted
 
 __all__ = ["Check", "app", "doctor_command", "run_checks"]
@@ -41,8 +47,18 @@ class Check:
 
 
 # Reading index settings and mappings decides whether a source may be re-indexed
-# (sink.rewrite_source); without it the sidecar still works, with partial updates.
+# (sink.rewrite_source); without it the sidecar still works, with partial updates,
+# but doctor cannot check the mappings.
 REWRITE_PRIVILEGE = "view_index_metadata"
+
+
+def _unreadable(check: str, what: str) -> Check:
+    return Check(
+        check,
+        "warn",
+        f"cannot read the mappings of {what}: not checked",
+        f"grant {REWRITE_PRIVILEGE} on the source indices (the README role)",
+    )
 
 
 def _privileges(client: SearchClient, s: Settings) -> Check:
@@ -165,18 +181,16 @@ def run_checks(settings: Settings) -> list[Check]:
         if not indices:
             return Check("fields", "warn", "no index to inspect")
         m, t = s.search.message_field, s.search.timestamp_field
-        resp = client.request("GET", f"/{s.search.index}/_mapping/field/{m},{t}", ignore=(404,))
-        if resp.get("status") == 404:
-            resp = {}
+        found = field_mappings(client, s.search.index, f"{m},{t}")
+        if not found:
+            return _unreadable("fields", "the source indices")
         problems, seen_msg, seen_ts = [], False, False
-        for idx, data in resp.items():
-            mp = data.get("mappings", {})
-            if m in mp:
+        for idx, mapped in found.items():
+            if m in mapped:
                 seen_msg = True
-            ts = mp.get(t)
-            if ts is not None:
+            if t in mapped:
                 seen_ts = True
-                ttype = next(iter(ts["mapping"].values())).get("type")
+                ttype = mapped[t].get("type")
                 if ttype not in ("date", "date_nanos"):
                     problems.append(f"{t} is {ttype} in {idx}")
         if not seen_msg:
@@ -201,10 +215,11 @@ def run_checks(settings: Settings) -> list[Check]:
         has_tpl = tpl.get("status") != 404
         if not indices:
             return Check("mappings", "warn", "no index to inspect")
-        resp = client.request(
-            "GET", f"/{s.search.index}/_mapping/field/logtriage.processed_at", ignore=(404,)
-        )
-        missing = [i for i in indices if not (resp.get(i) or {}).get("mappings")]
+        unreadable = unreadable_mappings(client, s.search.index, indices)
+        if unreadable:
+            many = counted(len(unreadable), "index", "indices")
+            return _unreadable("mappings", f"{many}, e.g. {unreadable[0]}")
+        missing = unmapped_indices(client, s.search.index, indices)
         if missing:
             return Check(
                 "mappings",

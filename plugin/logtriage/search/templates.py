@@ -25,6 +25,7 @@ __all__ = [
     "ensure_labels_index",
     "ensure_state_index",
     "field_mapped",
+    "field_mappings",
     "install_component_template",
     "install_data_stream_template",
     "label_properties",
@@ -33,6 +34,8 @@ __all__ = [
     "partial_source_indices",
     "result_window",
     "rewritable_indices",
+    "unmapped_indices",
+    "unreadable_mappings",
 ]
 
 log = logging.getLogger(__name__)
@@ -199,18 +202,7 @@ def ensure_field_mappings(
     """
     if indices is None:
         indices = concrete_indices(client, pattern)
-    if not indices:
-        return []
-    # OpenSearch answers 404 (empty body) when no index has the field yet.
-    have = client.request(
-        "GET",
-        f"/{pattern}/_mapping/field/logtriage.processed_at",
-        params=_LENIENT,
-        ignore=(404,),
-    )
-    if have.get("status") == 404:
-        have = {}
-    missing = [i for i in indices if not (have.get(i) or {}).get("mappings")]
+    missing = unmapped_indices(client, pattern, indices)
     properties = label_properties(client.info)
     for index in missing:
         try:
@@ -225,6 +217,66 @@ def ensure_field_mappings(
                 exc.body,
             ) from exc
     return missing
+
+
+def unmapped_indices(client: SearchClient, pattern: str, indices: list[str]) -> list[str]:
+    """Those of ``indices`` (concrete, behind ``pattern``) without the ``logtriage.*``
+    mappings yet: the ones :func:`ensure_field_mappings` puts them on."""
+    if not indices:
+        return []
+    mapped = field_mappings(client, pattern, "logtriage.processed_at")
+    return [i for i in indices if not mapped.get(i)]
+
+
+def unreadable_mappings(client: SearchClient, pattern: str, indices: list[str]) -> list[str]:
+    """Those of ``indices`` (concrete, behind ``pattern``) whose mappings cannot be read
+    (no ``view_index_metadata``): :func:`unmapped_indices` counts them as unmapped."""
+    if not indices:
+        return []
+    readable = field_mappings(client, pattern, "logtriage.processed_at")
+    return [i for i in indices if i not in readable]
+
+
+def field_mappings(client: SearchClient, pattern: str, fields: str) -> dict[str, dict[str, Any]]:
+    """``{index: {full field name: its mapping}}`` for each concrete index behind
+    ``pattern`` whose mappings can be read (``{}`` where it maps none of ``fields``,
+    comma-separated, wildcards allowed). Indices the user may not read the mappings
+    of (``view_index_metadata``) are left out.
+
+    Raises:
+        EngineRequestError: the engine failed.
+    """
+    try:
+        resp = client.request(
+            "GET", f"/{pattern}/_mapping/field/{fields}", params=_LENIENT, ignore=(404,)
+        )
+    except EngineRequestError as exc:
+        if exc.status in (401, 403):
+            return {}
+        raise
+    if resp.get("status") == 404:
+        # An empty 404: no index readable, or (OpenSearch) none maps ``fields``.
+        indices = concrete_indices(client, pattern)
+        if not indices or _mappings_forbidden(client, indices[0]):
+            return {}
+        return {index: {} for index in indices}
+    out: dict[str, dict[str, Any]] = {}
+    for index, doc in resp.items():
+        # {"logtriage.label": {"full_name": ..., "mapping": {"label": {"type": ...}}}}
+        entries = (doc or {}).get("mappings") or {}
+        out[index] = {name: next(iter(e["mapping"].values())) for name, e in entries.items()}
+    return out
+
+
+def _mappings_forbidden(client: SearchClient, index: str) -> bool:
+    """Whether this user may not read the mappings of ``index``."""
+    try:
+        client.request("GET", f"/{index}/_mapping/field/logtriage.processed_at", ignore=(404,))
+    except EngineRequestError as exc:
+        if exc.status in (401, 403):
+            return True
+        raise
+    return False
 
 
 def _ensure_index(client: SearchClient, index: str, mappings: dict[str, Any]) -> None:
