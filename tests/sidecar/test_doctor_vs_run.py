@@ -13,9 +13,16 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from logtriage.cli.doctor import run_checks
+from logtriage.cli.doctor import Check, run_checks
+from logtriage.config import Settings
+from logtriage.local_engine import LocalEngine
+from logtriage.search.client import SearchClient
 
-from tests._search_helpers import settings_for
+from tests._search_helpers import load, make_docs, make_index, settings_for, unique
+
+
+def _checks(settings: Settings) -> dict[str, Check]:
+    return {c.name: c for c in run_checks(settings)}
 
 
 @contextmanager
@@ -71,3 +78,26 @@ def test_what_a_server_echoes_is_quoted_without_the_credentials() -> None:
         "(GET / answered HTTP 200 with 'you sent Authorization: ApiKey ***')"
     ), check.detail
     assert key not in check.render()
+
+
+def test_a_list_naming_a_missing_index_reports_the_others(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    a, b, nope = unique("list-a"), unique("list-b"), unique("nope")
+    for index in (a, b):
+        make_index(client, index)
+        load(client, index, make_docs(10, seed=4), op="index")
+    settings = settings_for(
+        engine.url, f"{a},{b},{nope}", sidecar={"name": a, "state_index": f"state-{a}"}
+    )
+
+    checks = _checks(settings)
+
+    assert checks["source indices"].render() == (
+        f"warn  source indices: 2 indices under '{a},{b},{nope}', 20 docs; "
+        f"nothing matches '{nope}'\n"
+        "      fix: correct or remove those names in search.index"
+    )
+    assert checks["fields"].status == "ok", checks["fields"].render()
+    assert checks["mappings"].detail.startswith("logtriage.* not mapped yet in 2 indices")
+    assert checks["backlog"].detail == "20 documents not labelled yet, 0 with logtriage.error"

@@ -20,6 +20,7 @@ from logtriage.model.bundle import default_bundle_path, load_bundle
 from logtriage.search.client import EngineRequestError, NotAnEngineError, SearchClient
 from logtriage.search.templates import (
     COMPONENT_TEMPLATE,
+    LENIENT,
     concrete_indices,
     field_mappings,
     unmapped_indices,
@@ -167,13 +168,20 @@ def run_checks(settings: Settings) -> list[Check]:
                 f"nothing matches {s.search.index!r} yet",
                 "set search.index to your log indices or data streams",
             )
-        count = client.request("GET", f"/{s.search.index}/_count")["count"]
-        return Check(
-            "source indices",
-            "ok",
+        count = client.request("GET", f"/{s.search.index}/_count", params=LENIENT)["count"]
+        found = (
             f"{counted(len(indices), 'index', 'indices')} under {s.search.index!r}, "
-            f"{counted(count, 'doc')}",
+            f"{counted(count, 'doc')}"
         )
+        unmatched = _unmatched_names(client, s.search.index)
+        if unmatched:
+            return Check(
+                "source indices",
+                "warn",
+                f"{found}; nothing matches {', '.join(map(repr, unmatched))}",
+                "correct or remove those names in search.index",
+            )
+        return Check("source indices", "ok", found)
 
     guarded("source indices", sources)
 
@@ -291,7 +299,7 @@ def run_checks(settings: Settings) -> list[Check]:
         if s.search.query:
             q["bool"]["filter"] = [s.search.query]
         try:
-            n = client.request("POST", f"/{s.search.index}/_count", body={"query": q})["count"]
+            n = _count(client, s.search.index, q)
         except EngineRequestError as exc:
             if not s.search.query or exc.status != 400:
                 raise
@@ -301,11 +309,7 @@ def run_checks(settings: Settings) -> list[Check]:
                 f"the engine refuses search.query: {exc}",
                 "search.query must be a query DSL object; it is used as a filter as written",
             )
-        errs = client.request(
-            "POST",
-            f"/{s.search.index}/_count",
-            body={"query": {"exists": {"field": "logtriage.error.reason"}}},
-        )["count"]
+        errs = _count(client, s.search.index, {"exists": {"field": "logtriage.error.reason"}})
         within = " matching search.query" if s.search.query else ""
         return Check(
             "backlog",
@@ -330,6 +334,20 @@ def _connection_failed(s: Settings, exc: EngineRequestError) -> Check:
         hosts = ", ".join(s.search.hosts)
         fix = f"is the engine up at {hosts}? set search.hosts or LOGTRIAGE_ES_URL"
     return Check("connection", "fail", str(exc), fix)
+
+
+def _unmatched_names(client: SearchClient, pattern: str) -> list[str]:
+    """The names of a comma-separated ``search.index`` that match no index, exclusions
+    (``-name``) aside."""
+    names = [name.strip() for name in pattern.split(",")]
+    if len(names) < 2:
+        return []
+    return [n for n in names if n and not n.startswith("-") and not concrete_indices(client, n)]
+
+
+def _count(client: SearchClient, pattern: str, query: dict[str, Any]) -> int:
+    resp = client.request("POST", f"/{pattern}/_count", params=LENIENT, body={"query": query})
+    return int(resp["count"])
 
 
 def _model_check(model: ModelSettings) -> Check:
@@ -389,7 +407,7 @@ def _field_candidates(client: SearchClient, pattern: str) -> dict[str, list[str]
     ``logtriage.*``): what search.message_field / search.timestamp_field could name.
     Empty when field capabilities cannot be read."""
     try:
-        caps = client.request("GET", f"/{pattern}/_field_caps", params={"fields": "*"})
+        caps = client.request("GET", f"/{pattern}/_field_caps", params={**LENIENT, "fields": "*"})
     except EngineRequestError:
         return {}
     kinds = {"text": ("text", "match_only_text"), "date": ("date", "date_nanos")}

@@ -18,6 +18,7 @@ from logtriage.search.client import EngineInfo, EngineRequestError, SearchClient
 
 __all__ = [
     "COMPONENT_TEMPLATE",
+    "LENIENT",
     "LOGTRIAGE_PROPERTIES",
     "STATE_MAPPINGS",
     "concrete_indices",
@@ -44,7 +45,7 @@ COMPONENT_TEMPLATE = "logtriage-mappings"
 
 _KW = {"type": "keyword", "ignore_above": 1024}
 #: Request parameters for a pattern that may match no index (or a closed one).
-_LENIENT = {"ignore_unavailable": "true", "allow_no_indices": "true"}
+LENIENT = {"ignore_unavailable": "true", "allow_no_indices": "true"}
 
 # Numbers and the date are doc-values only (``index: false``) where the engine can
 # still run ranges and term queries on such fields: Elasticsearch 8.1+, and OpenSearch
@@ -248,7 +249,7 @@ def field_mappings(client: SearchClient, pattern: str, fields: str) -> dict[str,
     """
     try:
         resp = client.request(
-            "GET", f"/{pattern}/_mapping/field/{fields}", params=_LENIENT, ignore=(404,)
+            "GET", f"/{pattern}/_mapping/field/{fields}", params=LENIENT, ignore=(404,)
         )
     except EngineRequestError as exc:
         if exc.status in (401, 403):
@@ -305,14 +306,14 @@ def _flat_settings(client: SearchClient, pattern: str, name: str = "") -> dict[s
     """``GET /<pattern>/_settings[/<name>]``, flat, per index (empty when nothing matches)."""
     path = f"/{pattern}/_settings/{name}" if name else f"/{pattern}/_settings"
     return client.request(
-        "GET", path, params={**_LENIENT, "flat_settings": "true", "filter_path": "*.settings"}
+        "GET", path, params={**LENIENT, "flat_settings": "true", "filter_path": "*.settings"}
     )
 
 
 def _source_mappings(client: SearchClient, pattern: str) -> dict[str, dict[str, Any]]:
     """The ``_source`` mapping of each concrete index behind ``pattern`` (``{}``: default)."""
     resp = client.request(
-        "GET", f"/{pattern}/_mapping", params={**_LENIENT, "filter_path": "*.mappings._source"}
+        "GET", f"/{pattern}/_mapping", params={**LENIENT, "filter_path": "*.mappings._source"}
     )
     return {
         index: ((doc or {}).get("mappings") or {}).get("_source") or {}
@@ -399,7 +400,7 @@ def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
 def field_mapped(client: SearchClient, pattern: str, field: str) -> bool:
     """Whether any index behind ``pattern`` maps ``field`` (field capabilities: the
     ``read`` privilege is enough)."""
-    resp = client.request("GET", f"/{pattern}/_field_caps", params={**_LENIENT, "fields": field})
+    resp = client.request("GET", f"/{pattern}/_field_caps", params={**LENIENT, "fields": field})
     return bool(resp.get("fields"))
 
 
