@@ -13,16 +13,50 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 from logtriage.cli.doctor import Check, run_checks
 from logtriage.config import Settings
 from logtriage.local_engine import LocalEngine
-from logtriage.search.client import SearchClient
+from logtriage.search.client import EngineRequestError, SearchClient
+from logtriage.sidecar import Sidecar
 
 from tests._search_helpers import load, make_docs, make_index, settings_for, unique
 
 
 def _checks(settings: Settings) -> dict[str, Check]:
     return {c.name: c for c in run_checks(settings)}
+
+
+def test_an_index_with_logtriage_mapped_otherwise_fails_the_mappings_check(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """``logtriage`` a keyword: run cannot add its mappings. Labels written without the
+    mappings (text): run would write, but aggregations and re-labelling break."""
+    prefix = unique("clash")
+    keyword, dynamic, fine = f"{prefix}-keyword", f"{prefix}-dynamic", f"{prefix}-fine"
+    client.request(
+        "PUT", f"/{keyword}", body={"mappings": {"properties": {"logtriage": {"type": "keyword"}}}}
+    )
+    make_index(client, fine)
+    labelled = {
+        **make_docs(1)[0],
+        "logtriage": {"label": "Error", "processed_at": "2026-01-01T00:00:00Z"},
+    }
+    load(client, dynamic, [labelled], op="index")
+    settings = settings_for(engine.url, f"{prefix}-*")
+
+    check = _checks(settings)["mappings"]
+
+    assert check.status == "fail", check.render()
+    assert f"{keyword}: logtriage is keyword, expected object" in check.detail
+    assert f"{dynamic}: logtriage.label is text, expected keyword" in check.detail
+    assert fine not in check.detail
+    assert check.fix is not None and "reindex those indices" in check.fix
+    assert "leave them out of search.index" in check.fix
+    with pytest.raises(
+        EngineRequestError, match=f"cannot add logtriage.. mappings to index {keyword}"
+    ):
+        Sidecar(settings, client=client).run(once=True)
 
 
 @contextmanager

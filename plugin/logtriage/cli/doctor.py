@@ -21,8 +21,10 @@ from logtriage.search.client import EngineRequestError, NotAnEngineError, Search
 from logtriage.search.templates import (
     COMPONENT_TEMPLATE,
     LENIENT,
+    MappingConflict,
     concrete_indices,
     field_mappings,
+    mapping_conflicts,
     unmapped_indices,
     unreadable_mappings,
 )
@@ -223,6 +225,9 @@ def run_checks(settings: Settings) -> list[Check]:
         has_tpl = tpl.get("status") != 404
         if not indices:
             return Check("mappings", "warn", "no index to inspect")
+        conflicts = mapping_conflicts(client, s.search.index)
+        if conflicts:
+            return _conflicting_mappings(conflicts)
         unreadable = unreadable_mappings(client, s.search.index, indices)
         if unreadable:
             many = counted(len(unreadable), "index", "indices")
@@ -343,6 +348,27 @@ def _unmatched_names(client: SearchClient, pattern: str) -> list[str]:
     if len(names) < 2:
         return []
     return [n for n in names if n and not n.startswith("-") and not concrete_indices(client, n)]
+
+
+def _conflicting_mappings(conflicts: list[MappingConflict]) -> Check:
+    shown = "; ".join(str(c) for c in conflicts[:5])
+    if len(conflicts) > 5:
+        shown += f"; and {len(conflicts) - 5} more"
+    indices = {c.index for c in conflicts}
+    fix = (
+        "`logtriage run` cannot change an existing mapping: reindex those indices into "
+        f"ones created with the {COMPONENT_TEMPLATE!r} component template in composed_of, "
+        "or leave them out of search.index (e.g. 'logs-*,-name')"
+    )
+    if any(c.found == "text" for c in conflicts):
+        fix += "; text fields were mapped dynamically: labels were written before the mappings"
+    return Check(
+        "mappings",
+        "fail",
+        f"logtriage.* mapped otherwise than logtriage maps it in "
+        f"{counted(len(indices), 'index', 'indices')}: {shown}",
+        fix,
+    )
 
 
 def _count(client: SearchClient, pattern: str, query: dict[str, Any]) -> int:
