@@ -6,6 +6,7 @@ what the sidecar does with the same settings.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,8 +17,10 @@ from pathlib import Path
 import pytest
 from logtriage.cli.doctor import Check, run_checks
 from logtriage.config import Settings
+from logtriage.errors import ConfigError
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import EngineRequestError, SearchClient
+from logtriage.search.templates import PARTIAL_SOURCE_ADVICE
 from logtriage.sidecar import Sidecar
 
 from tests._search_helpers import load, make_docs, make_index, settings_for, unique
@@ -57,6 +60,32 @@ def test_an_index_with_logtriage_mapped_otherwise_fails_the_mappings_check(
         EngineRequestError, match=f"cannot add logtriage.. mappings to index {keyword}"
     ):
         Sidecar(settings, client=client).run(once=True)
+
+
+def test_indices_whose_source_leaves_fields_out_fail_in_update_mode_only(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    index = unique("excludes")
+    client.request("PUT", f"/{index}", body={"mappings": {"_source": {"excludes": ["secret"]}}})
+    load(client, index, make_docs(5), op="index")
+    update = settings_for(engine.url, index)
+
+    check = _checks(update)["_source"]
+
+    assert check.status == "fail", check.render()
+    assert check.detail == (
+        f"_source leaves fields out in 1 index: {index} (_source.excludes: secret)"
+    )
+    assert check.fix is not None and check.fix.endswith(PARTIAL_SOURCE_ADVICE)
+    with pytest.raises(ConfigError, match=re.escape(PARTIAL_SOURCE_ADVICE)):
+        Sidecar(update, client=client).run(once=True)
+
+    index_mode = settings_for(
+        engine.url, index, sink={"write_mode": "index", "labels_index": f"labels-{index}"}
+    )
+    checks = _checks(index_mode)
+    assert "_source" not in checks
+    assert [c.render() for c in checks.values() if c.status == "fail"] == []
 
 
 @contextmanager

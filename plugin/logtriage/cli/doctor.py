@@ -21,10 +21,12 @@ from logtriage.search.client import EngineRequestError, NotAnEngineError, Search
 from logtriage.search.templates import (
     COMPONENT_TEMPLATE,
     LENIENT,
+    PARTIAL_SOURCE_ADVICE,
     MappingConflict,
     concrete_indices,
     field_mappings,
     mapping_conflicts,
+    partial_source_indices,
     unmapped_indices,
     unreadable_mappings,
 )
@@ -253,6 +255,8 @@ def run_checks(settings: Settings) -> list[Check]:
         return Check("mappings", "ok", mapped)
 
     guarded("mappings", mappings)
+    if s.sink.write_mode == "update":
+        guarded("_source", lambda: _partial_sources(client, s.search.index, indices))
 
     def pit() -> Check:
         if not s.search.use_pit:
@@ -368,6 +372,28 @@ def _conflicting_mappings(conflicts: list[MappingConflict]) -> Check:
         f"logtriage.* mapped otherwise than logtriage maps it in "
         f"{counted(len(indices), 'index', 'indices')}: {shown}",
         fix,
+    )
+
+
+def _partial_sources(client: SearchClient, pattern: str, indices: list[str]) -> Check:
+    """``update`` write mode: indices the sidecar refuses, as their ``_source`` leaves
+    fields out (the sidecar takes those whose mappings it cannot read as whole)."""
+    if not indices:
+        return Check("_source", "warn", "no index to inspect")
+    unreadable = unreadable_mappings(client, pattern, indices)
+    if unreadable:
+        many = counted(len(unreadable), "index", "indices")
+        return _unreadable("_source", f"{many}, e.g. {unreadable[0]}")
+    partial = partial_source_indices(client, pattern)
+    if not partial:
+        return Check("_source", "ok", "no index leaves fields out of _source")
+    named = "; ".join(f"{index} ({why})" for index, why in partial.items())
+    return Check(
+        "_source",
+        "fail",
+        f"_source leaves fields out in {counted(len(partial), 'index', 'indices')}: {named}",
+        "`logtriage run` refuses them: writing labels re-indexes a document from _source "
+        f"and would drop the left-out fields from the index; {PARTIAL_SOURCE_ADVICE}",
     )
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "COMPONENT_TEMPLATE",
     "LENIENT",
     "LOGTRIAGE_PROPERTIES",
+    "PARTIAL_SOURCE_ADVICE",
     "STATE_MAPPINGS",
     "MappingConflict",
     "concrete_indices",
@@ -409,6 +410,13 @@ def _source_mappings(client: SearchClient, pattern: str) -> dict[str, dict[str, 
         index: ((doc or {}).get("mappings") or {}).get("_source") or {}
         for index, doc in resp.items()
     }
+
+
+#: What to do about the indices :func:`partial_source_indices` names (the sidecar
+#: refuses them in ``update`` write mode; ``logtriage doctor`` says the same).
+PARTIAL_SOURCE_ADVICE = (
+    "leave those indices out of search.index (e.g. 'logs-*,-name') or set sink.write_mode: index"
+)
 
 
 def partial_source_indices(client: SearchClient, pattern: str) -> dict[str, str]:
