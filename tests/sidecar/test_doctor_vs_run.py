@@ -19,6 +19,8 @@ from logtriage.cli.doctor import Check, run_checks
 from logtriage.config import Settings
 from logtriage.errors import ConfigError
 from logtriage.local_engine import LocalEngine
+from logtriage.model import Classifier
+from logtriage.model.bundle import default_bundle_path, load_bundle
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import PARTIAL_SOURCE_ADVICE
 from logtriage.sidecar import Sidecar
@@ -86,6 +88,41 @@ def test_indices_whose_source_leaves_fields_out_fail_in_update_mode_only(
     checks = _checks(index_mode)
     assert "_source" not in checks
     assert [c.render() for c in checks.values() if c.status == "fail"] == []
+
+
+def test_the_backlog_counts_documents_an_older_model_labelled_when_relabelling(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """The README: turn ``relabel_older_models`` off once doctor shows no backlog."""
+    bundle = load_bundle(default_bundle_path() or "missing: no shipped default bundle")
+    index = unique("relabel")
+    make_index(client, index)
+    load(client, index, make_docs(40, seed=3), op="index")
+    Sidecar(settings_for(engine.url, index), client=client).run(once=True)  # no model
+    relabel = settings_for(
+        engine.url, index, model={"enabled": True}, sidecar={"relabel_older_models": True}
+    )
+
+    backlog = _checks(relabel)["backlog"]
+    assert backlog.render() == (
+        f"ok    backlog: 40 documents not labelled yet or labelled by another model than "
+        f"{bundle.version}, 0 with logtriage.error"
+    )
+    without_model = settings_for(engine.url, index, sidecar={"relabel_older_models": True})
+    assert _checks(without_model)["backlog"].detail.startswith("0 documents")
+    recent = settings_for(
+        engine.url,
+        index,
+        model={"enabled": True},
+        sidecar={"relabel_older_models": True, "start_from": "2026-01-02T00:00:00Z"},
+    )
+    assert _checks(recent)["backlog"].detail.startswith(  # all 40 are from 2026-01-01
+        "0 documents from 2026-01-02T00:00:00Z not labelled yet or labelled by another model"
+    )
+
+    labeler = Classifier.from_settings(relabel.model)
+    assert Sidecar(relabel, client=client, labeler=labeler).run(once=True).labelled == 40
+    assert _checks(relabel)["backlog"].detail.startswith("0 documents")
 
 
 @contextmanager

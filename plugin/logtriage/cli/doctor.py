@@ -15,8 +15,10 @@ import typer
 
 from logtriage.cli.options import ConfigOption
 from logtriage.config import ModelSettings, Settings, load_settings
+from logtriage.config.search import start_from_ms
 from logtriage.errors import LogtriageError
-from logtriage.model.bundle import default_bundle_path, load_bundle
+from logtriage.labels import TemplateOnlyLabeler
+from logtriage.model import Classifier
 from logtriage.search.client import EngineRequestError, NotAnEngineError, SearchClient
 from logtriage.search.templates import (
     COMPONENT_TEMPLATE,
@@ -30,6 +32,7 @@ from logtriage.search.templates import (
     unmapped_indices,
     unreadable_mappings,
 )
+from logtriage.sidecar.query import unlabelled_query
 from logtriage.wording import counted
 
 __all__ = ["Check", "app", "doctor_command", "run_checks"]
@@ -299,36 +302,17 @@ def run_checks(settings: Settings) -> list[Check]:
 
     guarded("state index", state)
 
+    # Loaded before the backlog is counted: re-labelling counts against its version.
+    model, model_version = _model_check(s.model)
+
     def backlog() -> Check:
         if not indices or s.sink.write_mode != "update":
             return Check("backlog", "ok", "n/a")
-        q: dict[str, Any] = {
-            "bool": {"must_not": [{"exists": {"field": "logtriage.processed_at"}}]}
-        }
-        if s.search.query:
-            q["bool"]["filter"] = [s.search.query]
-        try:
-            n = _count(client, s.search.index, q)
-        except EngineRequestError as exc:
-            if not s.search.query or exc.status != 400:
-                raise
-            return Check(
-                "backlog",
-                "fail",
-                f"the engine refuses search.query: {exc}",
-                "search.query must be a query DSL object; it is used as a filter as written",
-            )
-        errs = _count(client, s.search.index, {"exists": {"field": "logtriage.error.reason"}})
-        within = " matching search.query" if s.search.query else ""
-        return Check(
-            "backlog",
-            "ok",
-            f"{counted(n, 'document')}{within} not labelled yet, {errs} with logtriage.error",
-        )
+        return _backlog(client, s, model_version)
 
     guarded("backlog", backlog)
 
-    checks.append(_model_check(s.model))
+    checks.append(model)
     client.close()
     return checks
 
@@ -402,28 +386,69 @@ def _count(client: SearchClient, pattern: str, query: dict[str, Any]) -> int:
     return int(resp["count"])
 
 
-def _model_check(model: ModelSettings) -> Check:
-    """Which bundle ``run`` will load, verified by hash as ``run`` does."""
-    if not model.enabled:
+def _backlog(client: SearchClient, s: Settings, model_version: str | None) -> Check:
+    """What ``run`` has still to label, counted with the query it reads with: from
+    ``start_from``; with ``relabel_older_models`` also the documents labelled by a model
+    other than ``model_version`` (``None``: the model does not load)."""
+    relabel = s.sidecar.relabel_older_models
+    query = unlabelled_query(
+        s, start_from_ms(s.sidecar.start_from), relabel_version=model_version if relabel else None
+    )
+    try:
+        n = _count(client, s.search.index, query)
+    except EngineRequestError as exc:
+        if not s.search.query or exc.status != 400:
+            raise
         return Check(
+            "backlog",
+            "fail",
+            f"the engine refuses search.query: {exc}",
+            "search.query must be a query DSL object; it is used as a filter as written",
+        )
+    errs = _count(client, s.search.index, {"exists": {"field": "logtriage.error.reason"}})
+    within = " matching search.query" if s.search.query else ""
+    since = f" from {s.sidecar.start_from}" if s.sidecar.start_from else ""
+    what = "not labelled yet"
+    if relabel and model_version is not None:
+        what += f" or labelled by another model than {model_version}"
+    detail = f"{counted(n, 'document')}{within}{since} {what}, {errs} with logtriage.error"
+    if relabel and model_version is None:
+        return Check(
+            "backlog",
+            "warn",
+            f"{detail}; documents of older models not counted",
+            "the model bundle does not load (below)",
+        )
+    return Check("backlog", "ok", detail)
+
+
+def _model_check(model: ModelSettings) -> tuple[Check, str | None]:
+    """The model ``run`` will label with, loaded as ``run`` loads it (bundle verified by
+    hash), and the version ``run`` writes to ``logtriage.model.version`` (``None``: it
+    does not load, so ``run`` would not start)."""
+    try:
+        classifier = Classifier.from_settings(model)
+    except LogtriageError as exc:
+        fix = "rebuild the bundle or fix model.bundle (or model.cache_path, if named)"
+        return Check("model bundle", "fail", str(exc), fix), None
+    if classifier is not None:
+        detail = f"{classifier.model_version} ({classifier.bundle.path})"
+        return Check("model bundle", "ok", detail), classifier.model_version
+    if not model.enabled:
+        check = Check(
             "model bundle",
             "warn",
             "model disabled: templates and rules only",
             "set model.enabled: true to label with a model",
         )
-    bundle = model.bundle if model.bundle is not None else default_bundle_path()
-    if bundle is None:
-        return Check(
+    else:
+        check = Check(
             "model bundle",
             "warn",
             "none configured and no shipped default: templates and rules only",
             "set model.bundle to a bundle directory",
         )
-    try:
-        loaded = load_bundle(bundle)
-    except LogtriageError as exc:
-        return Check("model bundle", "fail", str(exc), "rebuild the bundle or fix model.bundle")
-    return Check("model bundle", "ok", f"{loaded.version} ({bundle})")
+    return check, TemplateOnlyLabeler.model_version
 
 
 def doctor_command(
