@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 from logtriage.cli.doctor import Check, run_checks
-from logtriage.config import Settings
-from logtriage.errors import ConfigError
+from logtriage.config import SessionsSettings, Settings
+from logtriage.errors import ConfigError, ModelBundleError
 from logtriage.local_engine import LocalEngine
 from logtriage.model import Classifier
 from logtriage.model.bundle import default_bundle_path, load_bundle
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import PARTIAL_SOURCE_ADVICE
+from logtriage.sessions import NgramDetector
 from logtriage.sidecar import Sidecar
 
 from tests._search_helpers import load, make_docs, make_index, settings_for, unique
@@ -123,6 +124,39 @@ def test_the_backlog_counts_documents_an_older_model_labelled_when_relabelling(
     labeler = Classifier.from_settings(relabel.model)
     assert Sidecar(relabel, client=client, labeler=labeler).run(once=True).labelled == 40
     assert _checks(relabel)["backlog"].detail.startswith("0 documents")
+
+
+def test_the_session_model_is_loaded_as_run_loads_it(
+    es_engine: LocalEngine, tmp_path: Path
+) -> None:
+    index = unique("sessions")
+    base = settings_for(es_engine.url, index)
+    assert "sessions model" not in _checks(base)  # sessions off
+    missing = base.model_copy(
+        update={"sessions": SessionsSettings(key_regex=r"(blk_\d+)", model_path=tmp_path / "x")}
+    )
+
+    check = _checks(missing)["sessions model"]
+
+    assert check.render() == (
+        f"fail  sessions model: {tmp_path / 'x'}: sequence bundle directory does not exist\n"
+        "      fix: train one with `logtriage sequences train LOGS --key-regex ... --out DIR` "
+        "and set sessions.model_path to DIR"
+    )
+    with pytest.raises(ModelBundleError, match="sequence bundle directory does not exist"):
+        Sidecar(missing)
+    unset = base.model_copy(update={"sessions": SessionsSettings(key_regex=r"(blk_\d+)")})
+    assert _checks(unset)["sessions model"].detail == (
+        "sessions: set sessions.model_path to a model written by `logtriage sequences train`"
+    )
+    trained = tmp_path / "ngram"
+    NgramDetector.from_settings(SessionsSettings()).fit([[1, 2, 3]] * 5).save(trained)
+    present = base.model_copy(
+        update={"sessions": SessionsSettings(key_regex=r"(blk_\d+)", model_path=trained)}
+    )
+    assert _checks(present)["sessions model"].render() == (
+        f"ok    sessions model: ngram model from {trained}"
+    )
 
 
 @contextmanager

@@ -16,6 +16,7 @@ import typer
 from logtriage.cli.options import ConfigOption
 from logtriage.config import ModelSettings, Settings, load_settings
 from logtriage.config.search import start_from_ms
+from logtriage.config.sessions import SessionsSettings
 from logtriage.errors import LogtriageError
 from logtriage.labels import TemplateOnlyLabeler
 from logtriage.model import Classifier
@@ -33,6 +34,7 @@ from logtriage.search.templates import (
     unreadable_mappings,
 )
 from logtriage.sidecar.query import unlabelled_query
+from logtriage.sidecar.sessions import SessionWatch
 from logtriage.wording import counted
 
 __all__ = ["Check", "app", "doctor_command", "run_checks"]
@@ -313,6 +315,9 @@ def run_checks(settings: Settings) -> list[Check]:
     guarded("backlog", backlog)
 
     checks.append(model)
+    sessions = _sessions_check(s.sessions)
+    if sessions is not None:
+        checks.append(sessions)
     client.close()
     return checks
 
@@ -449,6 +454,21 @@ def _model_check(model: ModelSettings) -> tuple[Check, str | None]:
             "set model.bundle to a bundle directory",
         )
     return check, TemplateOnlyLabeler.model_version
+
+
+def _sessions_check(sessions: SessionsSettings) -> Check | None:
+    """The sequence model ``run`` loads for ``sessions:`` (``None``: sessions are off)."""
+    try:
+        watch = SessionWatch.from_settings(sessions)
+    except LogtriageError as exc:
+        fix = (
+            "train one with `logtriage sequences train LOGS --key-regex ... --out DIR` "
+            "and set sessions.model_path to DIR"
+        )
+        return Check("sessions model", "fail", str(exc), fix)
+    if watch is None:
+        return None
+    return Check("sessions model", "ok", f"{watch.detector.kind} model from {sessions.model_path}")
 
 
 def doctor_command(
