@@ -117,10 +117,20 @@ def test_without_view_index_metadata_doctor_warns_and_partial_updates_label_all(
     index = "logs-app-nometa"
     admin, docs, settings = _loaded(secured, index, 120, 33, NO_META)
 
-    check = {c.name: c for c in run_checks(settings)}["privileges"]
+    checks = {c.name: c for c in run_checks(settings)}
+    check = checks["privileges"]
     assert check.status == "warn", check.render()
     assert "view_index_metadata on logs-app-nometa" in check.detail
     assert "partial updates" in check.detail
+    # Mappings it may not read are said to be unchecked, not "not mapped".
+    assert checks["fields"].render() == (
+        "warn  fields: cannot read the mappings of the source indices: not checked\n"
+        "      fix: grant view_index_metadata on the source indices (the README role)"
+    )
+    for name in ("mappings", "_source"):
+        assert checks[name].detail == (
+            "cannot read the mappings of 1 index, e.g. logs-app-nometa: not checked"
+        )
 
     sidecar = Sidecar(settings, client=_client(secured, *NO_META))
     summary = sidecar.run(once=True)

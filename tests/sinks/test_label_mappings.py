@@ -2,18 +2,22 @@
 
 Some label fields are doc-values only (``index: false``: cheaper writes); the
 filters, ranges, term lookups and aggregations that the dashboards, alert rules and
-the sidecar itself run on them must still answer correctly.
+the sidecar itself run on them must still answer correctly. Existing mappings it
+cannot work with are found before anything is written (``mapping_conflicts``).
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from logtriage.search.client import EngineInfo, SearchClient
+import pytest
+from logtriage.search.client import EngineInfo, EngineRequestError, SearchClient
 from logtriage.search.templates import (
     LOGTRIAGE_PROPERTIES,
     ensure_field_mappings,
     label_properties,
+    mapping_conflicts,
 )
 
 from tests._search_helpers import unique
@@ -111,3 +115,94 @@ def test_engines_that_cannot_query_doc_values_keep_the_fields_indexed() -> None:
     ]:
         properties = label_properties(EngineInfo(engine, version, "http://x"))
         assert _unindexed(properties) == expected, (engine, version)
+
+
+def _under_logtriage(**fields: dict[str, Any]) -> dict[str, Any]:
+    return {"logtriage": {"properties": fields}}
+
+
+#: Mappings of indices without ``logtriage.processed_at`` (so ``run`` puts the mapping
+#: on them) and the conflicts expected there.
+_BEFORE_RUN = {
+    "logtriage a keyword": (
+        {"logtriage": {"type": "keyword"}},
+        ["logtriage is keyword, expected object"],
+    ),
+    "label a long": (
+        _under_logtriage(label={"type": "long"}),
+        ["logtriage.label is long, expected keyword"],
+    ),
+    "label an object": (
+        _under_logtriage(label={"properties": {"name": {"type": "keyword"}}}),
+        ["logtriage.label is object, expected keyword"],
+    ),
+    "session length a long": (
+        _under_logtriage(session={"properties": {"length": {"type": "long"}}}),
+        ["logtriage.session.length is long, expected integer"],
+    ),
+    "confidence indexed": (
+        _under_logtriage(confidence={"type": "float"}),
+        ["logtriage.confidence is float (indexed), expected float (index: false)"],
+    ),
+    "label a keyword, ignore_above aside": (
+        _under_logtriage(label={"type": "keyword", "ignore_above": 256}),
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(_BEFORE_RUN))
+def test_mapping_conflicts_are_what_the_engine_refuses_to_merge(
+    client: SearchClient, case: str
+) -> None:
+    """Each conflict named is one that makes ``ensure_field_mappings`` (the start of
+    ``run``) fail on the index; with none named, it succeeds."""
+    properties, expected = _BEFORE_RUN[case]
+    index = unique("conflict")
+    client.request("PUT", f"/{index}", body={"mappings": {"properties": properties}})
+
+    conflicts = mapping_conflicts(client, f"{index},{unique('missing')}")
+
+    assert [str(c) for c in conflicts] == [f"{index}: {e}" for e in expected]
+    if expected:
+        refused = f"cannot add logtriage.. mappings to index {index}"
+        with pytest.raises(EngineRequestError, match=refused):
+            ensure_field_mappings(client, index)
+    else:
+        assert ensure_field_mappings(client, index) == [index]
+        assert mapping_conflicts(client, index) == []
+
+
+def test_labels_mapped_dynamically_are_a_conflict_and_break_aggregations(
+    client: SearchClient,
+) -> None:
+    """Labels written without the mappings: ``logtriage.processed_at`` is a date, so
+    ``run`` adds no mapping, but labels and model versions are text."""
+    index = unique("dynamic")
+    client.request("PUT", f"/{index}/_doc/1", body=_labelled(1), params={"refresh": "true"})
+
+    found = {(c.field, c.found, c.expected) for c in mapping_conflicts(client, index)}
+
+    assert ("logtriage.label", "text", "keyword") in found
+    assert ("logtriage.model.version", "text", "keyword") in found
+    labels = {"size": 0, "aggs": {"labels": {"terms": {"field": "logtriage.label"}}}}
+    with pytest.raises(EngineRequestError) as err:
+        client.search(labels, index=index)
+    assert err.value.status == 400
+
+
+def test_a_wider_number_type_is_no_conflict_where_the_mappings_are_in_place(
+    client: SearchClient,
+) -> None:
+    properties = copy.deepcopy(label_properties(client.info))
+    session = properties["logtriage"]["properties"]["session"]["properties"]
+    session["length"] = {"type": "long"}
+    index = unique("wider")
+    client.request("PUT", f"/{index}", body={"mappings": {"properties": properties}})
+
+    assert mapping_conflicts(client, index) == []
+    assert ensure_field_mappings(client, index) == []  # mapped already: nothing to merge
+    doc = _labelled(1)
+    doc["logtriage"]["session"] = {"anomaly": True, "length": 3, "position": 1}
+    client.request("PUT", f"/{index}/_doc/1", body=doc, params={"refresh": "true"})
+    assert _count(client, index, {"range": {"logtriage.session.length": {"gte": 3}}}) == 1

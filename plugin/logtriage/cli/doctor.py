@@ -15,10 +15,26 @@ import typer
 
 from logtriage.cli.options import ConfigOption
 from logtriage.config import ModelSettings, Settings, load_settings
+from logtriage.config.search import start_from_ms
+from logtriage.config.sessions import SessionsSettings
 from logtriage.errors import LogtriageError
-from logtriage.model.bundle import default_bundle_path, load_bundle
-from logtriage.search.client import EngineRequestError, SearchClient
-from logtriage.search.templates import COMPONENT_TEMPLATE, concrete_indices
+from logtriage.labels import TemplateOnlyLabeler
+from logtriage.model import Classifier
+from logtriage.search.client import EngineRequestError, NotAnEngineError, SearchClient
+from logtriage.search.templates import (
+    COMPONENT_TEMPLATE,
+    LENIENT,
+    PARTIAL_SOURCE_ADVICE,
+    MappingConflict,
+    concrete_indices,
+    field_mappings,
+    mapping_conflicts,
+    partial_source_indices,
+    unmapped_indices,
+    unreadable_mappings,
+)
+from logtriage.sidecar.query import unlabelled_query
+from logtriage.sidecar.sessions import SessionWatch
 from logtriage.wording import counted
 
 __all__ = ["Check", "app", "doctor_command", "run_checks"]
@@ -41,8 +57,18 @@ class Check:
 
 
 # Reading index settings and mappings decides whether a source may be re-indexed
-# (sink.rewrite_source); without it the sidecar still works, with partial updates.
+# (sink.rewrite_source); without it the sidecar still works, with partial updates,
+# but doctor cannot check the mappings.
 REWRITE_PRIVILEGE = "view_index_metadata"
+
+
+def _unreadable(check: str, what: str) -> Check:
+    return Check(
+        check,
+        "warn",
+        f"cannot read the mappings of {what}: not checked",
+        f"grant {REWRITE_PRIVILEGE} on the source indices (the README role)",
+    )
 
 
 def _privileges(client: SearchClient, s: Settings) -> Check:
@@ -105,15 +131,7 @@ def run_checks(settings: Settings) -> list[Check]:
     try:
         client = SearchClient.connect(s.search)
     except EngineRequestError as exc:
-        hosts = ", ".join(s.search.hosts)
-        return [
-            Check(
-                "connection",
-                "fail",
-                str(exc),
-                f"is the engine up at {hosts}? set search.hosts or LOGTRIAGE_ES_URL",
-            )
-        ]
+        return [_connection_failed(s, exc)]
     info = client.info
     checks.append(Check("connection", "ok", f"{info.url} answered"))
     supported = (info.engine == "elasticsearch" and info.major in (8, 0)) or (
@@ -159,13 +177,20 @@ def run_checks(settings: Settings) -> list[Check]:
                 f"nothing matches {s.search.index!r} yet",
                 "set search.index to your log indices or data streams",
             )
-        count = client.request("GET", f"/{s.search.index}/_count")["count"]
-        return Check(
-            "source indices",
-            "ok",
+        count = client.request("GET", f"/{s.search.index}/_count", params=LENIENT)["count"]
+        found = (
             f"{counted(len(indices), 'index', 'indices')} under {s.search.index!r}, "
-            f"{counted(count, 'doc')}",
+            f"{counted(count, 'doc')}"
         )
+        unmatched = _unmatched_names(client, s.search.index)
+        if unmatched:
+            return Check(
+                "source indices",
+                "warn",
+                f"{found}; nothing matches {', '.join(map(repr, unmatched))}",
+                "correct or remove those names in search.index",
+            )
+        return Check("source indices", "ok", found)
 
     guarded("source indices", sources)
 
@@ -173,18 +198,16 @@ def run_checks(settings: Settings) -> list[Check]:
         if not indices:
             return Check("fields", "warn", "no index to inspect")
         m, t = s.search.message_field, s.search.timestamp_field
-        resp = client.request("GET", f"/{s.search.index}/_mapping/field/{m},{t}", ignore=(404,))
-        if resp.get("status") == 404:
-            resp = {}
+        found = field_mappings(client, s.search.index, f"{m},{t}")
+        if not found:
+            return _unreadable("fields", "the source indices")
         problems, seen_msg, seen_ts = [], False, False
-        for idx, data in resp.items():
-            mp = data.get("mappings", {})
-            if m in mp:
+        for idx, mapped in found.items():
+            if m in mapped:
                 seen_msg = True
-            ts = mp.get(t)
-            if ts is not None:
+            if t in mapped:
                 seen_ts = True
-                ttype = next(iter(ts["mapping"].values())).get("type")
+                ttype = mapped[t].get("type")
                 if ttype not in ("date", "date_nanos"):
                     problems.append(f"{t} is {ttype} in {idx}")
         if not seen_msg:
@@ -209,10 +232,14 @@ def run_checks(settings: Settings) -> list[Check]:
         has_tpl = tpl.get("status") != 404
         if not indices:
             return Check("mappings", "warn", "no index to inspect")
-        resp = client.request(
-            "GET", f"/{s.search.index}/_mapping/field/logtriage.processed_at", ignore=(404,)
-        )
-        missing = [i for i in indices if not (resp.get(i) or {}).get("mappings")]
+        conflicts = mapping_conflicts(client, s.search.index)
+        if conflicts:
+            return _conflicting_mappings(conflicts)
+        unreadable = unreadable_mappings(client, s.search.index, indices)
+        if unreadable:
+            many = counted(len(unreadable), "index", "indices")
+            return _unreadable("mappings", f"{many}, e.g. {unreadable[0]}")
+        missing = unmapped_indices(client, s.search.index, indices)
         if missing:
             return Check(
                 "mappings",
@@ -233,6 +260,8 @@ def run_checks(settings: Settings) -> list[Check]:
         return Check("mappings", "ok", mapped)
 
     guarded("mappings", mappings)
+    if s.sink.write_mode == "update":
+        guarded("_source", lambda: _partial_sources(client, s.search.index, indices))
 
     def pit() -> Check:
         if not s.search.use_pit:
@@ -275,66 +304,171 @@ def run_checks(settings: Settings) -> list[Check]:
 
     guarded("state index", state)
 
+    # Loaded before the backlog is counted: re-labelling counts against its version.
+    model, model_version = _model_check(s.model)
+
     def backlog() -> Check:
         if not indices or s.sink.write_mode != "update":
             return Check("backlog", "ok", "n/a")
-        q: dict[str, Any] = {
-            "bool": {"must_not": [{"exists": {"field": "logtriage.processed_at"}}]}
-        }
-        if s.search.query:
-            q["bool"]["filter"] = [s.search.query]
-        try:
-            n = client.request("POST", f"/{s.search.index}/_count", body={"query": q})["count"]
-        except EngineRequestError as exc:
-            if not s.search.query or exc.status != 400:
-                raise
-            return Check(
-                "backlog",
-                "fail",
-                f"the engine refuses search.query: {exc}",
-                "search.query must be a query DSL object; it is used as a filter as written",
-            )
-        errs = client.request(
-            "POST",
-            f"/{s.search.index}/_count",
-            body={"query": {"exists": {"field": "logtriage.error.reason"}}},
-        )["count"]
-        within = " matching search.query" if s.search.query else ""
-        return Check(
-            "backlog",
-            "ok",
-            f"{counted(n, 'document')}{within} not labelled yet, {errs} with logtriage.error",
-        )
+        return _backlog(client, s, model_version)
 
     guarded("backlog", backlog)
 
-    checks.append(_model_check(s.model))
+    checks.append(model)
+    sessions = _sessions_check(s.sessions)
+    if sessions is not None:
+        checks.append(sessions)
     client.close()
     return checks
 
 
-def _model_check(model: ModelSettings) -> Check:
-    """Which bundle ``run`` will load, verified by hash as ``run`` does."""
-    if not model.enabled:
+def _connection_failed(s: Settings, exc: EngineRequestError) -> Check:
+    if isinstance(exc, NotAnEngineError):
+        fix = (
+            "set search.hosts (or LOGTRIAGE_ES_URL) to the HTTP address of Elasticsearch "
+            "or OpenSearch (port 9200 unless changed), not to another service"
+        )
+    else:
+        hosts = ", ".join(s.search.hosts)
+        fix = f"is the engine up at {hosts}? set search.hosts or LOGTRIAGE_ES_URL"
+    return Check("connection", "fail", str(exc), fix)
+
+
+def _unmatched_names(client: SearchClient, pattern: str) -> list[str]:
+    """The names of a comma-separated ``search.index`` that match no index, exclusions
+    (``-name``) aside."""
+    names = [name.strip() for name in pattern.split(",")]
+    if len(names) < 2:
+        return []
+    return [n for n in names if n and not n.startswith("-") and not concrete_indices(client, n)]
+
+
+def _conflicting_mappings(conflicts: list[MappingConflict]) -> Check:
+    shown = "; ".join(str(c) for c in conflicts[:5])
+    if len(conflicts) > 5:
+        shown += f"; and {len(conflicts) - 5} more"
+    indices = {c.index for c in conflicts}
+    fix = (
+        "`logtriage run` cannot change an existing mapping: reindex those indices into "
+        f"ones created with the {COMPONENT_TEMPLATE!r} component template in composed_of, "
+        "or leave them out of search.index (e.g. 'logs-*,-name')"
+    )
+    if any(c.found == "text" for c in conflicts):
+        fix += "; text fields were mapped dynamically: labels were written before the mappings"
+    return Check(
+        "mappings",
+        "fail",
+        f"logtriage.* mapped otherwise than logtriage maps it in "
+        f"{counted(len(indices), 'index', 'indices')}: {shown}",
+        fix,
+    )
+
+
+def _partial_sources(client: SearchClient, pattern: str, indices: list[str]) -> Check:
+    """``update`` write mode: indices the sidecar refuses, as their ``_source`` leaves
+    fields out (the sidecar takes those whose mappings it cannot read as whole)."""
+    if not indices:
+        return Check("_source", "warn", "no index to inspect")
+    unreadable = unreadable_mappings(client, pattern, indices)
+    if unreadable:
+        many = counted(len(unreadable), "index", "indices")
+        return _unreadable("_source", f"{many}, e.g. {unreadable[0]}")
+    partial = partial_source_indices(client, pattern)
+    if not partial:
+        return Check("_source", "ok", "no index leaves fields out of _source")
+    named = "; ".join(f"{index} ({why})" for index, why in partial.items())
+    return Check(
+        "_source",
+        "fail",
+        f"_source leaves fields out in {counted(len(partial), 'index', 'indices')}: {named}",
+        "`logtriage run` refuses them: writing labels re-indexes a document from _source "
+        f"and would drop the left-out fields from the index; {PARTIAL_SOURCE_ADVICE}",
+    )
+
+
+def _count(client: SearchClient, pattern: str, query: dict[str, Any]) -> int:
+    resp = client.request("POST", f"/{pattern}/_count", params=LENIENT, body={"query": query})
+    return int(resp["count"])
+
+
+def _backlog(client: SearchClient, s: Settings, model_version: str | None) -> Check:
+    """What ``run`` has still to label, counted with the query it reads with: from
+    ``start_from``; with ``relabel_older_models`` also the documents labelled by a model
+    other than ``model_version`` (``None``: the model does not load)."""
+    relabel = s.sidecar.relabel_older_models
+    query = unlabelled_query(
+        s, start_from_ms(s.sidecar.start_from), relabel_version=model_version if relabel else None
+    )
+    try:
+        n = _count(client, s.search.index, query)
+    except EngineRequestError as exc:
+        if not s.search.query or exc.status != 400:
+            raise
         return Check(
+            "backlog",
+            "fail",
+            f"the engine refuses search.query: {exc}",
+            "search.query must be a query DSL object; it is used as a filter as written",
+        )
+    errs = _count(client, s.search.index, {"exists": {"field": "logtriage.error.reason"}})
+    within = " matching search.query" if s.search.query else ""
+    since = f" from {s.sidecar.start_from}" if s.sidecar.start_from else ""
+    what = "not labelled yet"
+    if relabel and model_version is not None:
+        what += f" or labelled by another model than {model_version}"
+    detail = f"{counted(n, 'document')}{within}{since} {what}, {errs} with logtriage.error"
+    if relabel and model_version is None:
+        return Check(
+            "backlog",
+            "warn",
+            f"{detail}; documents of older models not counted",
+            "the model bundle does not load (below)",
+        )
+    return Check("backlog", "ok", detail)
+
+
+def _model_check(model: ModelSettings) -> tuple[Check, str | None]:
+    """The model ``run`` will label with, loaded as ``run`` loads it (bundle verified by
+    hash), and the version ``run`` writes to ``logtriage.model.version`` (``None``: it
+    does not load, so ``run`` would not start)."""
+    try:
+        classifier = Classifier.from_settings(model)
+    except LogtriageError as exc:
+        fix = "rebuild the bundle or fix model.bundle (or model.cache_path, if named)"
+        return Check("model bundle", "fail", str(exc), fix), None
+    if classifier is not None:
+        detail = f"{classifier.model_version} ({classifier.bundle.path})"
+        return Check("model bundle", "ok", detail), classifier.model_version
+    if not model.enabled:
+        check = Check(
             "model bundle",
             "warn",
             "model disabled: templates and rules only",
             "set model.enabled: true to label with a model",
         )
-    bundle = model.bundle if model.bundle is not None else default_bundle_path()
-    if bundle is None:
-        return Check(
+    else:
+        check = Check(
             "model bundle",
             "warn",
             "none configured and no shipped default: templates and rules only",
             "set model.bundle to a bundle directory",
         )
+    return check, TemplateOnlyLabeler.model_version
+
+
+def _sessions_check(sessions: SessionsSettings) -> Check | None:
+    """The sequence model ``run`` loads for ``sessions:`` (``None``: sessions are off)."""
     try:
-        loaded = load_bundle(bundle)
+        watch = SessionWatch.from_settings(sessions)
     except LogtriageError as exc:
-        return Check("model bundle", "fail", str(exc), "rebuild the bundle or fix model.bundle")
-    return Check("model bundle", "ok", f"{loaded.version} ({bundle})")
+        fix = (
+            "train one with `logtriage sequences train LOGS --key-regex ... --out DIR` "
+            "and set sessions.model_path to DIR"
+        )
+        return Check("sessions model", "fail", str(exc), fix)
+    if watch is None:
+        return None
+    return Check("sessions model", "ok", f"{watch.detector.kind} model from {sessions.model_path}")
 
 
 def doctor_command(
@@ -370,7 +504,7 @@ def _field_candidates(client: SearchClient, pattern: str) -> dict[str, list[str]
     ``logtriage.*``): what search.message_field / search.timestamp_field could name.
     Empty when field capabilities cannot be read."""
     try:
-        caps = client.request("GET", f"/{pattern}/_field_caps", params={"fields": "*"})
+        caps = client.request("GET", f"/{pattern}/_field_caps", params={**LENIENT, "fields": "*"})
     except EngineRequestError:
         return {}
     kinds = {"text": ("text", "match_only_text"), "date": ("date", "date_nanos")}

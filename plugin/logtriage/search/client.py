@@ -36,6 +36,7 @@ from logtriage.search import jsonio
 __all__ = [
     "EngineInfo",
     "EngineRequestError",
+    "NotAnEngineError",
     "SearchClient",
     "detect_engine",
 ]
@@ -142,26 +143,70 @@ def _pool(settings: SearchSettings) -> urllib3.PoolManager:
     return urllib3.PoolManager(retries=False, **kwargs)
 
 
+class NotAnEngineError(EngineRequestError):
+    """A host answered HTTP, but neither as Elasticsearch nor as OpenSearch (e.g.
+    ``search.hosts`` names another service's port)."""
+
+
+def _credentials(settings: SearchSettings) -> list[str]:
+    """Every secret ``settings`` sends: as configured, and as the Authorization header."""
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.api_key, settings.bearer_token, settings.password)
+        if s is not None
+    ]
+    secrets += [value.split(" ", 1)[1] for value in _auth_headers(settings).values()]
+    return [s for s in secrets if s]
+
+
+def _first_bytes(data: bytes, settings: SearchSettings, limit: int = 80) -> str:
+    """The start of a response body on one line, for a message; the credentials of
+    ``settings`` masked (a server that echoes the request would show them)."""
+    text = data[:65536].decode("utf-8", "replace")
+    for secret in _credentials(settings):
+        text = text.replace(secret, "***")
+    text = " ".join(text.split())
+    if not text:
+        return "an empty body"
+    return repr(text[:limit] + ("…" if len(text) > limit else ""))
+
+
+def _engine_from_root(resp: urllib3.BaseHTTPResponse, base: str) -> EngineInfo | None:
+    """The engine a ``GET /`` answer names (``None``: it names none)."""
+    try:
+        body = json.loads(resp.data or b"{}")
+    except ValueError:
+        return None
+    version = body.get("version") if isinstance(body, dict) else None
+    if not isinstance(version, dict):
+        return None
+    if version.get("distribution") == "opensearch":
+        return EngineInfo("opensearch", str(version.get("number", "unknown")), base)
+    if resp.headers.get("X-elastic-product") == "Elasticsearch":
+        return EngineInfo("elasticsearch", str(version.get("number", "unknown")), base)
+    return None
+
+
 def detect_engine(settings: SearchSettings) -> EngineInfo:
     """Ask the first reachable host what it is.
 
     Raises:
-        EngineRequestError: no host answered, or the answer is neither engine.
+        NotAnEngineError: no host answered as an engine, and one answered as something
+            else; the message says what it answered.
+        EngineRequestError: no host answered, or one refused the credentials.
     """
     pool = _pool(settings)
     headers = {"Accept": "application/json", **_auth_headers(settings)}
     problems: list[str] = []
+    answered = False
     for host in settings.hosts:
         base = host.rstrip("/")
         try:
             resp = pool.request("GET", f"{base}/", headers=headers)
             if resp.status == 200:
-                body = json.loads(resp.data or b"{}")
-                version = body.get("version", {})
-                if version.get("distribution") == "opensearch":
-                    return EngineInfo("opensearch", str(version.get("number", "unknown")), base)
-                if resp.headers.get("X-elastic-product") == "Elasticsearch":
-                    return EngineInfo("elasticsearch", str(version.get("number", "unknown")), base)
+                info = _engine_from_root(resp, base)
+                if info is not None:
+                    return info
             elif resp.status in (401, 403):
                 raise EngineRequestError(
                     f"{base} refused the credentials (HTTP {resp.status})", resp.status
@@ -173,12 +218,17 @@ def detect_engine(settings: SearchSettings) -> EngineInfo:
                 )
             if health.headers.get("X-elastic-product") == "Elasticsearch":
                 return EngineInfo("elasticsearch", _es_version(pool, base, headers), base)
-            problems.append(f"{base}: neither Elasticsearch nor OpenSearch answered")
+            answered = True
+            problems.append(
+                f"the server at {base} did not answer as Elasticsearch or OpenSearch "
+                f"(GET / answered HTTP {resp.status} with {_first_bytes(resp.data, settings)})"
+            )
         except EngineRequestError:
             raise
-        except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             problems.append(f"{base}: {exc}")
-    raise EngineRequestError("no search engine reachable: " + "; ".join(problems), None)
+    error = NotAnEngineError if answered else EngineRequestError
+    raise error("no search engine reachable: " + "; ".join(problems), None)
 
 
 def _es_version(pool: urllib3.PoolManager, base: str, headers: dict[str, str]) -> str:

@@ -7,32 +7,42 @@
   index the sidecar reads (data-stream backing indices included), so writes never
   rely on dynamic mapping. A conflict (e.g. ``logtriage`` already mapped as a
   keyword) is reported with the index name.
+- :func:`mapping_conflicts` finds such conflicts without writing anything
+  (``logtriage doctor``).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from logtriage.search.client import EngineInfo, EngineRequestError, SearchClient
 
 __all__ = [
     "COMPONENT_TEMPLATE",
+    "LENIENT",
     "LOGTRIAGE_PROPERTIES",
+    "PARTIAL_SOURCE_ADVICE",
     "STATE_MAPPINGS",
+    "MappingConflict",
     "concrete_indices",
     "ensure_field_mappings",
     "ensure_labels_index",
     "ensure_state_index",
     "field_mapped",
+    "field_mappings",
     "install_component_template",
     "install_data_stream_template",
     "label_properties",
     "labels_mappings",
     "logtriage_properties",
+    "mapping_conflicts",
     "partial_source_indices",
     "result_window",
     "rewritable_indices",
+    "unmapped_indices",
+    "unreadable_mappings",
 ]
 
 log = logging.getLogger(__name__)
@@ -41,7 +51,7 @@ COMPONENT_TEMPLATE = "logtriage-mappings"
 
 _KW = {"type": "keyword", "ignore_above": 1024}
 #: Request parameters for a pattern that may match no index (or a closed one).
-_LENIENT = {"ignore_unavailable": "true", "allow_no_indices": "true"}
+LENIENT = {"ignore_unavailable": "true", "allow_no_indices": "true"}
 
 # Numbers and the date are doc-values only (``index: false``) where the engine can
 # still run ranges and term queries on such fields: Elasticsearch 8.1+, and OpenSearch
@@ -199,18 +209,7 @@ def ensure_field_mappings(
     """
     if indices is None:
         indices = concrete_indices(client, pattern)
-    if not indices:
-        return []
-    # OpenSearch answers 404 (empty body) when no index has the field yet.
-    have = client.request(
-        "GET",
-        f"/{pattern}/_mapping/field/logtriage.processed_at",
-        params=_LENIENT,
-        ignore=(404,),
-    )
-    if have.get("status") == 404:
-        have = {}
-    missing = [i for i in indices if not (have.get(i) or {}).get("mappings")]
+    missing = unmapped_indices(client, pattern, indices)
     properties = label_properties(client.info)
     for index in missing:
         try:
@@ -225,6 +224,151 @@ def ensure_field_mappings(
                 exc.body,
             ) from exc
     return missing
+
+
+def unmapped_indices(client: SearchClient, pattern: str, indices: list[str]) -> list[str]:
+    """Those of ``indices`` (concrete, behind ``pattern``) without the ``logtriage.*``
+    mappings yet: the ones :func:`ensure_field_mappings` puts them on."""
+    if not indices:
+        return []
+    mapped = field_mappings(client, pattern, "logtriage.processed_at")
+    return [i for i in indices if not mapped.get(i)]
+
+
+def unreadable_mappings(client: SearchClient, pattern: str, indices: list[str]) -> list[str]:
+    """Those of ``indices`` (concrete, behind ``pattern``) whose mappings cannot be read
+    (no ``view_index_metadata``): :func:`mapping_conflicts` does not see them, and
+    :func:`unmapped_indices` counts them as unmapped."""
+    if not indices:
+        return []
+    readable = field_mappings(client, pattern, "logtriage.processed_at")
+    return [i for i in indices if i not in readable]
+
+
+def field_mappings(client: SearchClient, pattern: str, fields: str) -> dict[str, dict[str, Any]]:
+    """``{index: {full field name: its mapping}}`` for each concrete index behind
+    ``pattern`` whose mappings can be read (``{}`` where it maps none of ``fields``,
+    comma-separated, wildcards allowed). Indices the user may not read the mappings
+    of (``view_index_metadata``) are left out.
+
+    Raises:
+        EngineRequestError: the engine failed.
+    """
+    try:
+        resp = client.request(
+            "GET", f"/{pattern}/_mapping/field/{fields}", params=LENIENT, ignore=(404,)
+        )
+    except EngineRequestError as exc:
+        if exc.status in (401, 403):
+            return {}
+        raise
+    if resp.get("status") == 404:
+        # An empty 404: no index readable, or (OpenSearch) none maps ``fields``.
+        indices = concrete_indices(client, pattern)
+        if not indices or _mappings_forbidden(client, indices[0]):
+            return {}
+        return {index: {} for index in indices}
+    out: dict[str, dict[str, Any]] = {}
+    for index, doc in resp.items():
+        # {"logtriage.label": {"full_name": ..., "mapping": {"label": {"type": ...}}}}
+        entries = (doc or {}).get("mappings") or {}
+        out[index] = {name: next(iter(e["mapping"].values())) for name, e in entries.items()}
+    return out
+
+
+def _mappings_forbidden(client: SearchClient, index: str) -> bool:
+    """Whether this user may not read the mappings of ``index``."""
+    try:
+        client.request("GET", f"/{index}/_mapping/field/logtriage.processed_at", ignore=(404,))
+    except EngineRequestError as exc:
+        if exc.status in (401, 403):
+            return True
+        raise
+    return False
+
+
+#: Number types that hold every value of the type the tool maps (``logtriage.session``
+#: lengths and positions, scores).
+_WIDER = {"integer": ("long",), "float": ("double",)}
+
+
+@dataclass(frozen=True)
+class MappingConflict:
+    """An existing mapping of a ``logtriage.*`` field that differs from the one this
+    tool installs in a way no mapping update can change."""
+
+    index: str
+    field: str
+    found: str
+    expected: str
+
+    def __str__(self) -> str:
+        return f"{self.index}: {self.field} is {self.found}, expected {self.expected}"
+
+
+def mapping_conflicts(client: SearchClient, pattern: str) -> list[MappingConflict]:
+    """Existing ``logtriage.*`` field mappings of the indices behind ``pattern`` that
+    the sidecar cannot work with, compared with :func:`label_properties`:
+
+    - another type, or an object where a field belongs (or the reverse): label writes
+      fail, a ``text`` label (dynamic mapping) breaks aggregations and the re-label
+      query, and :func:`ensure_field_mappings` fails on the index. Only where it will
+      not put the mappings (they are there already), a wider number type (``long``
+      for ``integer``, ``double`` for ``float``) holds every value and is fine;
+    - on an index :func:`ensure_field_mappings` has still to put the mappings on,
+      another ``index`` parameter, which it cannot change either.
+
+    Fields not mapped yet are no conflict, nor are indices whose mappings cannot be
+    read (see :func:`unreadable_mappings`).
+    """
+    expected = _flatten(label_properties(client.info))
+    conflicts = []
+    for index, found in sorted(field_mappings(client, pattern, "logtriage,logtriage.*").items()):
+        mapped_already = "logtriage.processed_at" in found
+        for field, want in expected.items():
+            have = _mapped_as(field, found)
+            if have is None or (mapped_already and have["type"] in _WIDER.get(want["type"], ())):
+                continue
+            if have["type"] != want["type"]:
+                conflicts.append(MappingConflict(index, field, have["type"], want["type"]))
+            elif not mapped_already and _indexed(have) != _indexed(want):
+                conflicts.append(
+                    MappingConflict(index, field, _with_index(have), _with_index(want))
+                )
+    return conflicts
+
+
+def _flatten(properties: dict[str, Any], prefix: str = "") -> dict[str, dict[str, Any]]:
+    """Every field of a ``properties`` mapping by full name; objects as ``type: object``."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, mapping in properties.items():
+        full = f"{prefix}{name}"
+        if "properties" in mapping:
+            out[full] = {"type": "object"}
+            out.update(_flatten(mapping["properties"], f"{full}."))
+        else:
+            out[full] = mapping
+    return out
+
+
+def _mapped_as(field: str, found: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """How ``field`` is mapped among ``found`` (leaf mappings by full name): its own
+    mapping, an object when only fields under it are mapped, ``None`` when unmapped.
+    Multi-fields (``label.keyword`` under a text ``label``) are listed under their
+    field's own mapping, so they never make it an object."""
+    if field in found:
+        return {"type": "object", **found[field]}
+    if any(name.startswith(f"{field}.") for name in found):
+        return {"type": "object"}
+    return None
+
+
+def _indexed(mapping: dict[str, Any]) -> bool:
+    return mapping.get("index", True) not in (False, "false")
+
+
+def _with_index(mapping: dict[str, Any]) -> str:
+    return f"{mapping['type']} ({'indexed' if _indexed(mapping) else 'index: false'})"
 
 
 def _ensure_index(client: SearchClient, index: str, mappings: dict[str, Any]) -> None:
@@ -253,19 +397,26 @@ def _flat_settings(client: SearchClient, pattern: str, name: str = "") -> dict[s
     """``GET /<pattern>/_settings[/<name>]``, flat, per index (empty when nothing matches)."""
     path = f"/{pattern}/_settings/{name}" if name else f"/{pattern}/_settings"
     return client.request(
-        "GET", path, params={**_LENIENT, "flat_settings": "true", "filter_path": "*.settings"}
+        "GET", path, params={**LENIENT, "flat_settings": "true", "filter_path": "*.settings"}
     )
 
 
 def _source_mappings(client: SearchClient, pattern: str) -> dict[str, dict[str, Any]]:
     """The ``_source`` mapping of each concrete index behind ``pattern`` (``{}``: default)."""
     resp = client.request(
-        "GET", f"/{pattern}/_mapping", params={**_LENIENT, "filter_path": "*.mappings._source"}
+        "GET", f"/{pattern}/_mapping", params={**LENIENT, "filter_path": "*.mappings._source"}
     )
     return {
         index: ((doc or {}).get("mappings") or {}).get("_source") or {}
         for index, doc in resp.items()
     }
+
+
+#: What to do about the indices :func:`partial_source_indices` names (the sidecar
+#: refuses them in ``update`` write mode; ``logtriage doctor`` says the same).
+PARTIAL_SOURCE_ADVICE = (
+    "leave those indices out of search.index (e.g. 'logs-*,-name') or set sink.write_mode: index"
+)
 
 
 def partial_source_indices(client: SearchClient, pattern: str) -> dict[str, str]:
@@ -347,7 +498,7 @@ def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:
 def field_mapped(client: SearchClient, pattern: str, field: str) -> bool:
     """Whether any index behind ``pattern`` maps ``field`` (field capabilities: the
     ``read`` privilege is enough)."""
-    resp = client.request("GET", f"/{pattern}/_field_caps", params={**_LENIENT, "fields": field})
+    resp = client.request("GET", f"/{pattern}/_field_caps", params={**LENIENT, "fields": field})
     return bool(resp.get("fields"))
 
 

@@ -51,6 +51,7 @@ from logtriage.labels import Labeler
 from logtriage.pipeline import LabeledBatch, Pipeline
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import (
+    PARTIAL_SOURCE_ADVICE,
     concrete_indices,
     ensure_field_mappings,
     ensure_labels_index,
@@ -581,8 +582,7 @@ class Sidecar:
                 f"search.index {pattern!r} matches indices that keep only part of each "
                 f"document in _source: {named}. Writing labels onto their documents "
                 "re-indexes them from _source and would drop the left-out fields from the "
-                "index; leave those indices out of search.index (e.g. 'logs-*,-name') or "
-                "set sink.write_mode: index"
+                f"index; {PARTIAL_SOURCE_ADVICE}"
             )
         ensure_field_mappings(self.client, pattern, indices)
 
