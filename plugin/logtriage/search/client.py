@@ -406,8 +406,21 @@ class SearchClient:
             # OpenSearch 2.18 fails a PIT over a wildcard matching nothing with a 400 NPE.
             if exc.status == 400 and "invalid id: [null]" in str(exc):
                 raise EngineRequestError(f"no index matches {index}", 404) from exc
-            raise
+            # It has no ignore_unavailable here: one missing name of a list fails it all.
+            existing = self._existing_indices(index) if exc.status == 404 else []
+            if "," not in index or not existing:
+                raise
+            return self.open_pit(",".join(existing), keep_alive)
         return str(resp["pit_id"])
+
+    def _existing_indices(self, pattern: str) -> list[str]:
+        """The concrete indices behind ``pattern``, names that do not exist left out."""
+        resp = self.request(
+            "GET",
+            f"/{pattern}/_settings/index.uuid",
+            params={"ignore_unavailable": "true", "allow_no_indices": "true"},
+        )
+        return sorted(resp)
 
     def close_pit(self, pit_id: str) -> None:
         if self.engine == "elasticsearch":
