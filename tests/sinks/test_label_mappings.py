@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from logtriage.search.client import EngineInfo, EngineRequestError, SearchClient
+from logtriage.search.mapping_checks import mapping_conflicts
 from logtriage.search.templates import (
     LOGTRIAGE_PROPERTIES,
     ensure_field_mappings,
     label_properties,
-    mapping_conflicts,
 )
 
 from tests._search_helpers import unique

@@ -21,17 +21,19 @@ from logtriage.errors import LogtriageError
 from logtriage.labels import TemplateOnlyLabeler
 from logtriage.model import Classifier
 from logtriage.search.client import EngineRequestError, NotAnEngineError, SearchClient
+from logtriage.search.mapping_checks import (
+    MappingConflict,
+    mapping_conflicts,
+    unreadable_mappings,
+)
 from logtriage.search.templates import (
     COMPONENT_TEMPLATE,
     LENIENT,
     PARTIAL_SOURCE_ADVICE,
-    MappingConflict,
     concrete_indices,
     field_mappings,
-    mapping_conflicts,
     partial_source_indices,
     unmapped_indices,
-    unreadable_mappings,
 )
 from logtriage.sidecar.query import unlabelled_query
 from logtriage.sidecar.sessions import SessionWatch
