@@ -31,6 +31,7 @@ from logtriage.search.templates import (
     LENIENT,
     PARTIAL_SOURCE_ADVICE,
     concrete_indices,
+    describe_partial_sources,
     field_mappings,
     partial_source_indices,
     unmapped_indices,
@@ -378,11 +379,11 @@ def _partial_sources(client: SearchClient, pattern: str, indices: list[str]) -> 
     partial = partial_source_indices(client, pattern)
     if not partial:
         return Check("_source", "ok", "no index leaves fields out of _source")
-    named = "; ".join(f"{index} ({why})" for index, why in partial.items())
+    many = counted(len(partial), "index", "indices")
     return Check(
         "_source",
         "fail",
-        f"_source leaves fields out in {counted(len(partial), 'index', 'indices')}: {named}",
+        f"_source leaves fields out in {many}: {describe_partial_sources(partial)}",
         "`logtriage run` refuses them: writing labels re-indexes a document from _source "
         f"and would drop the left-out fields from the index; {PARTIAL_SOURCE_ADVICE}",
     )

@@ -23,6 +23,7 @@ __all__ = [
     "PARTIAL_SOURCE_ADVICE",
     "STATE_MAPPINGS",
     "concrete_indices",
+    "describe_partial_sources",
     "ensure_field_mappings",
     "ensure_labels_index",
     "ensure_state_index",
@@ -339,18 +340,20 @@ def partial_source_indices(client: SearchClient, pattern: str) -> dict[str, str]
     for index, source in sorted(mappings.items()):
         if source.get("enabled", True) in (False, "false"):
             partial[index] = "_source is disabled"
-        elif source.get("includes") or source.get("excludes"):
-            kept = ", ".join(source.get("includes") or [])
-            left_out = ", ".join(source.get("excludes") or [])
-            partial[index] = "; ".join(
-                part
-                for part in (
-                    f"_source.includes: {kept}" if kept else "",
-                    f"_source.excludes: {left_out}" if left_out else "",
-                )
-                if part
-            )
+        else:
+            parts = [
+                f"_source.{key}: {', '.join(source[key])}"
+                for key in ("includes", "excludes")
+                if source.get(key)
+            ]
+            if parts:
+                partial[index] = "; ".join(parts)
     return partial
+
+
+def describe_partial_sources(partial: dict[str, str]) -> str:
+    """``index (what its _source leaves out); ...`` for messages."""
+    return "; ".join(f"{index} ({why})" for index, why in partial.items())
 
 
 def rewritable_indices(client: SearchClient, pattern: str) -> frozenset[str]:

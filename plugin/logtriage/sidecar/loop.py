@@ -53,6 +53,7 @@ from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import (
     PARTIAL_SOURCE_ADVICE,
     concrete_indices,
+    describe_partial_sources,
     ensure_field_mappings,
     ensure_labels_index,
     ensure_state_index,
@@ -159,7 +160,7 @@ class Sidecar:
         self._server: MetricsServer | None = None
         self._mappings_checked_at = 0.0
         self._swept_at: float | None = None  # last pass that re-read the overlap window
-        self._backfilled_at: float | None = None  # last pass that read from start_from
+        self._backfilled_at = time.monotonic()  # last pass that read from start_from
         self._backfill_next = False
         self._rewritable: frozenset[str] = frozenset()
         #: Indices whose mappings were checked (``None``: not allowed to list them).
@@ -368,9 +369,7 @@ class Sidecar:
         cp = self.checkpoint.position_ms
         now = time.monotonic()
         update_mode = self.settings.sink.write_mode == "update"
-        backfill_due = self._backfill_next or (
-            self._backfilled_at is not None and now - self._backfilled_at >= s.backfill_interval_s
-        )
+        backfill_due = self._backfill_next or now - self._backfilled_at >= s.backfill_interval_s
         if cp is None or s.relabel_older_models or (update_mode and backfill_due):
             # Re-labelling walks from ``start_from`` on every pass: documents of older
             # model versions lie behind the checkpoint; the query skips current ones.
@@ -379,8 +378,6 @@ class Sidecar:
             self._swept_at = self._backfilled_at = now
             self._backfill_next = False
             return start_from_ms(s.start_from), True
-        if self._backfilled_at is None:
-            self._backfilled_at = now
         # ``index`` mode's query cannot skip labelled documents: re-reading the overlap
         # on every pass would re-read (and re-create, 409) all of its documents.
         sweep_due = self._swept_at is None or now - self._swept_at >= s.overlap_sweep_interval_s
@@ -577,12 +574,11 @@ class Sidecar:
         pattern = self.settings.search.index
         partial = partial_source_indices(self.client, pattern)
         if partial:
-            named = "; ".join(f"{index} ({why})" for index, why in partial.items())
             raise ConfigError(
                 f"search.index {pattern!r} matches indices that keep only part of each "
-                f"document in _source: {named}. Writing labels onto their documents "
-                "re-indexes them from _source and would drop the left-out fields from the "
-                f"index; {PARTIAL_SOURCE_ADVICE}"
+                f"document in _source: {describe_partial_sources(partial)}. Writing labels "
+                "onto their documents re-indexes them from _source and would drop the "
+                f"left-out fields from the index; {PARTIAL_SOURCE_ADVICE}"
             )
         ensure_field_mappings(self.client, pattern, indices)
 
