@@ -25,6 +25,24 @@ def test_yaml_then_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert settings.mining.depth == 6
 
 
+def test_relative_paths_in_the_file_join_its_directory_and_env_paths_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = tmp_path / "conf" / "c.yaml"
+    cfg.parent.mkdir()
+    cfg.write_text(
+        "rules:\n  path: r.yaml\n"
+        "sidecar:\n  miner_state_path: state/miner.bin\n"
+        "search:\n  ca_certs: /etc/ssl/ca.pem\n"
+    )
+    settings = load_settings(cfg)
+    assert settings.rules.path == cfg.parent / "r.yaml"
+    assert settings.sidecar.miner_state_path == cfg.parent / "state" / "miner.bin"
+    assert settings.search.ca_certs == Path("/etc/ssl/ca.pem")
+    monkeypatch.setenv("LOGTRIAGE_RULES__PATH", "from_env.yaml")
+    assert load_settings(cfg).rules.path == Path("from_env.yaml")
+
+
 def test_es_url_shortcut_beats_the_file_and_loses_to_search_hosts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -118,7 +118,8 @@ def test_validate_reads_the_rules_files_run_would_read(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert (
         proc.stderr.strip()
-        == "error: cannot read alert rules file missing.yaml: No such file or directory"
+        == f"error: cannot read alert rules file {tmp_path / 'missing.yaml'}: No such file or "
+        "directory"
     )
     cfg.write_text("alerts:\n  enabled: true\n")
     proc = run_config("validate", str(cfg))
@@ -126,6 +127,43 @@ def test_validate_reads_the_rules_files_run_would_read(tmp_path: Path) -> None:
         f"error: invalid configuration in {cfg}: alerts: enabled needs at least one entry in "
         "alerts.receivers"
     )
+
+
+def test_relative_paths_in_the_file_are_read_beside_it_from_any_directory(
+    tmp_path: Path,
+) -> None:
+    """A service reads /etc/logtriage.yaml from / (systemd): `rules: {path:
+    my_rules.yaml}` beside the file was looked for in the current directory."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "my_rules.yaml").write_text(
+        "rules:\n  - id: disk\n    pattern: 'disk full'\n    label: Resource Usage\n"
+    )
+    cfg = etc / "logtriage.yaml"
+    cfg.write_text("rules:\n  path: my_rules.yaml\nmodel:\n  cache_path: cache/t.json\n")
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("LOGTRIAGE_")}
+    proc = subprocess.run(
+        [*CLI, "config", "validate", str(cfg)],
+        capture_output=True,
+        text=True,
+        env=clean,
+        cwd=elsewhere,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run(
+        [*CLI, "config", "show", "-c", str(cfg)],
+        capture_output=True,
+        text=True,
+        env=clean,
+        cwd=elsewhere,
+        timeout=60,
+    )
+    shown = yaml.safe_load(proc.stdout)
+    assert shown["rules"]["path"] == str(etc / "my_rules.yaml")
+    assert shown["model"]["cache_path"] == str(etc / "cache" / "t.json")
 
 
 def test_validate_refuses_a_file_as_argument_and_another_as_option(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Load order (later wins): defaults in the models below, the YAML file, then
 environment variables ``LOGTRIAGE_<SECTION>__<KEY>`` (e.g.
 ``LOGTRIAGE_MINING__SIM_THRESHOLD=0.6``; an unknown section or key is an error, as
-in the file). Every problem is reported at once.
+in the file). Every problem is reported at once. A relative path in the file is
+read from the file's directory (:mod:`logtriage.config.paths`).
 ``LOGTRIAGE_ES_URL`` is a shortcut for one ``search.hosts`` entry: it beats the
 file and loses to ``LOGTRIAGE_SEARCH__HOSTS``.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError, model_validator
+from pydantic import BaseModel, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -30,6 +31,7 @@ from logtriage.config.alerts import AlertsSettings
 from logtriage.config.core import MaskingSettings, MiningSettings, RulesSettings
 from logtriage.config.hints import unknown_key_hint
 from logtriage.config.model import ModelSettings
+from logtriage.config.paths import anchor_relative_paths
 from logtriage.config.search import SearchSettings, SidecarSettings, SinkSettings
 from logtriage.config.serve import ApiSettings
 from logtriage.config.sessions import SessionsSettings
@@ -95,6 +97,7 @@ class Settings(BaseSettings):
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """The file's sections, relative paths in them read from the file's directory."""
     text = read_user_text(path, "config file")
     try:
         data = yaml.safe_load(text)
@@ -104,7 +107,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a mapping of sections")
-    return data
+    sections = {
+        name: field.annotation
+        for name, field in Settings.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+    }
+    return anchor_relative_paths(data, path.parent, sections)
 
 
 ES_URL_ENV = "LOGTRIAGE_ES_URL"
