@@ -126,6 +126,12 @@ def train(
     _keys, sessions = _sessions(
         file, settings, log_format, key_regex, key_field, state, config, train=True
     )
+    if not any(sessions):
+        name = "<stdin>" if file == "-" else file
+        raise ConfigError(
+            f"{name}: no session with a template id to train on; a model trained on nothing "
+            "would flag every session, so none was written"
+        )
     start = time.perf_counter()
     if detector is Detector.NGRAM:
         overrides: dict[str, Any] = {}
