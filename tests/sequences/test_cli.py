@@ -214,3 +214,26 @@ def test_log_input_names_a_missing_state_file_and_an_unknown_key_field(
     )
     assert proc.returncode == 1
     assert f"state file {missing} does not exist" in proc.stderr.decode()
+
+
+def test_train_takes_the_detector_kind_from_the_config(tmp_path: Path) -> None:
+    """`sessions.detector` was read by nothing: train made an n-gram model whatever it said."""
+    config = tmp_path / "c.yaml"
+    config.write_text("sessions:\n  detector: lstm\n")
+    sessions = tmp_path / "s.txt"
+    sessions.write_text("1 2 3\n1 2 3 4\n")
+    out = tmp_path / "m"
+    proc = run_cli("sequences", "train", str(sessions), "--out", str(out), "-c", str(config))
+    # Installed without a source checkout (no torch) lstm training is refused by name;
+    # either way it is not an n-gram bundle.
+    if proc.returncode == 0:
+        assert json.loads((out / "manifest.json").read_text())["kind"] == "lstm"
+    else:
+        assert "LSTM training needs" in proc.stderr.decode()
+        assert not out.exists()
+    proc = run_cli(
+        "sequences", "train", str(sessions), "--out", str(out), "-c", str(config),
+        "--detector", "ngram",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads((out / "manifest.json").read_text())["kind"] == "ngram"
