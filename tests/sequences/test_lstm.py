@@ -3,6 +3,8 @@ unseen template ids, and a runtime that never imports torch."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 import time
@@ -106,3 +108,20 @@ def test_runtime_never_imports_torch(small_bundle: tuple[Path, float, list[list[
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() in ("[True]", "[False]")
+
+
+def test_manifest_without_window_or_with_a_bad_vocab_is_a_bundle_error(
+    small_bundle: tuple[Path, float, list[list[int]]], tmp_path: Path
+) -> None:
+    """A hand-edited or foreign manifest is one ModelBundleError, not a KeyError."""
+    bundle = tmp_path / "b"
+    shutil.copytree(small_bundle[0], bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    del manifest["window"]
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelBundleError, match="an LSTM manifest needs 'window'"):
+        load_detector(bundle)
+    manifest = {**manifest, "window": 10, "vocab": ["x"]}
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelBundleError, match="is not a number"):
+        load_detector(bundle)

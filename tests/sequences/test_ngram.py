@@ -11,6 +11,7 @@ from logtriage._core import SequenceModel
 from logtriage.config import SessionsSettings
 from logtriage.errors import ConfigError, ModelBundleError, StateError
 from logtriage.sessions import NgramDetector, load_detector
+from logtriage.sessions.detect import file_sha256
 
 
 def test_rust_defaults_match_config_defaults() -> None:
@@ -94,3 +95,45 @@ def test_bundle_round_trip_and_tamper(tmp_path: Path) -> None:
         load_detector(tmp_path / "b")
     with pytest.raises(ModelBundleError):
         load_detector(tmp_path / "missing")
+
+
+def _rehash(bundle: Path) -> None:
+    """Make the manifest's sha256 agree with the files again (a bundle as another
+    logtriage version would write it, not a damaged copy)."""
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    for name in manifest["sha256"]:
+        manifest["sha256"][name] = file_sha256(bundle / name)
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("ngram_json", "says"),
+    [
+        ('{"version": 7}', "format version 7 is not supported (expected 1)"),
+        ("not json", "at line 1 column"),
+    ],
+)
+def test_model_file_of_another_version_or_corrupt_names_the_file(
+    tmp_path: Path, ngram_json: str, says: str
+) -> None:
+    bundle = tmp_path / "m"
+    NgramDetector.from_settings(SessionsSettings()).fit([[1, 2, 3]]).save(bundle)
+    (bundle / "ngram.json").write_text(ngram_json)
+    _rehash(bundle)
+    with pytest.raises(ModelBundleError) as info:
+        load_detector(bundle)
+    message = str(info.value)
+    assert message.startswith(f"{bundle / 'ngram.json'}: not an n-gram sequence model")
+    assert says in message and "miner state" not in message
+
+
+def test_manifest_of_another_format_or_with_bad_digests_is_a_bundle_error(tmp_path: Path) -> None:
+    bundle = tmp_path / "m"
+    NgramDetector.from_settings(SessionsSettings()).fit([[1, 2, 3]]).save(bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    (bundle / "manifest.json").write_text(json.dumps({**manifest, "format_version": 2}))
+    with pytest.raises(ModelBundleError, match="format_version 2, this logtriage reads 1"):
+        load_detector(bundle)
+    (bundle / "manifest.json").write_text(json.dumps({**manifest, "sha256": ["ngram.json"]}))
+    with pytest.raises(ModelBundleError, match="'sha256' is not a mapping"):
+        load_detector(bundle)

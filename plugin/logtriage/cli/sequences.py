@@ -109,7 +109,9 @@ def _sessions(
 def train(
     file: str = typer.Argument(..., help="Normal sessions (session file or log), - for stdin."),
     out: Path = typer.Option(..., "--out", "-o", help="Bundle directory to write."),
-    detector: Detector = typer.Option(Detector.NGRAM, "--detector", help="Model kind."),
+    detector: Detector | None = typer.Option(
+        None, "--detector", help="Model kind [default: sessions.detector, ngram]."
+    ),
     history: int | None = typer.Option(None, help="n-gram: templates of context."),
     top_g: int | None = typer.Option(None, "--top-g", help="Top-g candidates (DeepLog's g)."),
     window: int = typer.Option(10, help="lstm: templates of context."),
@@ -123,9 +125,17 @@ def train(
 ) -> None:
     """Train on normal sessions only and write a model bundle."""
     settings = load_settings(config).sessions
+    if detector is None:
+        detector = Detector(settings.detector)
     _keys, sessions = _sessions(
         file, settings, log_format, key_regex, key_field, state, config, train=True
     )
+    if not any(sessions):
+        name = "<stdin>" if file == "-" else file
+        raise ConfigError(
+            f"{name}: no session with a template id to train on; a model trained on nothing "
+            "would flag every session, so none was written"
+        )
     start = time.perf_counter()
     if detector is Detector.NGRAM:
         overrides: dict[str, Any] = {}

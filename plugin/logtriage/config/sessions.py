@@ -19,6 +19,8 @@ class SessionsSettings(BaseModel):
     (host + time window). Sessions close after ``idle_timeout_s`` without lines;
     ones that never go quiet are flushed at ``max_session_s`` or ``max_length``.
     Sessioning is off while neither ``key_field`` nor ``key_regex`` is set.
+    ``detector`` is the kind ``logtriage sequences train`` trains without
+    ``--detector``; the sidecar runs whatever kind ``model_path`` holds.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from logtriage._core import SequenceModel
 from logtriage.config.sessions import SessionsSettings
-from logtriage.errors import ModelBundleError
+from logtriage.errors import ModelBundleError, StateError
 
 __all__ = [
     "BUNDLE_VERSION",
@@ -139,9 +139,17 @@ def read_manifest(bundle_dir: Path) -> dict[str, Any]:
         raise ModelBundleError(f"{path}: cannot read ({exc.strerror})") from exc
     except ValueError as exc:
         raise ModelBundleError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(manifest, dict) or manifest.get("format_version") != BUNDLE_VERSION:
-        raise ModelBundleError(f"{path}: unsupported sequence bundle format")
-    for name, digest in dict(manifest.get("sha256", {})).items():
+    if not isinstance(manifest, dict):
+        raise ModelBundleError(f"{path}: not a sequence bundle manifest (not a JSON object)")
+    if manifest.get("format_version") != BUNDLE_VERSION:
+        raise ModelBundleError(
+            f"{path}: sequence bundle format_version {manifest.get('format_version')!r}, this "
+            f"logtriage reads {BUNDLE_VERSION}; train it again with `logtriage sequences train`"
+        )
+    digests = manifest.get("sha256", {})
+    if not isinstance(digests, dict):
+        raise ModelBundleError(f"{path}: 'sha256' is not a mapping of file names to digests")
+    for name, digest in digests.items():
         file = Path(bundle_dir) / name
         if not file.is_file() or file_sha256(file) != digest:
             raise ModelBundleError(f"{file}: missing or sha256 mismatch")
@@ -200,8 +208,22 @@ class NgramDetector:
 
     @classmethod
     def load(cls, bundle_dir: Path) -> NgramDetector:
+        """Raises:
+        ModelBundleError: the bundle, or its ``ngram.json``, is missing, corrupt or of
+            a format this version does not read (the file named)."""
         read_manifest(bundle_dir)
-        return cls(SequenceModel.from_json((Path(bundle_dir) / "ngram.json").read_text()))
+        path = Path(bundle_dir) / "ngram.json"
+        try:
+            return cls(SequenceModel.from_json(path.read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise ModelBundleError(f"{path}: cannot read ({exc.strerror})") from exc
+        except (UnicodeDecodeError, StateError) as exc:
+            # The core words its errors for miner state; this file is a sequence model.
+            detail = str(exc).replace("corrupt miner state: ", "").replace("miner state ", "")
+            raise ModelBundleError(
+                f"{path}: not an n-gram sequence model this logtriage reads ({detail}); "
+                "train it again with `logtriage sequences train`"
+            ) from exc
 
 
 class LstmDetector:
@@ -263,12 +285,26 @@ class LstmDetector:
         m = read_manifest(bundle_dir)
         if m.get("kind") != cls.kind:
             raise ModelBundleError(f"{bundle_dir}: not an LSTM sequence bundle")
+        try:
+            vocab = [int(v) for v in m["vocab"]]
+            window = int(m["window"])
+            g = int(top_g if top_g is not None else m["top_g"])
+            min_prob = float(m.get("min_prob", 1e-3))
+        except KeyError as exc:
+            raise ModelBundleError(
+                f"{bundle_dir / 'manifest.json'}: an LSTM manifest needs {exc.args[0]!r}"
+            ) from exc
+        except (TypeError, ValueError) as exc:
+            raise ModelBundleError(
+                f"{bundle_dir / 'manifest.json'}: vocab, window, top_g or min_prob is not a "
+                f"number ({exc})"
+            ) from exc
         return cls(
             bundle_dir / "model.onnx",
-            m["vocab"],
-            window=int(m["window"]),
-            top_g=int(top_g if top_g is not None else m["top_g"]),
-            min_prob=float(m.get("min_prob", 1e-3)),
+            vocab,
+            window=window,
+            top_g=g,
+            min_prob=min_prob,
             check_end=bool(m.get("check_end", True)),
             manifest=m,
         )

@@ -11,8 +11,9 @@ from logtriage.errors import ConfigError
 __all__ = ["read_session_file", "write_session_file"]
 
 
-#: Template ids are unsigned 32-bit integers (the miner's and the detectors' id type).
-MAX_TEMPLATE_ID = 2**32 - 1
+#: Template ids are unsigned 32-bit integers (the miner's and the detectors' id type);
+#: the two highest are the sequence model's start and end markers.
+MAX_TEMPLATE_ID = 2**32 - 3
 
 _FORMAT = (
     "a session file holds one session per line, template ids separated by spaces; "
@@ -50,7 +51,8 @@ def read_session_file(path: str | Path) -> list[list[int]]:
         bad = next((i for i in ids if not 0 <= i <= MAX_TEMPLATE_ID), None)
         if bad is not None:
             raise ConfigError(
-                f"{name}:{lineno}: template id {bad} is out of range (0 to {MAX_TEMPLATE_ID})"
+                f"{name}:{lineno}: template id {bad} is out of range (0 to {MAX_TEMPLATE_ID}; "
+                "the two 32-bit ids above are reserved)"
             )
         sessions.append(ids)
     return sessions

@@ -9,10 +9,15 @@ flag, the session key, the first offending position and template, and the score.
 Open sessions live in memory: a restart forgets them (their documents stay
 labelled; those sessions are simply not scored), and nothing is flushed on
 shutdown, since scoring a cut-off session would report a false "ended early".
+For the same reason a session cut by a limit (``max_length``, ``max_session_s``,
+``max_open_sessions``) is not flagged for ending where it was cut, and the rest of it
+(the key's lines until its session closes otherwise) is not scored: it starts in the
+middle of a sequence, which every detector would flag at its first line.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -22,10 +27,18 @@ import numpy.typing as npt
 from logtriage.config.sessions import SessionsSettings
 from logtriage.errors import ConfigError
 from logtriage.sessions.detect import SessionDetector, load_detector
-from logtriage.sessions.tracker import ClosedSession, SessionKeyer, SessionTracker
+from logtriage.sessions.tracker import (
+    ClosedSession,
+    CloseReason,
+    SessionKeyer,
+    SessionTracker,
+)
 from logtriage.sources.search import get_path
 
 __all__ = ["SessionFlag", "SessionWatch"]
+
+#: Close reasons where the session did not end, a limit cut it.
+CUT_SHORT: frozenset[CloseReason] = frozenset({"max_length", "max_age", "evicted"})
 
 SessionFlag = tuple[Hashable, dict[str, Any]]
 """``(document reference, logtriage.session fields)`` for one document to update."""
@@ -53,6 +66,9 @@ class SessionWatch:
         self.detector = detector
         self.scored = 0
         self.anomalous = 0
+        # Keys whose session a limit cut: their next closed piece is not a session.
+        self._cut_keys: OrderedDict[str, None] = OrderedDict()
+        self._max_cut_keys = settings.max_open_sessions
 
     @classmethod
     def from_settings(cls, settings: SessionsSettings) -> SessionWatch | None:
@@ -85,7 +101,24 @@ class SessionWatch:
         """Close sessions idle (or too old) as of ``now_s``; flags of the anomalous ones."""
         return self._score(self.tracker.expire(now_s))
 
+    def _sessions_to_score(self, closed: list[ClosedSession]) -> list[ClosedSession]:
+        """``closed`` less the rests of sessions a limit cut (which start mid-sequence)."""
+        whole: list[ClosedSession] = []
+        for session in closed:
+            continued = session.key in self._cut_keys
+            if session.reason in CUT_SHORT:
+                self._cut_keys[session.key] = None
+                self._cut_keys.move_to_end(session.key)
+                if len(self._cut_keys) > self._max_cut_keys:
+                    self._cut_keys.popitem(last=False)
+            else:
+                self._cut_keys.pop(session.key, None)
+            if not continued:
+                whole.append(session)
+        return whole
+
     def _score(self, closed: list[ClosedSession]) -> list[SessionFlag]:
+        closed = self._sessions_to_score(closed)
         if not closed:
             return []
         verdicts = self.detector.score([c.template_ids for c in closed])
@@ -93,6 +126,8 @@ class SessionWatch:
         flags: list[SessionFlag] = []
         for k in np.flatnonzero(verdicts.anomalous).tolist():
             session = closed[k]
+            if session.reason in CUT_SHORT and verdicts.position[k] >= len(session):
+                continue  # its only finding is the end, and the session has not ended
             self.anomalous += 1
             fields = {
                 "anomaly": True,
