@@ -185,3 +185,18 @@ def test_an_empty_out_is_named_as_such(tmp_path: Path) -> None:
     assert proc.stderr.decode().strip() == (
         "error: --out is empty: give a file name, or - for standard output"
     )
+
+
+def test_a_utf8_byte_order_mark_is_no_part_of_the_first_line() -> None:
+    apache = (loghub_dir("Apache") / "Apache_2k.log").read_bytes().splitlines(keepends=True)[:3]
+    proc = run_cli("parse", "-", "--log-format", "apache", stdin=b"\xef\xbb\xbf" + b"".join(apache))
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
+    assert [r["Content"] for r in rows] == [t["Content"] for t in loghub_structured("Apache")[:3]]
+    assert "did not match" not in proc.stderr.decode()
+    raw = run_cli("parse", "-", stdin=b"\xef\xbb\xbfjob 1 done\r\njob 2 done\r\n")
+    first, second = csv.DictReader(io.StringIO(raw.stdout.decode()))
+    assert first["Content"] == "job 1 done"
+    assert first["EventId"] == second["EventId"]
+    alone = run_cli("parse", "-", stdin=b"\xef\xbb\xbf")
+    assert alone.stderr.decode().strip() == "parsed 0 lines into 0 templates"

@@ -2,7 +2,8 @@
 
 Bytes that are not UTF-8 are replaced (U+FFFD) and counted; lines that do not
 match the log format keep the whole line as ``Content`` and are counted. Nothing
-is dropped: line numbers (``LineId``, from 1) always follow the input.
+is dropped: line numbers (``LineId``, from 1) always follow the input. A UTF-8
+byte order mark at the start of the input is no text and goes (as in uploads).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from logtriage.wording import counted
 __all__ = ["FileBatch", "LogFileSource", "ReadStats"]
 
 CONTENT = "Content"
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,13 @@ class LogFileSource:
     def _batches(self, stream: BinaryIO) -> Iterator[FileBatch]:
         pending: list[bytes] = []
         for raw in stream:
+            if self.stats.lines == 0 and not pending and raw.startswith(UTF8_BOM):
+                # Else the first line keeps U+FEFF: its own template, and a log
+                # format anchored on its first character does not match it.
+                self.stats.bytes_read += len(UTF8_BOM)
+                raw = raw[len(UTF8_BOM) :]
+                if not raw:
+                    continue  # the input was the mark alone: no line
             pending.append(raw)
             if len(pending) >= self.batch_lines:
                 yield self._decode(pending)
