@@ -305,6 +305,39 @@ def test_bad_user_rule_file_names_the_rule(tmp_path: Path) -> None:
     assert (clone.rule_id, clone.pattern, str(clone)) == ("broken.one", "a(b", str(err.value))
 
 
+def test_rule_problems_name_the_rules_file(tmp_path: Path) -> None:
+    """A bad pattern or a rule id given twice named neither the file nor, for ids, which
+    rules (the positions counted the built-in rules too)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - id: a\n    pattern: 'foo('\n    label: Error\n"
+        "  - id: b\n    pattern: ok\n    label: Error\n"
+        "  - id: c\n    pattern: '[z'\n    label: Error\n"
+    )
+    with pytest.raises(RuleError) as err:
+        load_rules(RulesSettings(path=rules))
+    assert str(err.value).startswith(f'rules file {rules}: rule "a": invalid pattern')
+    assert f'rules file {rules}: rule "c": invalid pattern' in str(err.value)
+    assert (err.value.rule_id, err.value.pattern) == ("a", "foo(")
+
+    rules.write_text(
+        "rules:\n  - id: a\n    pattern: x\n    label: Error\n"
+        "  - id: a\n    pattern: y\n    label: Error\n"
+    )
+    with pytest.raises(ConfigError) as twice:
+        load_rules(RulesSettings(path=rules))
+    assert str(twice.value) == f"rules file {rules}: rule id 'a' is used twice (rules 1 and 2)"
+
+    rules.write_text("rules:\n  - id: kernel.panic\n    pattern: x\n    label: Error\n")
+    with pytest.raises(ConfigError) as built_in:
+        load_rules(RulesSettings(path=rules))
+    assert str(built_in.value).startswith(
+        f"rules file {rules}: rule id 'kernel.panic' is already the id of a rule in "
+        "(built-in) default_rules.yaml; choose another"
+    )
+    assert len(load_rules(RulesSettings(use_defaults=False, path=rules))) == 1
+
+
 def test_malformed_rule_entries_all_reported(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  - id: a\n    label: Error\n  - id: b\n    pattern: x\n")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from logtriage._core import HeaderParser, Masker, Miner, RuleSet, default_masks, header_presets
 from logtriage.config import MaskingSettings, MiningSettings, RulesSettings
-from logtriage.errors import ConfigError
+from logtriage.errors import ConfigError, RuleError
 from logtriage.textfiles import read_user_text
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 DEFAULT_RULES_RESOURCE = "default_rules.yaml"
+BUILT_IN = f"(built-in) {DEFAULT_RULES_RESOURCE}"
 
 
 class RuleSpec(BaseModel):
@@ -148,17 +149,70 @@ def _default_rule_text() -> str:
     return resources.files("logtriage.rules").joinpath(DEFAULT_RULES_RESOURCE).read_text("utf-8")
 
 
+def _duplicate_ids(files: list[tuple[str, list[RuleSpec]]]) -> list[str]:
+    """A problem per rule id given twice: inside one file (with both positions,
+    counted from 1), or in a user's file and the built-in rules."""
+    problems: list[str] = []
+    first_file: dict[str, str] = {}
+    for source, specs in files:
+        first_at: dict[str, int] = {}
+        for at, spec in enumerate(specs, start=1):
+            if spec.id in first_at:
+                problems.append(
+                    f"rules file {source}: rule id {spec.id!r} is used twice "
+                    f"(rules {first_at[spec.id]} and {at})"
+                )
+                continue
+            first_at[spec.id] = at
+            if spec.id in first_file:
+                problems.append(
+                    f"rules file {source}: rule id {spec.id!r} is already the id of a rule "
+                    f"in {first_file[spec.id]}; choose another"
+                    + (
+                        " (or set rules.use_defaults: false)"
+                        if first_file[spec.id] == BUILT_IN
+                        else ""
+                    )
+                )
+        for rule_id in first_at:
+            first_file.setdefault(rule_id, source)
+    return problems
+
+
+def _pattern_problems(source: str, specs: list[RuleSpec]) -> list[RuleError]:
+    """Each rule of one file whose pattern does not compile (a RuleSet names only its first)."""
+    problems: list[RuleError] = []
+    for spec in specs:
+        try:
+            RuleSet([spec.as_tuple()])
+        except RuleError as exc:
+            problems.append(RuleError(f"rules file {source}: {exc}", exc.rule_id, exc.pattern))
+    return problems
+
+
 def load_rules(settings: RulesSettings) -> RuleSet:
     """Compile the shipped rules (unless disabled) plus the user's file into one RuleSet.
 
     Raises:
-        ConfigError: a file is unreadable or malformed.
-        RuleError: a pattern does not compile (names the rule).
+        ConfigError: a file is unreadable or malformed, or a rule id is given twice
+            (each problem names its file).
+        RuleError: a pattern does not compile (names the file and the rule; with several,
+            the first one's ``rule_id`` and ``pattern``, every one in the message).
     """
-    specs: list[RuleSpec] = []
+    files: list[tuple[str, list[RuleSpec]]] = []
     if settings.use_defaults:
-        specs += read_rule_file(_default_rule_text(), f"(built-in) {DEFAULT_RULES_RESOURCE}")
+        files.append((BUILT_IN, read_rule_file(_default_rule_text(), BUILT_IN)))
     if settings.path is not None:
         path = Path(settings.path)
-        specs += read_rule_file(read_user_text(path, "rules file"), str(path))
-    return RuleSet([s.as_tuple() for s in specs])
+        files.append((str(path), read_rule_file(read_user_text(path, "rules file"), str(path))))
+    duplicates = _duplicate_ids(files)
+    if duplicates:
+        raise ConfigError("; ".join(duplicates))
+    try:
+        return RuleSet([spec.as_tuple() for _, specs in files for spec in specs])
+    except RuleError as exc:
+        bad = [problem for source, specs in files for problem in _pattern_problems(source, specs)]
+        if not bad:
+            raise
+        first = bad[0]
+        raise RuleError("; ".join(str(b) for b in bad), first.rule_id, first.pattern) from exc
