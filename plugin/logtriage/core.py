@@ -49,41 +49,75 @@ class RuleSpec(BaseModel):
         return (self.id, self.pattern, self.label, self.anomaly, self.priority, self.field)
 
 
+# Texts a mask regex that matches the empty string writes its placeholder into.
+_EMPTY_MATCH_PROBES = ("", "a", "a 1 b=c")
+
+
+def _matches_nothing_at_places(name: str, regex: str, placeholder: str) -> bool:
+    """Whether the mask writes its placeholder between characters (a regex such as
+    ``\\d*`` or ``\\b`` that matches the empty string) on a probe text."""
+    masker = Masker(masks=[(name, regex, placeholder)])
+    return any(
+        masked != probe and masked.replace(placeholder, "") == probe
+        for probe, masked in zip(
+            _EMPTY_MATCH_PROBES, masker.mask_batch(list(_EMPTY_MATCH_PROBES)), strict=True
+        )
+    )
+
+
 def _mask_problems(settings: MaskingSettings, defaults: list[tuple[str, str, str]]) -> list[str]:
-    """Names in ``remove`` that are not among ``defaults``, then each ``add`` mask whose
-    regex does not compile (compiled one by one: a masker names only its first bad one)."""
-    known = {name for name, _, _ in defaults}
+    """Names in ``remove`` that are not among ``defaults``, names given twice in ``add``,
+    then each ``add`` mask whose regex does not compile (compiled one by one: a masker
+    names only its first bad one) or matches the empty string."""
+    known = [name for name, _, _ in defaults]
     unknown = [name for name in settings.remove if name not in known]
-    problems = [f"masking.remove names unknown masks: {', '.join(unknown)}"] if unknown else []
+    problems = []
+    if unknown:
+        hints = [
+            f"{name} (did you mean {close[0]}?)" if close else name
+            for name in unknown
+            for close in [get_close_matches(name, known, n=1, cutoff=0.6)]
+        ]
+        problems.append(
+            f"masking.remove names unknown masks: {', '.join(hints)} "
+            f"(masks: {', '.join(known) or 'none, use_defaults is false'})"
+        )
+    names = [extra.name for extra in settings.add]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        problems.append(f"masking.add gives a mask name twice: {', '.join(twice)}")
     for extra in settings.add:
         try:
-            Masker(masks=[(extra.name, extra.regex, extra.placeholder)])
+            empty = _matches_nothing_at_places(extra.name, extra.regex, extra.placeholder)
         except ConfigError as exc:
             problems.append(str(exc))
+            continue
+        if empty:
+            problems.append(
+                f'mask "{extra.name}": regex "{extra.regex}" matches the empty string '
+                "(as \\d* or \\b do), so it would write its placeholder between characters"
+            )
     return problems
 
 
 def resolve_masks(settings: MaskingSettings) -> list[tuple[str, str, str]]:
-    """The masks to apply, in order: defaults (unless disabled) minus ``remove``,
-    with ``add`` entries replacing a default of the same name or appended.
+    """The masks to apply, in order: ``add`` entries with new names first (a default
+    would otherwise mask part of what they look for, e.g. the number in ``TICKET-12``,
+    before they run), then the defaults (unless disabled) minus ``remove``, where an
+    ``add`` entry of the same name takes the default's place.
 
     Raises:
-        ConfigError: every unknown name in ``remove`` and ``add`` regex that does not
-            compile, in one message.
+        ConfigError: every unknown name in ``remove``, name given twice in ``add``, and
+            ``add`` regex that does not compile or matches the empty string, in one message.
     """
     masks = list(default_masks()) if settings.use_defaults else []
     problems = _mask_problems(settings, masks)
     if problems:
         raise ConfigError("; ".join(problems))
-    masks = [m for m in masks if m[0] not in set(settings.remove)]
-    for extra in settings.add:
-        triple = (extra.name, extra.regex, extra.placeholder)
-        at = next((i for i, m in enumerate(masks) if m[0] == extra.name), None)
-        if at is None:
-            masks.append(triple)
-        else:
-            masks[at] = triple
-    return masks
+    removed = set(settings.remove)
+    replacing = {extra.name: (extra.name, extra.regex, extra.placeholder) for extra in settings.add}
+    kept = [replacing.pop(m[0], m) for m in masks if m[0] not in removed]
+    return [*replacing.values(), *kept]
 
 
 def build_masker(settings: MaskingSettings) -> Masker:

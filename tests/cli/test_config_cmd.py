@@ -155,7 +155,7 @@ def test_validate_builds_masks_and_models_and_lists_every_problem(tmp_path: Path
     assert proc.returncode == 1
     assert proc.stdout == ""
     err = proc.stderr
-    assert err.startswith("error: masking.remove names unknown masks: nosuchmask; ")
+    assert err.startswith("error: masking.remove names unknown masks: nosuchmask (masks: uuid, ")
     assert 'mask "ticket": invalid regex' in err
     assert f"{tmp_path / 'no-model'}: model bundle directory does not exist" in err
     assert f"{tmp_path / 'no-seq'}: sequence bundle directory does not exist" in err
