@@ -200,3 +200,23 @@ def test_a_utf8_byte_order_mark_is_no_part_of_the_first_line() -> None:
     assert first["EventId"] == second["EventId"]
     alone = run_cli("parse", "-", stdin=b"\xef\xbb\xbf")
     assert alone.stderr.decode().strip() == "parsed 0 lines into 0 templates"
+
+
+def test_utf16_input_is_refused_before_any_output(tmp_path: Path) -> None:
+    """It was read as UTF-8: a NUL between every two characters, the mark replaced, one
+    line too many, every line unmatched, exit 0."""
+    hdfs = (loghub_dir("HDFS") / "HDFS_2k.log").read_text(encoding="utf-8").splitlines()[:3]
+    log = tmp_path / "windows.log"
+    log.write_text("\n".join(hdfs) + "\n", encoding="utf-16")
+    out = tmp_path / "out.csv"
+    proc = run_cli("parse", str(log), "--log-format", "hdfs", "--out", str(out))
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        f"error: {log} is UTF-16 text (it starts with a UTF-16 byte order mark); logtriage "
+        f"reads UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8 {log}\n"
+    )
+    assert not out.exists()
+    piped = run_cli("parse", "-", stdin=log.read_bytes())
+    assert piped.returncode == 1
+    assert piped.stdout == b""
+    assert piped.stderr.decode().startswith("error: standard input is UTF-16 text")
