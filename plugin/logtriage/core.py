@@ -135,6 +135,28 @@ def build_miner(mining: MiningSettings, masking: MaskingSettings) -> Miner:
     )
 
 
+def _field_in_brackets(log_format: str) -> str | None:
+    """The first ``<Field>`` written between an unescaped ``[`` and its ``]`` (``[<Time>]``
+    where ``\\[<Time>\\]`` was meant), else ``None``."""
+    in_class = False
+    i = 0
+    while i < len(log_format):
+        c = log_format[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            in_class = True
+        elif c == "]":
+            in_class = False
+        elif c == "<" and in_class:
+            end = log_format.find(">", i)
+            if end > i + 1 and "<" not in log_format[i + 1 : end]:
+                return log_format[i + 1 : end]
+        i += 1
+    return None
+
+
 def build_header_parser(log_format: str) -> HeaderParser:
     """A parser for a LogPAI-style format (``<Date> <Time> <Level> <Content>``), or for
     a named preset (``hdfs``, ``openssh``, ``syslog``, ``raw``, ...: :func:`header_presets`).
@@ -143,7 +165,16 @@ def build_header_parser(log_format: str) -> HeaderParser:
         ConfigError: an invalid format, or a name that is not a preset.
     """
     if "<" in log_format:
-        return HeaderParser(log_format)
+        try:
+            return HeaderParser(log_format)
+        except ConfigError as exc:
+            field = _field_in_brackets(log_format)
+            if field is None:
+                raise
+            raise ConfigError(
+                f'log format "{log_format}": <{field}> stands inside [ ], which in a format '
+                f"is regex (a character class): write \\[<{field}>\\] for literal brackets"
+            ) from exc
     name = log_format.strip().lower()
     presets = header_presets()
     if name not in presets:

@@ -220,3 +220,22 @@ def test_utf16_input_is_refused_before_any_output(tmp_path: Path) -> None:
     assert piped.returncode == 1
     assert piped.stdout == b""
     assert piped.stderr.decode().startswith("error: standard input is UTF-16 text")
+
+
+def test_a_field_in_unescaped_brackets_is_named_as_such(tmp_path: Path) -> None:
+    """``[<Time>]`` (for ``\\[<Time>\\]``) said "field <Time> is not a valid group name"."""
+    log = tmp_path / "apache.log"
+    log.write_bytes((loghub_dir("Apache") / "Apache_2k.log").read_bytes()[:500])
+    proc = run_cli("parse", str(log), "--log-format", "[<Time>] [<Level>] <Content>")
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        'error: log format "[<Time>] [<Level>] <Content>": <Time> stands inside [ ], which '
+        "in a format is regex (a character class): write \\[<Time>\\] for literal brackets\n"
+    )
+    fixed = run_cli("parse", str(log), "--log-format", r"\[<Time>\] \[<Level>\] <Content>")
+    assert fixed.returncode == 0, fixed.stderr.decode()
+    assert "did not match" not in fixed.stderr.decode()
+    # A character class that holds no field is regex as before.
+    ranged = run_cli("parse", str(log), "--log-format", r"\[<Time>\] \[[a-z]+\] <Content>")
+    assert ranged.returncode == 0, ranged.stderr.decode()
+    assert "did not match" not in ranged.stderr.decode()
