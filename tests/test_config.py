@@ -9,10 +9,10 @@ import pytest
 from logtriage._core import Miner, default_masks
 from logtriage.alerts import load_rules_file
 from logtriage.config import load_settings
-from logtriage.config.core import MaskingSettings, MaskSpec, RulesSettings
+from logtriage.config.core import MaskingSettings, MaskSpec, MiningSettings, RulesSettings
 from logtriage.config.redact import url_without_password, webhook_url_shown
 from logtriage.config.search import start_from_ms
-from logtriage.core import load_rules, resolve_masks
+from logtriage.core import build_masker, build_miner, load_rules, resolve_masks
 from logtriage.errors import ConfigError, RuleError
 
 
@@ -289,9 +289,49 @@ def test_masks_resolution_add_override_remove() -> None:
     )
     resolved = [name for name, _, _ in resolve_masks(settings)]
     assert victim not in resolved
-    assert resolved[-1] == "ticket"
+    assert resolved[0] == "ticket"
+    assert resolved[1:] == names[1:]
+    override = MaskSpec(name="num", regex=r"\d+", placeholder="<N>")
+    with_override = resolve_masks(MaskingSettings(add=[override]))
+    assert [name for name, _, _ in with_override] == names
+    assert with_override[names.index("num")] == ("num", r"\d+", "<N>")
     with pytest.raises(ConfigError, match="unknown masks: nope"):
         resolve_masks(MaskingSettings(remove=["nope"]))
+
+
+def test_an_added_mask_runs_before_the_defaults_that_would_eat_its_text() -> None:
+    """``TICKET-\\d+`` came after the default ``num`` mask, which had made ``TICKET-12``
+    into ``TICKET-<NUM>`` already: the added mask never matched."""
+    ticket = MaskSpec(name="ticket", regex=r"TICKET-\d+", placeholder="<TICKET>")
+    masking = MaskingSettings(add=[ticket])
+    assert build_masker(masking).mask_batch(["open TICKET-12 now"]) == ["open <TICKET> now"]
+    miner = build_miner(MiningSettings(), masking)
+    miner.train_batch(["open TICKET-12 now", "open TICKET-13 now"])
+    assert [text for _, _, text, *_ in miner.templates()] == ["open <*> now"]
+
+
+def test_mask_config_mistakes_are_named() -> None:
+    """A regex that matches the empty string wrote its placeholder between every two
+    characters; a name given twice in ``add`` dropped the first mask; an unknown name in
+    ``remove`` did not say which names there are."""
+    empty = MaskingSettings(add=[MaskSpec(name="id", regex=r"\d*", placeholder="<ID>")])
+    with pytest.raises(ConfigError, match=r'^mask "id": regex "\\d\*" matches the empty string'):
+        resolve_masks(empty)
+    boundary = MaskingSettings(add=[MaskSpec(name="w", regex=r"\b", placeholder="<W>")])
+    with pytest.raises(ConfigError, match="matches the empty string"):
+        resolve_masks(boundary)
+    twice = MaskingSettings(
+        add=[
+            MaskSpec(name="t", regex=r"T-\d+", placeholder="<T>"),
+            MaskSpec(name="t", regex=r"U-\d+", placeholder="<U>"),
+        ]
+    )
+    with pytest.raises(ConfigError, match=r"^masking\.add gives a mask name twice: t$"):
+        resolve_masks(twice)
+    with pytest.raises(ConfigError) as unknown:
+        resolve_masks(MaskingSettings(remove=["ip"]))
+    assert "unknown masks: ip (did you mean ipv6?)" in str(unknown.value)
+    assert "(masks: uuid, url, " in str(unknown.value)
 
 
 def test_mask_problems_are_reported_together() -> None:
@@ -308,7 +348,7 @@ def test_mask_problems_are_reported_together() -> None:
     with pytest.raises(ConfigError) as err:
         resolve_masks(settings)
     problems = str(err.value).split("; ")
-    assert problems[0] == "masking.remove names unknown masks: nope"
+    assert problems[0].startswith("masking.remove names unknown masks: nope (masks: uuid,")
     assert [p.split(":")[0] for p in problems[1:]] == ['mask "a"', 'mask "c"']
 
 
@@ -321,6 +361,39 @@ def test_bad_user_rule_file_names_the_rule(tmp_path: Path) -> None:
     assert err.value.pattern == "a(b"
     clone = pickle.loads(pickle.dumps(err.value))
     assert (clone.rule_id, clone.pattern, str(clone)) == ("broken.one", "a(b", str(err.value))
+
+
+def test_rule_problems_name_the_rules_file(tmp_path: Path) -> None:
+    """A bad pattern or a rule id given twice named neither the file nor, for ids, which
+    rules (the positions counted the built-in rules too)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - id: a\n    pattern: 'foo('\n    label: Error\n"
+        "  - id: b\n    pattern: ok\n    label: Error\n"
+        "  - id: c\n    pattern: '[z'\n    label: Error\n"
+    )
+    with pytest.raises(RuleError) as err:
+        load_rules(RulesSettings(path=rules))
+    assert str(err.value).startswith(f'rules file {rules}: rule "a": invalid pattern')
+    assert f'rules file {rules}: rule "c": invalid pattern' in str(err.value)
+    assert (err.value.rule_id, err.value.pattern) == ("a", "foo(")
+
+    rules.write_text(
+        "rules:\n  - id: a\n    pattern: x\n    label: Error\n"
+        "  - id: a\n    pattern: y\n    label: Error\n"
+    )
+    with pytest.raises(ConfigError) as twice:
+        load_rules(RulesSettings(path=rules))
+    assert str(twice.value) == f"rules file {rules}: rule id 'a' is used twice (rules 1 and 2)"
+
+    rules.write_text("rules:\n  - id: kernel.panic\n    pattern: x\n    label: Error\n")
+    with pytest.raises(ConfigError) as built_in:
+        load_rules(RulesSettings(path=rules))
+    assert str(built_in.value).startswith(
+        f"rules file {rules}: rule id 'kernel.panic' is already the id of a rule in "
+        "(built-in) default_rules.yaml; choose another"
+    )
+    assert len(load_rules(RulesSettings(use_defaults=False, path=rules))) == 1
 
 
 def test_malformed_rule_entries_all_reported(tmp_path: Path) -> None:

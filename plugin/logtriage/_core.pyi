@@ -18,6 +18,7 @@ __all__ = [
     "SequenceModel",
     "__version__",
     "default_masks",
+    "disable_parallelism",
     "feature_names",
     "features_batch",
     "header_presets",
@@ -30,6 +31,11 @@ __version__: Final[str]
 
 def default_masks() -> list[tuple[str, str, str]]:
     """The built-in masks as ``(name, regex, placeholder)``, in the order they are applied."""
+
+def disable_parallelism() -> None:
+    """Run every batch on the calling thread from now on, in this process. ``logtriage``
+    calls it in a forked child (``os.register_at_fork``): the parent's thread pool is
+    not there."""
 
 @final
 class Masker:

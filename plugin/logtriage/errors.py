@@ -28,6 +28,10 @@ class RuleError(LogtriageError, ValueError):
         return str(self.args[0])
 
 
+class InputError(LogtriageError, ValueError):
+    """An input file cannot be read as lines of text (e.g. it is UTF-16)."""
+
+
 class StateError(LogtriageError):
     """Saved miner/cache/checkpoint state cannot be read."""
 

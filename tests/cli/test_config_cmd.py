@@ -109,7 +109,8 @@ def test_validate_reads_the_rules_files_run_would_read(tmp_path: Path) -> None:
     cfg = tmp_path / "logtriage.yaml"
     cfg.write_text(f"rules:\n  path: {rules}\n")
     proc = run_config("validate", str(cfg))
-    assert proc.returncode == 1 and proc.stderr.startswith('error: rule "broken": invalid pattern')
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f'error: rules file {rules}: rule "broken": invalid pattern')
     cfg.write_text(
         "alerts:\n  enabled: true\n  rules_file: missing.yaml\n"
         "  receivers: [{name: hook, url: 'http://127.0.0.1:9/x'}]\n"
@@ -192,7 +193,7 @@ def test_validate_builds_masks_and_models_and_lists_every_problem(tmp_path: Path
     assert proc.returncode == 1
     assert proc.stdout == ""
     err = proc.stderr
-    assert err.startswith("error: masking.remove names unknown masks: nosuchmask; ")
+    assert err.startswith("error: masking.remove names unknown masks: nosuchmask (masks: uuid, ")
     assert 'mask "ticket": invalid regex' in err
     assert f"{tmp_path / 'no-model'}: model bundle directory does not exist" in err
     assert f"{tmp_path / 'no-seq'}: sequence bundle directory does not exist" in err

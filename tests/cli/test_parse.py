@@ -185,3 +185,57 @@ def test_an_empty_out_is_named_as_such(tmp_path: Path) -> None:
     assert proc.stderr.decode().strip() == (
         "error: --out is empty: give a file name, or - for standard output"
     )
+
+
+def test_a_utf8_byte_order_mark_is_no_part_of_the_first_line() -> None:
+    apache = (loghub_dir("Apache") / "Apache_2k.log").read_bytes().splitlines(keepends=True)[:3]
+    proc = run_cli("parse", "-", "--log-format", "apache", stdin=b"\xef\xbb\xbf" + b"".join(apache))
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
+    assert [r["Content"] for r in rows] == [t["Content"] for t in loghub_structured("Apache")[:3]]
+    assert "did not match" not in proc.stderr.decode()
+    raw = run_cli("parse", "-", stdin=b"\xef\xbb\xbfjob 1 done\r\njob 2 done\r\n")
+    first, second = csv.DictReader(io.StringIO(raw.stdout.decode()))
+    assert first["Content"] == "job 1 done"
+    assert first["EventId"] == second["EventId"]
+    alone = run_cli("parse", "-", stdin=b"\xef\xbb\xbf")
+    assert alone.stderr.decode().strip() == "parsed 0 lines into 0 templates"
+
+
+def test_utf16_input_is_refused_before_any_output(tmp_path: Path) -> None:
+    """It was read as UTF-8: a NUL between every two characters, the mark replaced, one
+    line too many, every line unmatched, exit 0."""
+    hdfs = (loghub_dir("HDFS") / "HDFS_2k.log").read_text(encoding="utf-8").splitlines()[:3]
+    log = tmp_path / "windows.log"
+    log.write_text("\n".join(hdfs) + "\n", encoding="utf-16")
+    out = tmp_path / "out.csv"
+    proc = run_cli("parse", str(log), "--log-format", "hdfs", "--out", str(out))
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        f"error: {log} is UTF-16 text (it starts with a UTF-16 byte order mark); logtriage "
+        f"reads UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8 {log}\n"
+    )
+    assert not out.exists()
+    piped = run_cli("parse", "-", stdin=log.read_bytes())
+    assert piped.returncode == 1
+    assert piped.stdout == b""
+    assert piped.stderr.decode().startswith("error: standard input is UTF-16 text")
+
+
+def test_a_field_in_unescaped_brackets_is_named_as_such(tmp_path: Path) -> None:
+    """``[<Time>]`` (for ``\\[<Time>\\]``) said "field <Time> is not a valid group name"."""
+    log = tmp_path / "apache.log"
+    log.write_bytes((loghub_dir("Apache") / "Apache_2k.log").read_bytes()[:500])
+    proc = run_cli("parse", str(log), "--log-format", "[<Time>] [<Level>] <Content>")
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        'error: log format "[<Time>] [<Level>] <Content>": <Time> stands inside [ ], which '
+        "in a format is regex (a character class): write \\[<Time>\\] for literal brackets\n"
+    )
+    fixed = run_cli("parse", str(log), "--log-format", r"\[<Time>\] \[<Level>\] <Content>")
+    assert fixed.returncode == 0, fixed.stderr.decode()
+    assert "did not match" not in fixed.stderr.decode()
+    # A character class that holds no field is regex as before.
+    ranged = run_cli("parse", str(log), "--log-format", r"\[<Time>\] \[[a-z]+\] <Content>")
+    assert ranged.returncode == 0, ranged.stderr.decode()
+    assert "did not match" not in ranged.stderr.decode()

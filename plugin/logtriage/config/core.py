@@ -23,8 +23,10 @@ class MaskSpec(_Section):
 
 class MaskingSettings(_Section):
     """Masks applied before mining. Start from the built-in set unless
-    ``use_defaults`` is false, drop the names in ``remove``, then add (or override
-    by name) the masks in ``add``."""
+    ``use_defaults`` is false, drop the names in ``remove``; a mask in ``add``
+    takes the place of the default of its name, or else runs before the defaults
+    (which would otherwise mask part of its text first). A regex that matches the
+    empty string is refused."""
 
     use_defaults: bool = True
     remove: StringList = []

@@ -2,7 +2,9 @@
 
 Bytes that are not UTF-8 are replaced (U+FFFD) and counted; lines that do not
 match the log format keep the whole line as ``Content`` and are counted. Nothing
-is dropped: line numbers (``LineId``, from 1) always follow the input.
+is dropped: line numbers (``LineId``, from 1) always follow the input. A UTF-8
+byte order mark at the start of the input is no text and goes (as in uploads);
+a UTF-16 one is refused (every line would be garbled, NUL bytes between characters).
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from typing import BinaryIO
 import numpy as np
 
 from logtriage.core import build_header_parser
+from logtriage.errors import InputError
 from logtriage.wording import counted
 
 __all__ = ["FileBatch", "LogFileSource", "ReadStats"]
 
 CONTENT = "Content"
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-32 LE starts like UTF-16 LE
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,18 @@ class LogFileSource:
         if self.path == "-":
             return None
         with open(self.path, "rb") as stream:
+            self._refuse_utf16(stream.read(len(UTF16_BOMS[0])))
             return os.fstat(stream.fileno()).st_size
+
+    def _refuse_utf16(self, head: bytes) -> None:
+        """Raises InputError when ``head``, the input's first bytes, is a UTF-16 BOM."""
+        if head.startswith(UTF16_BOMS):
+            name = "standard input" if self.path == "-" else self.path
+            hint = "" if self.path == "-" else f", e.g. iconv -f UTF-16 -t UTF-8 {self.path}"
+            raise InputError(
+                f"{name} is UTF-16 text (it starts with a UTF-16 byte order mark); "
+                f"logtriage reads UTF-8: convert it first{hint}"
+            )
 
     def __iter__(self) -> Iterator[FileBatch]:
         if self.path == "-":
@@ -90,6 +106,15 @@ class LogFileSource:
     def _batches(self, stream: BinaryIO) -> Iterator[FileBatch]:
         pending: list[bytes] = []
         for raw in stream:
+            if self.stats.lines == 0 and not pending:
+                self._refuse_utf16(raw)
+            if self.stats.lines == 0 and not pending and raw.startswith(UTF8_BOM):
+                # Else the first line keeps U+FEFF: its own template, and a log
+                # format anchored on its first character does not match it.
+                self.stats.bytes_read += len(UTF8_BOM)
+                raw = raw[len(UTF8_BOM) :]
+                if not raw:
+                    continue  # the input was the mark alone: no line
             pending.append(raw)
             if len(pending) >= self.batch_lines:
                 yield self._decode(pending)
