@@ -689,25 +689,43 @@ class Sidecar:
     ) -> set[tuple[str, str]] | None:
         """After the page's writes: alerting/sessions, rejected writes, counts; return
         the source keys now stored (``None``: all of the page's)."""
-        if work.batch is not None and (self.alerts is not None or self.sessions is not None):
-            self._observe_labelled(work.batch, work.messages, work.good_hits)
         if result.errors:
             result = self._mark_rejected(result, work.page, work.now, work.version, work.reason_of)
+        if work.batch is not None and (self.alerts is not None or self.sessions is not None):
+            self._observe_labelled(work, result)
         return self._account(result, stats, work)
 
-    def _observe_labelled(self, batch: LabeledBatch, messages: list[str], hits: list[Hit]) -> None:
+    def _observe_labelled(self, work: _PageWork, result: WriteResult) -> None:
         """Feed the labelled lines to built-in alerting and session tracking (per-line
-        service, host and timestamp read once for both)."""
+        service, host and timestamp read once for both).
+
+        Alerting counts only the lines whose labels were stored: a version conflict or
+        a failed write is re-read and counted on a later pass, and in ``index`` write
+        mode a conflict is a document labelled before (the overlap sweep re-reads
+        those), so each document counts once."""
+        assert work.batch is not None
+        batch, hits = work.batch, work.good_hits
+        stored: np.ndarray[Any, Any] | None = None
+        if work.reason_of or len(result.written) != len(hits):
+            written = set(result.written)
+            stored = np.fromiter(
+                (
+                    (h.index, h.id) in written and (h.index, h.id) not in work.reason_of
+                    for h in hits
+                ),
+                dtype=np.bool_,
+                count=len(hits),
+            )
         cfg = self.settings.alerts
         sources = [h.source for h in hits]
         services, hosts, ts = columns_from_sources(
             sources, cfg.service_field, cfg.host_field, self.settings.search.timestamp_field
         )
         if self.alerts is not None:
-            self.alerts.observe(batch, services, hosts, ts)
+            self.alerts.observe(batch, services, hosts, ts, counted=stored)
         if self.sessions is not None:
             refs = [(h.index, h.id) for h in hits]
-            flags = self.sessions.observe(messages, sources, batch.template_ids, ts, refs)
+            flags = self.sessions.observe(work.messages, sources, batch.template_ids, ts, refs)
             self._write_session_flags(flags)
 
     def _on_idle(self) -> None:
