@@ -44,8 +44,11 @@ import numpy as np
 
 from logtriage._core import Miner
 from logtriage.alerts import AlertEngine
+from logtriage.alerts.engine import DEFAULT_RULES
+from logtriage.alerts.rules import check_rule_labels, writable_labels
 from logtriage.config import Settings
 from logtriage.config.search import start_from_ms
+from logtriage.core import load_rules
 from logtriage.errors import ConfigError, SinkError
 from logtriage.labels import Labeler
 from logtriage.pipeline import LabeledBatch, Pipeline
@@ -144,6 +147,12 @@ class Sidecar:
         self.client = client
         self.labeler = labeler
         self.alerts = alerts if alerts is not None else AlertEngine.from_settings(settings.alerts)
+        if self.alerts is not None:
+            try:
+                self._check_alert_labels(self.alerts)
+            except ConfigError:
+                self.alerts.close()
+                raise
         self.sessions = SessionWatch.from_settings(settings.sessions)
         self.metrics = metrics or SidecarMetrics()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
@@ -168,6 +177,18 @@ class Sidecar:
         self._page_limit = settings.sidecar.batch_size
         self._index_matches: bool | None = None
         self._cache_saved_at = time.monotonic()
+
+    def _check_alert_labels(self, alerts: AlertEngine) -> None:
+        """Refuse alert rules on labels this pipeline never writes (a typo such as
+        ``Critical error`` would keep the rule silent). Skipped for a labeler that does
+        not say its labels."""
+        model_labels: list[str] | None = (
+            [] if self.labeler is None else getattr(self.labeler, "labels", None)
+        )
+        if model_labels is not None:
+            cfg = self.settings.alerts
+            known = writable_labels(load_rules(self.settings.rules).labels, model_labels)
+            check_rule_labels(alerts.rules, known, str(cfg.rules_file or DEFAULT_RULES))
 
     # -- lifecycle -------------------------------------------------------------------
 
