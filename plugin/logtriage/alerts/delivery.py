@@ -83,6 +83,7 @@ class _Item:
     notification: Notification
     attempt: int = 0
     not_before: float = 0.0
+    last_error: str = ""
 
 
 @dataclass
@@ -95,7 +96,13 @@ class Notifier:
     max_backoff_s: float = 30.0
     queue_size: int = 1000
     stats: dict[str, int] = field(
-        default_factory=lambda: {"sent": 0, "failed": 0, "retried": 0, "dropped": 0}
+        default_factory=lambda: {
+            "sent": 0,
+            "failed": 0,
+            "retried": 0,
+            "dropped": 0,
+            "abandoned": 0,
+        }
     )
 
     def __post_init__(self) -> None:
@@ -118,14 +125,22 @@ class Notifier:
                 return
             except queue.Full:
                 try:
-                    self._queue.get_nowait()
+                    old = self._queue.get_nowait()
+                except queue.Empty:
+                    continue
+                if old is not None:
                     with self._lock:
                         self.stats["dropped"] += 1
-                except queue.Empty:
-                    pass
+                    _warn_lost(old, f"dropped: more than {self.queue_size} queued")
 
     def _run(self) -> None:
-        while not (self._stop.is_set() and self._queue.empty() and not self._retry):
+        while True:
+            if self._stop.is_set():
+                if self._give_up_on_stop:
+                    self._abandon()
+                    return
+                if self._queue.empty() and not self._retry:
+                    return
             now = time.monotonic()
             due = [i for i in self._retry if i.not_before <= now]
             self._retry = [i for i in self._retry if i.not_before > now]
@@ -137,8 +152,6 @@ class Notifier:
             try:
                 queued = self._queue.get(timeout=max(0.01, min(wait, 0.2)))
             except queue.Empty:
-                if self._stop.is_set() and self._retry and self._give_up_on_stop:
-                    self._retry.clear()
                 continue
             if queued is not None:
                 self._busy = True
@@ -147,6 +160,24 @@ class Notifier:
 
     _give_up_on_stop = False
     _busy = False
+
+    def _abandon(self) -> None:
+        """At the close deadline: what is still queued or waiting for a retry is not
+        delivered; each is logged (fingerprint, receiver, last error) and counted."""
+        left = list(self._retry)
+        self._retry.clear()
+        while True:
+            try:
+                queued = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if queued is not None:
+                left.append(queued)
+        with self._lock:
+            self.stats["abandoned"] += len(left)
+        for item in left:
+            why = f"last error: {item.last_error}" if item.last_error else "never sent"
+            _warn_lost(item, f"not delivered before shutdown ({why})")
 
     def _deliver(self, item: _Item) -> None:
         body = json.dumps(_FORMATS[item.receiver.format](item.notification)).encode()
@@ -166,6 +197,7 @@ class Notifier:
         except (urllib.error.URLError, OSError) as exc:
             retry = True
             reason = str(exc)
+        item.last_error = reason
         if retry and item.attempt < self.max_retries:
             delay = min(self.initial_backoff_s * 2**item.attempt, self.max_backoff_s)
             item.attempt += 1
@@ -176,13 +208,7 @@ class Notifier:
             return
         with self._lock:
             self.stats["failed"] += 1
-        log.warning(
-            "alert %s to %s failed after %d attempts: %s",
-            item.notification.fingerprint,
-            item.receiver.name,
-            item.attempt + 1,
-            reason,
-        )
+        _warn_lost(item, f"failed after {item.attempt + 1} attempts: {reason}")
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until nothing is queued or waiting for a retry; True if drained in time."""
@@ -194,9 +220,22 @@ class Notifier:
         return False
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Stop after pending deliveries (pending retries are abandoned at the deadline)."""
+        """Stop after pending deliveries; what is still pending at the deadline is
+        abandoned, each logged as a warning and counted (``stats["abandoned"]``)."""
         self._stop.set()
         self._thread.join(timeout_s)
         if self._thread.is_alive():
             self._give_up_on_stop = True
             self._thread.join(1.0)
+        if self._thread.is_alive():  # stuck in one request: what waits behind it is lost
+            log.warning(
+                "alert delivery still busy at shutdown: %d notifications not delivered",
+                self._queue.qsize() + len(self._retry) + 1,
+            )
+
+
+def _warn_lost(item: _Item, why: str) -> None:
+    n = item.notification
+    log.warning(
+        "alert %s %s (%s) to %s %s", n.rule_id, n.status, n.fingerprint, item.receiver.name, why
+    )
