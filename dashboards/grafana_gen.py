@@ -63,12 +63,19 @@ def to_json(obj: Any) -> Any:
 # --------------------------------------------------------------------------- queries
 
 
+#: "All" of the Service/Host variables: Grafana inserts a custom all value as written,
+#: so ``(service.name:* OR *:*)`` also matches documents without the field (``*`` alone
+#: would hide them from every panel).
+ALL_INCLUDING_MISSING = "* OR *:*"
+
+
 def _filter(names: FieldNames, extra: str = "") -> str:
-    """Lucene filter shared by every overview panel: the label/service/host variables."""
+    """Lucene filter shared by every overview panel: the label/service/host variables
+    (service and host in parentheses for :data:`ALL_INCLUDING_MISSING`)."""
     parts = [
         "logtriage.label:$label",
-        f"{_esc(names.service)}:$service",
-        f"{_esc(names.host)}:$host",
+        f"({_esc(names.service)}:$service)",
+        f"({_esc(names.host)}:$host)",
     ]
     if extra:
         parts.insert(0, extra)
@@ -118,7 +125,7 @@ def _prom(ref: str, expr: str, legend: str) -> prom.Dataquery:
 def _variables(
     names: FieldNames,
 ) -> list[db.DatasourceVariable | db.QueryVariable | db.TextBoxVariable]:
-    def terms_var(name: str, label: str, field: str) -> db.QueryVariable:
+    def terms_var(name: str, label: str, field: str, all_value: str) -> db.QueryVariable:
         return (
             db.QueryVariable(name)
             .label(label)
@@ -128,7 +135,7 @@ def _variables(
             .sort(dbm.VariableSort.ALPHABETICAL_ASC)
             .multi(True)
             .include_all(True)
-            .all_value("*")
+            .all_value(all_value)
             .current(dbm.VariableOption(selected=True, text="All", value="$__all"))
         )
 
@@ -137,9 +144,9 @@ def _variables(
         .label("Index / data stream")
         .type("elasticsearch")
         .current(dbm.VariableOption(selected=True, text="logtriage logs", value=ES_DS_UID)),
-        terms_var("label", "Label", "logtriage.label"),
-        terms_var("service", "Service", names.service),
-        terms_var("host", "Host", names.host),
+        terms_var("label", "Label", "logtriage.label", "*"),  # documents with labels
+        terms_var("service", "Service", names.service, ALL_INCLUDING_MISSING),
+        terms_var("host", "Host", names.host, ALL_INCLUDING_MISSING),
         db.TextBoxVariable("template").label("Template id").default_value("*"),
     ]
 
