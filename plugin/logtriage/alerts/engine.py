@@ -1,7 +1,8 @@
 """Evaluate alert rules on labelled batches: grouping, dedup and resolve.
 
-Time is *event time*: windows are measured on the documents' timestamps and end
-at the watermark (newest timestamp seen, or the ``now`` given to
+Time is *event time*: windows are measured on the documents' timestamps (one in
+the future counts as now) and end at the watermark (newest timestamp seen, or the
+``now`` given to
 :meth:`AlertEngine.evaluate` when the sidecar is idle and caught up). Each alert
 instance (rule + group values [+ template id]) notifies once when it starts
 firing and once when it resolves; nothing is re-sent while it keeps firing.
@@ -18,6 +19,7 @@ the network.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -119,6 +121,10 @@ class AlertEngine:
         rules: parsed rules (see :mod:`logtriage.alerts.rules`).
         notifier: where notifications go; ``None`` only collects them (returned).
         send_resolved: also notify when an instance resolves.
+
+    A document's timestamp later than the wall clock counts as now: one line from a
+    host whose clock runs ahead must not move the watermark into the future, where
+    every window would miss the present.
     """
 
     def __init__(
@@ -178,7 +184,7 @@ class AlertEngine:
         if n == 0:
             return self.evaluate()
         mask = np.ones(n, dtype=np.bool_) if counted is None else np.asarray(counted, np.bool_)
-        ts = np.asarray(timestamps, dtype=np.float64)
+        ts = np.minimum(np.asarray(timestamps, dtype=np.float64), time.time())
         seconds = np.floor(ts).astype(np.int64)
         labels = np.asarray(batch.labels.label, dtype=object)
         anomaly = np.asarray(batch.labels.anomaly, dtype=np.bool_)
