@@ -26,6 +26,7 @@ import typer
 import yaml
 
 from logtriage.config import Settings, load_settings
+from logtriage.config.redact import url_without_password
 from logtriage.errors import ConfigError
 
 __all__ = [
@@ -401,15 +402,16 @@ def provision(
     if es_url is None and "hosts" in settings.search.model_fields_set:
         es_url = settings.search.hosts[0]
     api = GrafanaApi.from_url(grafana_url, credential=token)
+    shown_url = url_without_password(grafana_url)  # userinfo is basic auth: never print it
     try:
         changes = provision_grafana(
             api, source_dir(source), names.as_dict(), es_url, prometheus_url, dry_run
         )
     except OSError as exc:  # niquests' connection errors are OSErrors
-        raise ConfigError(f"cannot reach Grafana at {grafana_url}: {exc}") from exc
+        raise ConfigError(f"cannot reach Grafana at {shown_url}: {exc}") from exc
     except Exception as exc:
         if type(exc).__module__.startswith("grafana_client"):
-            raise ConfigError(f"Grafana at {grafana_url} refused: {exc}") from exc
+            raise ConfigError(f"Grafana at {shown_url} refused: {exc}") from exc
         raise
     for c in changes:
         typer.echo(str(c))
