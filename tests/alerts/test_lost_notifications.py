@@ -65,3 +65,28 @@ def test_retries_used_up_and_overflow_are_logged(caplog: pytest.LogCaptureFixtur
         assert SECRET not in caplog.text
     finally:
         down.close()
+
+
+def test_a_redirect_is_not_followed(caplog: pytest.LogCaptureFixture) -> None:
+    """urllib followed a 301 by sending a GET without the body (the alert lost, yet
+    counted as sent) and passed the receiver's headers on to the redirect's target."""
+    target = Receiver()
+    moved = Receiver(fail_first=10**6, fail_status=301)
+    moved.location = f"{target.url}/{SECRET}"
+    try:
+        notifier = Notifier([_receiver(moved.url)], max_retries=3, initial_backoff_s=0.01)
+        with caplog.at_level(logging.WARNING, logger="logtriage.alerts"):
+            notifier.submit(NOTE)
+            assert notifier.flush(10.0)
+            notifier.close()
+        assert (moved.attempts, target.attempts, target.gets) == (1, 0, 0)
+        assert notifier.stats["sent"] == 0 and notifier.stats["failed"] == 1
+        host = target.url.split("/hook")[0]
+        assert [r.getMessage() for r in caplog.records] == [
+            "alert crit firing (fp-1) to ops failed after 1 attempt: HTTP 301 (a redirect to "
+            f"{host}/**********: configure the URL it redirects to)"
+        ]
+        assert SECRET not in caplog.text
+    finally:
+        moved.close()
+        target.close()

@@ -4,7 +4,10 @@
 when the queue is full the oldest item is dropped (``stats["dropped"]``).
 Delivery retries connection errors, timeouts, 429 and 5xx with capped
 exponential backoff (``initial_backoff_s * 2**attempt``, at most
-``max_backoff_s``); other 4xx answers are not retried.
+``max_backoff_s``); other 4xx answers are not retried. Redirects are not
+followed: urllib would resend a POST as a GET without its body (the alert lost,
+yet counted as sent) and pass the receiver's secret headers on to wherever the
+redirect points; a 3xx fails, naming the URL to configure instead.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 from logtriage.alerts.model import Notification
 from logtriage.config.alerts import ReceiverSettings
+from logtriage.config.redact import webhook_url_shown
+from logtriage.wording import counted
 
 __all__ = ["Notifier", "generic_payload", "slack_payload"]
 
@@ -70,6 +76,15 @@ def slack_payload(n: Notification) -> dict[str, Any]:
         ],
     }
 
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Answer a 3xx with an ``HTTPError`` instead of following it."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 _FORMATS: dict[str, Callable[[Notification], dict[str, Any]]] = {
     "json": generic_payload,
@@ -186,7 +201,7 @@ class Notifier:
         req = urllib.request.Request(str(item.receiver.url), data=body, headers=headers)
         retry = False
         try:
-            with urllib.request.urlopen(req, timeout=item.receiver.timeout_s) as resp:
+            with _OPENER.open(req, timeout=item.receiver.timeout_s) as resp:
                 resp.read()
             with self._lock:
                 self.stats["sent"] += 1
@@ -194,6 +209,10 @@ class Notifier:
         except urllib.error.HTTPError as exc:
             retry = exc.code == 429 or exc.code >= 500
             reason = f"HTTP {exc.code}"
+            location = exc.headers.get("Location") if 300 <= exc.code < 400 else None
+            if location:
+                target = webhook_url_shown(urljoin(str(item.receiver.url), location))
+                reason += f" (a redirect to {target}: configure the URL it redirects to)"
         except (urllib.error.URLError, OSError) as exc:
             retry = True
             reason = str(exc)
@@ -208,7 +227,7 @@ class Notifier:
             return
         with self._lock:
             self.stats["failed"] += 1
-        _warn_lost(item, f"failed after {item.attempt + 1} attempts: {reason}")
+        _warn_lost(item, f"failed after {counted(item.attempt + 1, 'attempt')}: {reason}")
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until nothing is queued or waiting for a retry; True if drained in time."""
