@@ -234,3 +234,29 @@ def test_an_installed_package_exports_without_the_source_checkout(tmp_path: Path
     assert proc.returncode == 0, proc.stderr
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.*"))
     assert written == sorted(generate.artifacts())
+
+
+def test_cli_export_in_index_write_mode_reads_the_labels_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sink.write_mode: index`` puts the labels in ``sink.labels_index``; the export
+    used ``search.index``, whose documents have no ``logtriage.*``: every panel empty."""
+    for key in [k for k in os.environ if k.startswith("LOGTRIAGE_")]:
+        monkeypatch.delenv(key)
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text(
+        "search:\n  index: 'app-logs-*'\n  timestamp_field: event.created\n"
+        "sink:\n  write_mode: index\n  labels_index: app-labels\n"
+    )
+    out = tmp_path / "out"
+    assert main(["dashboards", "export", "--out", str(out), "--kibana", "-c", str(cfg)]) == 0
+    ds = yaml.safe_load((out / "grafana/provisioning/datasources/logtriage.yaml").read_text())
+    es = ds["datasources"][0]["jsonData"]
+    assert (es["index"], es["timeField"]) == ("app-labels", "@timestamp")
+    err = capsys.readouterr().err
+    assert "note: sink.write_mode is index, so the labels are in 'app-labels'" in err
+    # --index still wins, without the note.
+    assert main(["dashboards", "export", "--out", str(out), "-c", str(cfg), "--index", "x-*"]) == 0
+    ds = yaml.safe_load((out / "grafana/provisioning/datasources/logtriage.yaml").read_text())
+    assert ds["datasources"][0]["jsonData"]["index"] == "x-*"
+    assert "note:" not in capsys.readouterr().err

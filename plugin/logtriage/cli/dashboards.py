@@ -124,13 +124,28 @@ class _Names:
     ) -> tuple[_Names, Settings]:
         """The names given on the command line, else those of the configuration (file
         and ``LOGTRIAGE_*``), whose defaults are the artifacts' own; and that
-        configuration."""
+        configuration.
+
+        In ``index`` write mode the labels are not on the source documents but in
+        ``sink.labels_index`` (time field ``@timestamp``): the dashboards read that
+        index unless ``--index`` says otherwise, and a note on stderr says what its
+        documents lack."""
         settings = load_settings(config)
-        search, alerts = settings.search, settings.alerts
+        search, alerts, sink = settings.search, settings.alerts, settings.sink
+        default_index, default_timestamp = search.index, search.timestamp_field
+        if sink.write_mode == "index" and index is None:
+            default_index, default_timestamp = sink.labels_index, "@timestamp"
+            typer.echo(
+                f"note: sink.write_mode is index, so the labels are in {sink.labels_index!r} "
+                f"and the dashboards read it (not {search.index!r}). Its documents hold the "
+                "labels and the source's timestamp only: the Logs panel shows no message "
+                "and the Service and Host lists stay empty.",
+                err=True,
+            )
         names = cls(
-            index or search.index,
+            index or default_index,
             message or search.message_field,
-            timestamp or search.timestamp_field,
+            timestamp or default_timestamp,
             service or alerts.service_field,
             host or alerts.host_field,
         )
