@@ -558,20 +558,25 @@ def _es_model(names: FieldNames, ref: str, query: str, metric: Any) -> es.Dataqu
     )
 
 
-def _distinct_templates(names: FieldNames, ref: str, query: str) -> es.Dataquery:
-    # A ``filters`` bucket always answers (0 when empty), so both sides of the math join.
-    return _es_model(
-        names, ref, "*", es.UniqueCount().id("1").field("logtriage.template.id")
-    ).bucket_aggs(
+def _whole_range(names: FieldNames, ref: str, query: str, label: str, metric: Any) -> es.Dataquery:
+    """``metric`` over every document of the time range that matches ``query``, as one
+    value: a ``filters`` bucket (it always answers, 0 when empty, so both sides of a
+    math expression join), not a date histogram, whose per-bucket values a reducer
+    would weigh alike however many documents each bucket holds."""
+    return _es_model(names, ref, "*", metric).bucket_aggs(
         [
             es.Filters()
             .id("2")
             .settings(
-                es.ElasticsearchFiltersSettings().filters(
-                    [es.Filter().query(query).label("severe")]
-                )
+                es.ElasticsearchFiltersSettings().filters([es.Filter().query(query).label(label)])
             )
         ]
+    )
+
+
+def _distinct_templates(names: FieldNames, ref: str, query: str) -> es.Dataquery:
+    return _whole_range(
+        names, ref, query, "severe", es.UniqueCount().id("1").field("logtriage.template.id")
     )
 
 
@@ -701,12 +706,19 @@ def alert_rules(
             f"More than {anomaly_rate:.0%} of documents in 10 minutes are anomalies.",
             "warning",
             [
+                # The share of anomalous documents among those labelled in 10 minutes.
                 _es_data(
                     "A",
                     600,
-                    _es_model(names, "A", "*", es.Average().id("1").field("logtriage.anomaly")),
+                    _whole_range(
+                        names,
+                        "A",
+                        "logtriage.label:*",
+                        "labelled",
+                        es.Average().id("1").field("logtriage.anomaly"),
+                    ),
                 ),
-                _reduce("B", "$A", "mean"),
+                _reduce("B", "$A", "last"),
                 _math("C", f"$B > {anomaly_rate}"),
             ],
             "C",

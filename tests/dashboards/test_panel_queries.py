@@ -294,3 +294,51 @@ def test_all_includes_documents_without_service_or_host(es_client: Elasticsearch
         assert count(service='("checkout" OR "other")', host='("h1" OR "h2")') == 3
     finally:
         es_client.indices.delete(index=index)
+
+
+def _series(resp: dict[str, Any]) -> list[float]:
+    """The values Grafana reads from an alert query's answer: one per date-histogram
+    bucket (empty ones dropped, as ``dropNN`` does), or the one of a ``filters`` bucket."""
+    buckets = resp["aggregations"]["2"]["buckets"]
+    rows = buckets if isinstance(buckets, list) else list(buckets.values())
+    return [float(b["1"]["value"]) for b in rows if b["1"]["value"] is not None]
+
+
+def test_anomaly_rate_rule_is_the_share_of_anomalous_documents(es_client: Elasticsearch) -> None:
+    """1 anomaly among 1,001 documents in 10 minutes is 0.1 %. The rule averaged per
+    time bucket and then took the mean of the buckets: the quiet minute with the one
+    anomaly weighed as much as the busy one, and the rule saw 50 % (fired)."""
+    index = f"logtriage-test-anomaly-rate-{uuid.uuid4().hex[:8]}"
+    es_client.indices.create(index=index, mappings=_mapping(NAMES))
+    now = datetime.now(timezone.utc)
+    docs = [{"@timestamp": (now - timedelta(minutes=8)).isoformat(), "anomaly": False}] * 1000 + [
+        {"@timestamp": (now - timedelta(minutes=2)).isoformat(), "anomaly": True}
+    ]
+    helpers.bulk(
+        es_client,
+        (
+            {
+                "_index": index,
+                "_source": {
+                    "@timestamp": d["@timestamp"],
+                    "message": "m",
+                    "logtriage": {"label": "Error", "anomaly": d["anomaly"]},
+                },
+            }
+            for d in docs
+        ),
+        refresh="wait_for",
+    )
+    rule = next(r for r in grafana_gen.alert_rules(NAMES) if r["uid"] == "logtriage-anomaly-rate")
+    data = {q["refId"]: q for q in rule["data"]}
+    query = data["A"]
+    try:
+        body = to_search_body(query["model"], time_from="now-600s", time_to="now")
+        values = _series(es_client.search(index=index, body=body).body)
+    finally:
+        es_client.indices.delete(index=index)
+    reducer = data["B"]["model"]["reducer"]
+    value = {"mean": sum(values) / len(values), "last": values[-1]}[reducer]
+    assert value == pytest.approx(1 / 1001)
+    threshold = float(data["C"]["model"]["expression"].split(">")[1])
+    assert not value > threshold
