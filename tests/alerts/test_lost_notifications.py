@@ -90,3 +90,26 @@ def test_a_redirect_is_not_followed(caplog: pytest.LogCaptureFixture) -> None:
     finally:
         moved.close()
         target.close()
+
+
+def test_basic_auth_in_the_webhook_url_is_sent_as_a_header(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``https://user:pw@host/path`` passed validation, then every delivery failed with
+    "Name or service not known": urllib took ``user:pw@host`` for the host name."""
+    hook = Receiver()
+    try:
+        url = hook.url.replace("http://", "http://ops%40corp:p%3Ass@")
+        notifier = Notifier(
+            [ReceiverSettings.model_validate({"name": "ops", "url": url})], max_retries=0
+        )
+        with caplog.at_level(logging.WARNING, logger="logtriage.alerts"):
+            notifier.submit(NOTE)
+            assert notifier.flush(10.0)
+            notifier.close()
+        assert caplog.records == [] and notifier.stats["sent"] == 1
+        assert [b["fingerprint"] for b in hook.bodies] == ["fp-1"]
+        # base64("ops@corp:p:ss")
+        assert hook.headers[0]["Authorization"] == "Basic b3BzQGNvcnA6cDpzcw=="
+    finally:
+        hook.close()

@@ -12,6 +12,7 @@ redirect points; a 3xx fails, naming the URL to configure instead.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import queue
@@ -22,7 +23,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from logtriage.alerts.model import Notification
 from logtriage.config.alerts import ReceiverSettings
@@ -196,9 +197,10 @@ class Notifier:
 
     def _deliver(self, item: _Item) -> None:
         body = json.dumps(_FORMATS[item.receiver.format](item.notification)).encode()
+        url, basic = _split_userinfo(str(item.receiver.url))
         secrets = {name: value.get_secret_value() for name, value in item.receiver.headers.items()}
-        headers = {"Content-Type": "application/json", **secrets}
-        req = urllib.request.Request(str(item.receiver.url), data=body, headers=headers)
+        headers = {"Content-Type": "application/json", **basic, **secrets}
+        req = urllib.request.Request(url, data=body, headers=headers)
         retry = False
         try:
             with _OPENER.open(req, timeout=item.receiver.timeout_s) as resp:
@@ -251,6 +253,19 @@ class Notifier:
                 "alert delivery still busy at shutdown: %d notifications not delivered",
                 self._queue.qsize() + len(self._retry) + 1,
             )
+
+
+def _split_userinfo(url: str) -> tuple[str, dict[str, str]]:
+    """``url`` without its ``user:password@`` and the basic-auth header they stand for
+    (urllib would take them for part of the host name). A configured
+    ``Authorization`` header wins over them."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, {}
+    user, password = unquote(parts.username), unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host)), {"Authorization": f"Basic {token}"}
 
 
 def _warn_lost(item: _Item, why: str) -> None:
