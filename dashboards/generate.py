@@ -16,9 +16,11 @@ import yaml
 from dashboards import grafana_gen, kibana_gen
 from dashboards.names import DEFAULT_NAMES, FieldNames
 
-__all__ = ["artifacts", "main"]
+__all__ = ["OUT", "artifacts", "main"]
 
-ROOT = Path(__file__).resolve().parent
+#: Where the artifacts live: inside the package, so that an installed wheel has them
+#: for ``logtriage dashboards export|provision``.
+OUT = Path(__file__).resolve().parents[1] / "plugin" / "logtriage" / "dashboards"
 
 
 def _yaml(data: Any) -> str:
@@ -26,7 +28,7 @@ def _yaml(data: Any) -> str:
 
 
 def artifacts(names: FieldNames = DEFAULT_NAMES, kibana: bool = True) -> dict[str, str]:
-    """Relative path (under ``dashboards/``) -> file text."""
+    """Relative path (under :data:`OUT`) -> file text."""
     files: dict[str, str] = {}
     for stem, board in grafana_gen.dashboards(names).items():
         files[f"grafana/{stem}.json"] = json.dumps(board, indent=2, sort_keys=True) + "\n"
@@ -45,14 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stale = []
     for rel, text in artifacts().items():
-        path = ROOT / rel
+        path = OUT / rel
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(rel)
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        print(f"wrote dashboards/{rel}")
+        print(f"wrote {path.relative_to(OUT.parents[2])}")
     if stale:
         print("stale (run python -m dashboards.generate): " + ", ".join(stale), file=sys.stderr)
         return 1

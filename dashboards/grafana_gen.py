@@ -63,12 +63,19 @@ def to_json(obj: Any) -> Any:
 # --------------------------------------------------------------------------- queries
 
 
+#: "All" of the Service/Host variables: Grafana inserts a custom all value as written,
+#: so ``(service.name:* OR *:*)`` also matches documents without the field (``*`` alone
+#: would hide them from every panel).
+ALL_INCLUDING_MISSING = "* OR *:*"
+
+
 def _filter(names: FieldNames, extra: str = "") -> str:
-    """Lucene filter shared by every overview panel: the label/service/host variables."""
+    """Lucene filter shared by every overview panel: the label/service/host variables
+    (service and host in parentheses for :data:`ALL_INCLUDING_MISSING`)."""
     parts = [
         "logtriage.label:$label",
-        f"{_esc(names.service)}:$service",
-        f"{_esc(names.host)}:$host",
+        f"({_esc(names.service)}:$service)",
+        f"({_esc(names.host)}:$host)",
     ]
     if extra:
         parts.insert(0, extra)
@@ -118,7 +125,7 @@ def _prom(ref: str, expr: str, legend: str) -> prom.Dataquery:
 def _variables(
     names: FieldNames,
 ) -> list[db.DatasourceVariable | db.QueryVariable | db.TextBoxVariable]:
-    def terms_var(name: str, label: str, field: str) -> db.QueryVariable:
+    def terms_var(name: str, label: str, field: str, all_value: str) -> db.QueryVariable:
         return (
             db.QueryVariable(name)
             .label(label)
@@ -128,7 +135,7 @@ def _variables(
             .sort(dbm.VariableSort.ALPHABETICAL_ASC)
             .multi(True)
             .include_all(True)
-            .all_value("*")
+            .all_value(all_value)
             .current(dbm.VariableOption(selected=True, text="All", value="$__all"))
         )
 
@@ -137,9 +144,9 @@ def _variables(
         .label("Index / data stream")
         .type("elasticsearch")
         .current(dbm.VariableOption(selected=True, text="logtriage logs", value=ES_DS_UID)),
-        terms_var("label", "Label", "logtriage.label"),
-        terms_var("service", "Service", names.service),
-        terms_var("host", "Host", names.host),
+        terms_var("label", "Label", "logtriage.label", "*"),  # documents with labels
+        terms_var("service", "Service", names.service, ALL_INCLUDING_MISSING),
+        terms_var("host", "Host", names.host, ALL_INCLUDING_MISSING),
         db.TextBoxVariable("template").label("Template id").default_value("*"),
     ]
 
@@ -551,20 +558,25 @@ def _es_model(names: FieldNames, ref: str, query: str, metric: Any) -> es.Dataqu
     )
 
 
-def _distinct_templates(names: FieldNames, ref: str, query: str) -> es.Dataquery:
-    # A ``filters`` bucket always answers (0 when empty), so both sides of the math join.
-    return _es_model(
-        names, ref, "*", es.UniqueCount().id("1").field("logtriage.template.id")
-    ).bucket_aggs(
+def _whole_range(names: FieldNames, ref: str, query: str, label: str, metric: Any) -> es.Dataquery:
+    """``metric`` over every document of the time range that matches ``query``, as one
+    value: a ``filters`` bucket (it always answers, 0 when empty, so both sides of a
+    math expression join), not a date histogram, whose per-bucket values a reducer
+    would weigh alike however many documents each bucket holds."""
+    return _es_model(names, ref, "*", metric).bucket_aggs(
         [
             es.Filters()
             .id("2")
             .settings(
-                es.ElasticsearchFiltersSettings().filters(
-                    [es.Filter().query(query).label("severe")]
-                )
+                es.ElasticsearchFiltersSettings().filters([es.Filter().query(query).label(label)])
             )
         ]
+    )
+
+
+def _distinct_templates(names: FieldNames, ref: str, query: str) -> es.Dataquery:
+    return _whole_range(
+        names, ref, query, "severe", es.UniqueCount().id("1").field("logtriage.template.id")
     )
 
 
@@ -694,12 +706,19 @@ def alert_rules(
             f"More than {anomaly_rate:.0%} of documents in 10 minutes are anomalies.",
             "warning",
             [
+                # The share of anomalous documents among those labelled in 10 minutes.
                 _es_data(
                     "A",
                     600,
-                    _es_model(names, "A", "*", es.Average().id("1").field("logtriage.anomaly")),
+                    _whole_range(
+                        names,
+                        "A",
+                        "logtriage.label:*",
+                        "labelled",
+                        es.Average().id("1").field("logtriage.anomaly"),
+                    ),
                 ),
-                _reduce("B", "$A", "mean"),
+                _reduce("B", "$A", "last"),
                 _math("C", f"$B > {anomaly_rate}"),
             ],
             "C",

@@ -20,6 +20,8 @@ class Receiver:
         self.bodies: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.attempts = 0
+        self.gets = 0
+        self.location: str | None = None  # sent with a failing answer (e.g. a 301)
         self.fail_first = fail_first
         self.fail_status = fail_status
         self.delay_s = delay_s
@@ -34,6 +36,8 @@ class Receiver:
                     time.sleep(owner.delay_s)
                 if owner.attempts <= owner.fail_first:
                     self.send_response(owner.fail_status)
+                    if owner.location:
+                        self.send_header("Location", owner.location)
                     self.end_headers()
                     return
                 owner.bodies.append(body)
@@ -41,6 +45,12 @@ class Receiver:
                 self.send_response(200)
                 self.end_headers()
                 self.wfile.write(b"ok")
+
+            def do_GET(self) -> None:
+                owner.gets += 1
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"a web page")
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -424,3 +424,31 @@ def test_window_edges_out_of_order_lines_and_missing_group_values() -> None:
     # A late line older than the window changes nothing.
     assert engine.observe(_columns(["Error"]), [""], ["h"], [T0 - 100]) == []
     assert engine.firing == []
+
+
+def test_a_timestamp_in_the_future_does_not_blind_the_windows(pipeline: Pipeline) -> None:
+    """One line from a host whose clock runs a day ahead used to move the watermark a
+    day forward: every window then ended in the future and 30 Critical Errors of the
+    last minute fired nothing. A future timestamp now counts as now."""
+    rules = parse_rules(
+        {
+            "rules": [
+                {"id": "c", "kind": "label_count", "label": "Critical Error", "threshold": 20},
+                {"id": "t", "kind": "new_template", "labels": ["Critical Error"]},
+            ]
+        }
+    )
+    engine = AlertEngine(rules)
+    msgs = [f"disk sdq{i} failed with code {i}" for i in range(30)] + ["GET /health 200"]
+    batch = _batch(pipeline, msgs)
+    now = time.time()
+    ts = [now - 60 + i for i in range(30)] + [now + 86400]
+    fired = engine.observe(batch, ["s"] * 31, ["h"] * 31, ts)
+    assert [(n.status, n.value) for n in fired if n.rule_id == "c"] == [("firing", 30.0)]
+    new_templates = [n.status for n in fired if n.rule_id == "t"]
+    assert new_templates and set(new_templates) == {"firing"}, "not resolved at once"
+    assert engine.watermark <= time.time()
+    assert engine.evaluate(time.time()) == [], "nothing resolves while it is still true"
+    # 10 minutes on, the burst is over and every instance resolves.
+    later = engine.evaluate(now + 600)
+    assert len(later) == len(fired) and {n.status for n in later} == {"resolved"}

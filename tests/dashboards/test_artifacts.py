@@ -27,7 +27,7 @@ from dashboards.validate import (
     validate_kibana_ndjson,
 )
 
-ROOT = Path(generate.__file__).resolve().parent
+ROOT = generate.OUT
 DS_UIDS = {grafana_gen.ES_DS_UID, grafana_gen.PROM_DS_UID}
 CUSTOM = FieldNames(
     index="app-logs-*,audit-*",
@@ -204,3 +204,59 @@ def test_cli_export_takes_names_from_the_config_and_flags_win(
     assert main(args) == 0
     ds = yaml.safe_load((out / "grafana/provisioning/datasources/logtriage.yaml").read_text())
     assert ds["datasources"][0]["jsonData"]["index"] == "from-env-*"
+
+
+def test_an_installed_package_exports_without_the_source_checkout(tmp_path: Path) -> None:
+    """A wheel holds the ``logtriage`` package and nothing else of the checkout. The
+    artifacts used to live in the checkout's ``dashboards/``, so after ``pip install``
+    export and provision said "cannot find the generated dashboards". Here the package
+    is copied alone (as a wheel installs it) and export runs from it."""
+    import shutil
+    import subprocess
+    import sys
+
+    import logtriage
+
+    site = tmp_path / "site-packages"
+    shutil.copytree(
+        Path(logtriage.__file__).parent,
+        site / "logtriage",
+        ignore=shutil.ignore_patterns("__pycache__", "bundles"),
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOGTRIAGE_")}
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtriage.cli", "dashboards", "export", "--out", str(out),
+         "--kibana"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={**env, "PYTHONPATH": str(site)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.*"))
+    assert written == sorted(generate.artifacts())
+
+
+def test_cli_export_in_index_write_mode_reads_the_labels_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sink.write_mode: index`` puts the labels in ``sink.labels_index``; the export
+    used ``search.index``, whose documents have no ``logtriage.*``: every panel empty."""
+    for key in [k for k in os.environ if k.startswith("LOGTRIAGE_")]:
+        monkeypatch.delenv(key)
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text(
+        "search:\n  index: 'app-logs-*'\n  timestamp_field: event.created\n"
+        "sink:\n  write_mode: index\n  labels_index: app-labels\n"
+    )
+    out = tmp_path / "out"
+    assert main(["dashboards", "export", "--out", str(out), "--kibana", "-c", str(cfg)]) == 0
+    ds = yaml.safe_load((out / "grafana/provisioning/datasources/logtriage.yaml").read_text())
+    es = ds["datasources"][0]["jsonData"]
+    assert (es["index"], es["timeField"]) == ("app-labels", "@timestamp")
+    err = capsys.readouterr().err
+    assert "note: sink.write_mode is index, so the labels are in 'app-labels'" in err
+    # --index still wins, without the note.
+    assert main(["dashboards", "export", "--out", str(out), "-c", str(cfg), "--index", "x-*"]) == 0
+    ds = yaml.safe_load((out / "grafana/provisioning/datasources/logtriage.yaml").read_text())
+    assert ds["datasources"][0]["jsonData"]["index"] == "x-*"
+    assert "note:" not in capsys.readouterr().err

@@ -158,7 +158,7 @@ def test_every_overview_panel_has_elasticsearch_queries() -> None:
 def test_panel_query_returns_data(
     es_client: Elasticsearch, labelled_index: str, name: str, target: dict[str, Any]
 ) -> None:
-    body = to_search_body(target, time_from="now-6h", time_to="now")
+    body = to_search_body(target, time_from="now-6h", time_to="now", variables=_all_values())
     resp = es_client.search(index=labelled_index, body=body).body
     assert resp["_shards"]["failed"] == 0, name
     assert _non_empty(resp), f"{name} returned nothing: {json.dumps(body)}"
@@ -242,3 +242,103 @@ def test_variable_queries_list_values(es_client: Elasticsearch, labelled_index: 
     labels = variable_query_body(queries["label"], NAMES.timestamp, time_from="now-1d")
     got = es_client.search(index=labelled_index, body=labels).body["aggregations"]["1"]
     assert "Critical Error" in [b["key"] for b in got["buckets"]]
+
+
+def _all_values() -> dict[str, str]:
+    """Each variable's value with "All" selected, as Grafana inserts it (a custom all
+    value as written)."""
+    board = grafana_gen.dashboards(NAMES)["logtriage-overview"]
+    return {
+        v["name"]: v.get("allValue") or v.get("query", "*")
+        for v in board["templating"]["list"]
+        if v["type"] in ("query", "textbox")
+    }
+
+
+def test_all_includes_documents_without_service_or_host(es_client: Elasticsearch) -> None:
+    """Logs without ``service.name`` or ``host.name`` (plain syslog, many shippers) are
+    labelled too; with Service and Host on "All" every panel counts them. Before, "All"
+    was ``service.name:*``, which hid them: 30 of 100 Critical Errors were shown."""
+    index = f"logtriage-test-dashboards-missing-{uuid.uuid4().hex[:8]}"
+    es_client.indices.create(index=index, mappings=_mapping(NAMES))
+    now = datetime.now(timezone.utc)
+    kinds = (
+        [("checkout", "h1")] * 3 + [(None, "h1")] * 2 + [("checkout", None)] * 2 + [(None, None)]
+    )
+    docs = []
+    for i, (service, host) in enumerate(kinds):
+        source: dict[str, Any] = {
+            "@timestamp": (now - timedelta(minutes=5, seconds=i)).isoformat(),
+            "message": f"Kernel panic - not syncing {i}",
+            "logtriage": {"label": "Critical Error", "anomaly": True},
+        }
+        if service:
+            source["service"] = {"name": service}
+        if host:
+            source["host"] = {"name": host}
+        docs.append({"_index": index, "_source": source})
+    helpers.bulk(es_client, docs, refresh="wait_for")
+    panel = next(t for n, t in _es_targets() if "Critical Error and Security" in n)
+    try:
+
+        def count(**chosen: str) -> int:
+            body = to_search_body(panel, time_from="now-1h", variables={**_all_values(), **chosen})
+            buckets = es_client.search(index=index, body=body).body["aggregations"]["2"]
+            return int(sum(b["doc_count"] for b in buckets["buckets"]))
+
+        assert count() == 8
+        # Grafana's lucene format of a multi-value selection: ("a" OR "b").
+        assert count(service='("checkout")') == 5
+        assert count(host='("h1")') == 5
+        assert count(service='("checkout")', host='("h1")') == 3
+        assert count(service='("checkout" OR "other")', host='("h1" OR "h2")') == 3
+    finally:
+        es_client.indices.delete(index=index)
+
+
+def _series(resp: dict[str, Any]) -> list[float]:
+    """The values Grafana reads from an alert query's answer: one per date-histogram
+    bucket (empty ones dropped, as ``dropNN`` does), or the one of a ``filters`` bucket."""
+    buckets = resp["aggregations"]["2"]["buckets"]
+    rows = buckets if isinstance(buckets, list) else list(buckets.values())
+    return [float(b["1"]["value"]) for b in rows if b["1"]["value"] is not None]
+
+
+def test_anomaly_rate_rule_is_the_share_of_anomalous_documents(es_client: Elasticsearch) -> None:
+    """1 anomaly among 1,001 documents in 10 minutes is 0.1 %. The rule averaged per
+    time bucket and then took the mean of the buckets: the quiet minute with the one
+    anomaly weighed as much as the busy one, and the rule saw 50 % (fired)."""
+    index = f"logtriage-test-anomaly-rate-{uuid.uuid4().hex[:8]}"
+    es_client.indices.create(index=index, mappings=_mapping(NAMES))
+    now = datetime.now(timezone.utc)
+    docs = [{"@timestamp": (now - timedelta(minutes=8)).isoformat(), "anomaly": False}] * 1000 + [
+        {"@timestamp": (now - timedelta(minutes=2)).isoformat(), "anomaly": True}
+    ]
+    helpers.bulk(
+        es_client,
+        (
+            {
+                "_index": index,
+                "_source": {
+                    "@timestamp": d["@timestamp"],
+                    "message": "m",
+                    "logtriage": {"label": "Error", "anomaly": d["anomaly"]},
+                },
+            }
+            for d in docs
+        ),
+        refresh="wait_for",
+    )
+    rule = next(r for r in grafana_gen.alert_rules(NAMES) if r["uid"] == "logtriage-anomaly-rate")
+    data = {q["refId"]: q for q in rule["data"]}
+    query = data["A"]
+    try:
+        body = to_search_body(query["model"], time_from="now-600s", time_to="now")
+        values = _series(es_client.search(index=index, body=body).body)
+    finally:
+        es_client.indices.delete(index=index)
+    reducer = data["B"]["model"]["reducer"]
+    value = {"mean": sum(values) / len(values), "last": values[-1]}[reducer]
+    assert value == pytest.approx(1 / 1001)
+    threshold = float(data["C"]["model"]["expression"].split(">")[1])
+    assert not value > threshold

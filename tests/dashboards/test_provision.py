@@ -299,3 +299,25 @@ def test_provision_refuses_a_url_without_http_scheme_or_host(
     err = capsys.readouterr().err
     assert err.startswith(f"error: {flag} {url}: ") and expect in err and err.count("\n") == 1
     assert grafana.calls == []
+
+
+def test_errors_never_print_the_password_of_the_grafana_url(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """grafana-client takes basic auth in the URL (``http://admin:pw@grafana:3000``);
+    the error lines used to print it whole."""
+    g = FakeGrafana()
+    try:
+        url = g.url.replace("http://", "http://admin:hunter2@")
+        code = main(["dashboards", "provision", "--grafana-url", url, "--token", "wrong"])
+        assert code == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: Grafana at http://admin:**********@127.0.0.1:"), err
+        assert "hunter2" not in err
+    finally:
+        g.close()
+    code = main(["dashboards", "provision", "--grafana-url", url, "--token", TOKEN])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot reach Grafana at http://admin:**********@"), err
+    assert "hunter2" not in err

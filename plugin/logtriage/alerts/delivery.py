@@ -4,11 +4,15 @@
 when the queue is full the oldest item is dropped (``stats["dropped"]``).
 Delivery retries connection errors, timeouts, 429 and 5xx with capped
 exponential backoff (``initial_backoff_s * 2**attempt``, at most
-``max_backoff_s``); other 4xx answers are not retried.
+``max_backoff_s``); other 4xx answers are not retried. Redirects are not
+followed: urllib would resend a POST as a GET without its body (the alert lost,
+yet counted as sent) and pass the receiver's secret headers on to wherever the
+redirect points; a 3xx fails, naming the URL to configure instead.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import queue
@@ -19,9 +23,12 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from logtriage.alerts.model import Notification
 from logtriage.config.alerts import ReceiverSettings
+from logtriage.config.redact import webhook_url_shown
+from logtriage.wording import counted
 
 __all__ = ["Notifier", "generic_payload", "slack_payload"]
 
@@ -71,6 +78,15 @@ def slack_payload(n: Notification) -> dict[str, Any]:
     }
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Answer a 3xx with an ``HTTPError`` instead of following it."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
 _FORMATS: dict[str, Callable[[Notification], dict[str, Any]]] = {
     "json": generic_payload,
     "slack": slack_payload,
@@ -83,6 +99,7 @@ class _Item:
     notification: Notification
     attempt: int = 0
     not_before: float = 0.0
+    last_error: str = ""
 
 
 @dataclass
@@ -95,7 +112,13 @@ class Notifier:
     max_backoff_s: float = 30.0
     queue_size: int = 1000
     stats: dict[str, int] = field(
-        default_factory=lambda: {"sent": 0, "failed": 0, "retried": 0, "dropped": 0}
+        default_factory=lambda: {
+            "sent": 0,
+            "failed": 0,
+            "retried": 0,
+            "dropped": 0,
+            "abandoned": 0,
+        }
     )
 
     def __post_init__(self) -> None:
@@ -118,14 +141,22 @@ class Notifier:
                 return
             except queue.Full:
                 try:
-                    self._queue.get_nowait()
+                    old = self._queue.get_nowait()
+                except queue.Empty:
+                    continue
+                if old is not None:
                     with self._lock:
                         self.stats["dropped"] += 1
-                except queue.Empty:
-                    pass
+                    _warn_lost(old, f"dropped: more than {self.queue_size} queued")
 
     def _run(self) -> None:
-        while not (self._stop.is_set() and self._queue.empty() and not self._retry):
+        while True:
+            if self._stop.is_set():
+                if self._give_up_on_stop:
+                    self._abandon()
+                    return
+                if self._queue.empty() and not self._retry:
+                    return
             now = time.monotonic()
             due = [i for i in self._retry if i.not_before <= now]
             self._retry = [i for i in self._retry if i.not_before > now]
@@ -137,8 +168,6 @@ class Notifier:
             try:
                 queued = self._queue.get(timeout=max(0.01, min(wait, 0.2)))
             except queue.Empty:
-                if self._stop.is_set() and self._retry and self._give_up_on_stop:
-                    self._retry.clear()
                 continue
             if queued is not None:
                 self._busy = True
@@ -148,14 +177,33 @@ class Notifier:
     _give_up_on_stop = False
     _busy = False
 
+    def _abandon(self) -> None:
+        """At the close deadline: what is still queued or waiting for a retry is not
+        delivered; each is logged (fingerprint, receiver, last error) and counted."""
+        left = list(self._retry)
+        self._retry.clear()
+        while True:
+            try:
+                queued = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if queued is not None:
+                left.append(queued)
+        with self._lock:
+            self.stats["abandoned"] += len(left)
+        for item in left:
+            why = f"last error: {item.last_error}" if item.last_error else "never sent"
+            _warn_lost(item, f"not delivered before shutdown ({why})")
+
     def _deliver(self, item: _Item) -> None:
         body = json.dumps(_FORMATS[item.receiver.format](item.notification)).encode()
+        url, basic = _split_userinfo(str(item.receiver.url))
         secrets = {name: value.get_secret_value() for name, value in item.receiver.headers.items()}
-        headers = {"Content-Type": "application/json", **secrets}
-        req = urllib.request.Request(str(item.receiver.url), data=body, headers=headers)
+        headers = {"Content-Type": "application/json", **basic, **secrets}
+        req = urllib.request.Request(url, data=body, headers=headers)
         retry = False
         try:
-            with urllib.request.urlopen(req, timeout=item.receiver.timeout_s) as resp:
+            with _OPENER.open(req, timeout=item.receiver.timeout_s) as resp:
                 resp.read()
             with self._lock:
                 self.stats["sent"] += 1
@@ -163,9 +211,14 @@ class Notifier:
         except urllib.error.HTTPError as exc:
             retry = exc.code == 429 or exc.code >= 500
             reason = f"HTTP {exc.code}"
+            location = exc.headers.get("Location") if 300 <= exc.code < 400 else None
+            if location:
+                target = webhook_url_shown(urljoin(str(item.receiver.url), location))
+                reason += f" (a redirect to {target}: configure the URL it redirects to)"
         except (urllib.error.URLError, OSError) as exc:
             retry = True
             reason = str(exc)
+        item.last_error = reason
         if retry and item.attempt < self.max_retries:
             delay = min(self.initial_backoff_s * 2**item.attempt, self.max_backoff_s)
             item.attempt += 1
@@ -176,13 +229,7 @@ class Notifier:
             return
         with self._lock:
             self.stats["failed"] += 1
-        log.warning(
-            "alert %s to %s failed after %d attempts: %s",
-            item.notification.fingerprint,
-            item.receiver.name,
-            item.attempt + 1,
-            reason,
-        )
+        _warn_lost(item, f"failed after {counted(item.attempt + 1, 'attempt')}: {reason}")
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until nothing is queued or waiting for a retry; True if drained in time."""
@@ -194,9 +241,35 @@ class Notifier:
         return False
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Stop after pending deliveries (pending retries are abandoned at the deadline)."""
+        """Stop after pending deliveries; what is still pending at the deadline is
+        abandoned, each logged as a warning and counted (``stats["abandoned"]``)."""
         self._stop.set()
         self._thread.join(timeout_s)
         if self._thread.is_alive():
             self._give_up_on_stop = True
             self._thread.join(1.0)
+        if self._thread.is_alive():  # stuck in one request: what waits behind it is lost
+            log.warning(
+                "alert delivery still busy at shutdown: %d notifications not delivered",
+                self._queue.qsize() + len(self._retry) + 1,
+            )
+
+
+def _split_userinfo(url: str) -> tuple[str, dict[str, str]]:
+    """``url`` without its ``user:password@`` and the basic-auth header they stand for
+    (urllib would take them for part of the host name). A configured
+    ``Authorization`` header wins over them."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, {}
+    user, password = unquote(parts.username), unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host)), {"Authorization": f"Basic {token}"}
+
+
+def _warn_lost(item: _Item, why: str) -> None:
+    n = item.notification
+    log.warning(
+        "alert %s %s (%s) to %s %s", n.rule_id, n.status, n.fingerprint, item.receiver.name, why
+    )

@@ -1,7 +1,8 @@
 """Evaluate alert rules on labelled batches: grouping, dedup and resolve.
 
-Time is *event time*: windows are measured on the documents' timestamps and end
-at the watermark (newest timestamp seen, or the ``now`` given to
+Time is *event time*: windows are measured on the documents' timestamps (one in
+the future counts as now) and end at the watermark (newest timestamp seen, or the
+``now`` given to
 :meth:`AlertEngine.evaluate` when the sidecar is idle and caught up). Each alert
 instance (rule + group values [+ template id]) notifies once when it starts
 firing and once when it resolves; nothing is re-sent while it keeps firing.
@@ -18,6 +19,7 @@ the network.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -119,6 +121,10 @@ class AlertEngine:
         rules: parsed rules (see :mod:`logtriage.alerts.rules`).
         notifier: where notifications go; ``None`` only collects them (returned).
         send_resolved: also notify when an instance resolves.
+
+    A document's timestamp later than the wall clock counts as now: one line from a
+    host whose clock runs ahead must not move the watermark into the future, where
+    every window would miss the present.
     """
 
     def __init__(
@@ -157,19 +163,28 @@ class AlertEngine:
         services: Sequence[str | None],
         hosts: Sequence[str | None],
         timestamps: Sequence[float] | np.ndarray[Any, Any],
+        counted: np.ndarray[Any, Any] | None = None,
     ) -> list[Notification]:
         """Account one labelled batch and evaluate; returns the notifications sent.
 
         ``services``/``hosts``/``timestamps`` (epoch seconds) are per line, in the
-        batch's order. Never blocks on delivery. Work per batch is vectorised:
-        Python loops run over distinct (group, second) cells, not over lines.
+        batch's order. ``counted`` (one bool per line, ``None``: all) says which lines
+        count: the sidecar leaves out those whose labels were not stored (already
+        labelled, or re-read later), so no document is counted twice. A template's
+        first sighting still starts a ``new_template`` alert when its line does not
+        count, since the miner reports it only once. Never blocks on delivery. Work
+        per batch is vectorised: Python loops run over distinct (group, second)
+        cells, not over lines.
         """
         n = len(batch)
         if not (len(services) == len(hosts) == len(timestamps) == n):
             raise ValueError("services, hosts and timestamps must have one value per line")
+        if counted is not None and len(counted) != n:
+            raise ValueError("counted must have one value per line")
         if n == 0:
             return self.evaluate()
-        ts = np.asarray(timestamps, dtype=np.float64)
+        mask = np.ones(n, dtype=np.bool_) if counted is None else np.asarray(counted, np.bool_)
+        ts = np.minimum(np.asarray(timestamps, dtype=np.float64), time.time())
         seconds = np.floor(ts).astype(np.int64)
         labels = np.asarray(batch.labels.label, dtype=object)
         anomaly = np.asarray(batch.labels.anomaly, dtype=np.bool_)
@@ -178,9 +193,9 @@ class AlertEngine:
         for rule in self.rules:
             codes, keys = groups.codes(tuple(rule.group_by))
             if isinstance(rule, NewTemplateRule):
-                out += self._observe_new_templates(rule, batch, labels, codes, keys, ts)
+                out += self._observe_new_templates(rule, batch, labels, codes, keys, ts, mask)
                 continue
-            sel = labels == rule.label if isinstance(rule, LabelCountRule) else slice(None)
+            sel = (labels == rule.label) & mask if isinstance(rule, LabelCountRule) else mask
             c, sec, an = codes[sel], seconds[sel], anomaly[sel]
             if not len(c):
                 continue
@@ -206,6 +221,7 @@ class AlertEngine:
         codes: np.ndarray[Any, Any],
         keys: list[GroupKey],
         ts: np.ndarray[Any, Any],
+        counted: np.ndarray[Any, Any],
     ) -> list[Notification]:
         tids = batch.template_ids
         wanted = np.isin(labels, rule.labels)
@@ -235,7 +251,7 @@ class AlertEngine:
             int(inst.labels["template_id"]) for inst in self._firing.values() if inst.rule is rule
         }
         if live:
-            for i in np.flatnonzero(np.isin(tids, list(live))).tolist():
+            for i in np.flatnonzero(np.isin(tids, list(live)) & counted).tolist():
                 fp = fingerprint(rule.id, dict(keys[int(codes[i])]), str(int(tids[i])))
                 seen = self._firing.get(fp)
                 if seen is not None:

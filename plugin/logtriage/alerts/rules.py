@@ -23,6 +23,8 @@ rules:
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -30,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from logtriage.errors import ConfigError
+from logtriage.labels import UNCLASSIFIED
 from logtriage.textfiles import read_user_text
 
 __all__ = [
@@ -38,8 +41,10 @@ __all__ = [
     "LabelCountRule",
     "NewTemplateRule",
     "RuleFile",
+    "check_rule_labels",
     "load_rules_file",
     "parse_rules",
+    "writable_labels",
 ]
 
 GroupKey = Literal["service", "host"]
@@ -112,3 +117,46 @@ def load_rules_file(path: Path) -> list[AlertRule]:
     except yaml.YAMLError as exc:
         raise ConfigError(f"alert rules {path} are not valid YAML: {exc}") from exc
     return parse_rules(data, str(path))
+
+
+def _close_label(label: str, known: Collection[str]) -> str | None:
+    by_case = {k.casefold(): k for k in known}
+    if label.casefold() in by_case:
+        return by_case[label.casefold()]
+    close = get_close_matches(label, sorted(known), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def writable_labels(rule_labels: Iterable[str], model_labels: Iterable[str]) -> frozenset[str]:
+    """The labels a pipeline can write: its regex rules', its model's (none when the
+    model is off) and ``Unclassified``."""
+    return frozenset([*(x for x in rule_labels if x), *model_labels, UNCLASSIFIED])
+
+
+def check_rule_labels(rules: Sequence[AlertRule], known: Collection[str], source: str) -> None:
+    """Refuse rules that name a label the pipeline never writes (``known``: the model's
+    labels, the regex rules' labels and ``Unclassified``): such a rule would never fire.
+
+    Raises:
+        ConfigError: every unknown label, with the closest known one.
+    """
+    problems = []
+    for rule in rules:
+        wanted = (
+            rule.labels
+            if isinstance(rule, NewTemplateRule)
+            else [rule.label]
+            if isinstance(rule, LabelCountRule)
+            else []
+        )
+        for label in wanted:
+            if label in known:
+                continue
+            close = _close_label(label, known)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            problems.append(f"rule {rule.id!r}: no document is ever labelled {label!r}{hint}")
+    if problems:
+        raise ConfigError(
+            f"invalid alert rules in {source}: {'; '.join(problems)}. The labels written "
+            f"here are: {', '.join(sorted(known))}"
+        )

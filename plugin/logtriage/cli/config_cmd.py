@@ -10,9 +10,9 @@ import yaml
 
 from logtriage.alerts import load_rules_file
 from logtriage.alerts.engine import DEFAULT_RULES
+from logtriage.alerts.rules import check_rule_labels, writable_labels
 from logtriage.cli.options import ConfigOption
 from logtriage.config import ModelSettings, SessionsSettings, Settings, load_settings
-from logtriage.config.alerts import AlertsSettings
 from logtriage.config.redact import redacted
 from logtriage.core import build_miner, load_rules
 from logtriage.errors import ConfigError, LogtriageError
@@ -30,9 +30,27 @@ def show(config: Path | None = ConfigOption) -> None:
     typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)
 
 
-def _load_alert_rules(alerts: AlertsSettings) -> None:
-    if alerts.enabled:
-        load_rules_file(Path(alerts.rules_file or DEFAULT_RULES))
+def _load_alert_rules(settings: Settings) -> None:
+    """The alert rules ``run`` loads, and the labels they name checked against those the
+    regex rules and the model bundle write (left to their own checks when they fail)."""
+    alerts = settings.alerts
+    if not alerts.enabled:
+        return
+    path = Path(alerts.rules_file or DEFAULT_RULES)
+    rules = load_rules_file(path)
+    try:
+        rule_labels = load_rules(settings.rules).labels
+        model_labels = _model_labels(settings.model)
+    except LogtriageError:
+        return
+    check_rule_labels(rules, writable_labels(rule_labels, model_labels), str(path))
+
+
+def _model_labels(model: ModelSettings) -> list[str]:
+    from logtriage.model.bundle import configured_bundle_path, load_bundle
+
+    path = configured_bundle_path(model)
+    return [] if path is None else load_bundle(path).labels
 
 
 def _load_model_bundle(model: ModelSettings) -> None:
@@ -57,7 +75,7 @@ def _build_problems(settings: Settings) -> list[str]:
     builds: list[Callable[[], object]] = [
         lambda: build_miner(settings.mining, settings.masking),
         lambda: load_rules(settings.rules),  # the files it names, read and compiled
-        lambda: _load_alert_rules(settings.alerts),
+        lambda: _load_alert_rules(settings),
         lambda: _load_model_bundle(settings.model),
         lambda: _load_session_watch(settings.sessions),
     ]

@@ -44,8 +44,11 @@ import numpy as np
 
 from logtriage._core import Miner
 from logtriage.alerts import AlertEngine
+from logtriage.alerts.engine import DEFAULT_RULES
+from logtriage.alerts.rules import check_rule_labels, writable_labels
 from logtriage.config import Settings
 from logtriage.config.search import start_from_ms
+from logtriage.core import load_rules
 from logtriage.errors import ConfigError, SinkError
 from logtriage.labels import Labeler
 from logtriage.pipeline import LabeledBatch, Pipeline
@@ -144,6 +147,12 @@ class Sidecar:
         self.client = client
         self.labeler = labeler
         self.alerts = alerts if alerts is not None else AlertEngine.from_settings(settings.alerts)
+        if self.alerts is not None:
+            try:
+                self._check_alert_labels(self.alerts)
+            except ConfigError:
+                self.alerts.close()
+                raise
         self.sessions = SessionWatch.from_settings(settings.sessions)
         self.metrics = metrics or SidecarMetrics()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
@@ -168,6 +177,18 @@ class Sidecar:
         self._page_limit = settings.sidecar.batch_size
         self._index_matches: bool | None = None
         self._cache_saved_at = time.monotonic()
+
+    def _check_alert_labels(self, alerts: AlertEngine) -> None:
+        """Refuse alert rules on labels this pipeline never writes (a typo such as
+        ``Critical error`` would keep the rule silent). Skipped for a labeler that does
+        not say its labels."""
+        model_labels: list[str] | None = (
+            [] if self.labeler is None else getattr(self.labeler, "labels", None)
+        )
+        if model_labels is not None:
+            cfg = self.settings.alerts
+            known = writable_labels(load_rules(self.settings.rules).labels, model_labels)
+            check_rule_labels(alerts.rules, known, str(cfg.rules_file or DEFAULT_RULES))
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -689,25 +710,43 @@ class Sidecar:
     ) -> set[tuple[str, str]] | None:
         """After the page's writes: alerting/sessions, rejected writes, counts; return
         the source keys now stored (``None``: all of the page's)."""
-        if work.batch is not None and (self.alerts is not None or self.sessions is not None):
-            self._observe_labelled(work.batch, work.messages, work.good_hits)
         if result.errors:
             result = self._mark_rejected(result, work.page, work.now, work.version, work.reason_of)
+        if work.batch is not None and (self.alerts is not None or self.sessions is not None):
+            self._observe_labelled(work, result)
         return self._account(result, stats, work)
 
-    def _observe_labelled(self, batch: LabeledBatch, messages: list[str], hits: list[Hit]) -> None:
+    def _observe_labelled(self, work: _PageWork, result: WriteResult) -> None:
         """Feed the labelled lines to built-in alerting and session tracking (per-line
-        service, host and timestamp read once for both)."""
+        service, host and timestamp read once for both).
+
+        Alerting counts only the lines whose labels were stored: a version conflict or
+        a failed write is re-read and counted on a later pass, and in ``index`` write
+        mode a conflict is a document labelled before (the overlap sweep re-reads
+        those), so each document counts once."""
+        assert work.batch is not None
+        batch, hits = work.batch, work.good_hits
+        stored: np.ndarray[Any, Any] | None = None
+        if work.reason_of or len(result.written) != len(hits):
+            written = set(result.written)
+            stored = np.fromiter(
+                (
+                    (h.index, h.id) in written and (h.index, h.id) not in work.reason_of
+                    for h in hits
+                ),
+                dtype=np.bool_,
+                count=len(hits),
+            )
         cfg = self.settings.alerts
         sources = [h.source for h in hits]
         services, hosts, ts = columns_from_sources(
             sources, cfg.service_field, cfg.host_field, self.settings.search.timestamp_field
         )
         if self.alerts is not None:
-            self.alerts.observe(batch, services, hosts, ts)
+            self.alerts.observe(batch, services, hosts, ts, counted=stored)
         if self.sessions is not None:
             refs = [(h.index, h.id) for h in hits]
-            flags = self.sessions.observe(messages, sources, batch.template_ids, ts, refs)
+            flags = self.sessions.observe(work.messages, sources, batch.template_ids, ts, refs)
             self._write_session_flags(flags)
 
     def _on_idle(self) -> None:
