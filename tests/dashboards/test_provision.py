@@ -34,6 +34,14 @@ RULE_REQUIRED = (
 )  # fmt: skip
 
 
+def _stored(datasource: dict[str, Any]) -> dict[str, Any]:
+    """A datasource as Grafana keeps and returns it: ``secureJsonData`` is encrypted
+    away, and ``secureJsonFields`` says which of its fields are set."""
+    secure = datasource.get("secureJsonData") or {}
+    plain = {k: v for k, v in datasource.items() if k != "secureJsonData"}
+    return {**plain, "secureJsonFields": {k: True for k in secure}, "_secrets": secure}
+
+
 class FakeGrafana:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
@@ -110,13 +118,14 @@ class FakeGrafana:
             if method == "PUT" and self._require(
                 "PUT datasource", body, ("name", "type", "access")
             ):
-                self.datasources[uid] = {**body, "uid": uid, "readOnly": False}
+                self.datasources[uid] = {**_stored(body), "uid": uid, "readOnly": False}
                 return 200, {"datasource": self.datasources[uid], "message": "Datasource updated"}
         if (path, method) == ("/api/datasources", "POST") and self._require(
             "POST datasource", body, ("name", "type", "access")
         ):
             uid = body["uid"]
-            self.datasources[uid] = {**body, "id": len(self.datasources) + 1, "readOnly": False}
+            stored = _stored(body)
+            self.datasources[uid] = {**stored, "id": len(self.datasources) + 1, "readOnly": False}
             return 200, {"datasource": self.datasources[uid], "message": "Datasource added"}
         if m := re.fullmatch(r"/api/dashboards/uid/([\w-]+)", path):
             uid = m.group(1)
@@ -321,3 +330,21 @@ def test_errors_never_print_the_password_of_the_grafana_url(
     err = capsys.readouterr().err
     assert err.startswith("error: cannot reach Grafana at http://admin:**********@"), err
     assert "hunter2" not in err
+
+
+def test_credentials_in_the_engine_url_become_basic_auth_not_part_of_the_url(
+    grafana: FakeGrafana,
+) -> None:
+    """The URL of a datasource is shown to every Grafana user who can open it; the
+    sidecar's credentials in it were stored there in plain text."""
+    url = "https://logtriage:s%40cret@es.internal:9200"
+    assert _provision(grafana, "--es-url", url) == 0
+    es = grafana.datasources["logtriage-es"]
+    assert es["url"] == "https://es.internal:9200"
+    assert (es["basicAuth"], es["basicAuthUser"]) == (True, "logtriage")
+    assert es["_secrets"] == {"basicAuthPassword": "s@cret"}
+    assert "cret" not in json.dumps({k: v for k, v in es.items() if k != "_secrets"})
+    calls = len(grafana.calls)
+    assert _provision(grafana, "--es-url", url) == 0
+    assert ("PUT", "/api/datasources/uid/logtriage-es") not in grafana.calls[calls:]
+    assert grafana.violations == []

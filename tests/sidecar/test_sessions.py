@@ -22,6 +22,7 @@ NORMAL = [
     "PacketResponder {n} for block {b} terminating",
     "Verification succeeded for {b}",
 ]
+START = datetime(2026, 3, 1, tzinfo=timezone.utc)
 BROKEN = [
     NORMAL[0],
     "Exception in receiveBlock for block {b} java.io.IOException: reset",
@@ -43,17 +44,13 @@ def _docs(start: datetime, sessions: list[tuple[str, list[str]]]) -> list[dict[s
     return docs
 
 
-def test_anomalous_sessions_are_flagged_on_their_documents(
-    engine: LocalEngine, client: SearchClient, tmp_path: Path
-) -> None:
-    name = unique("sess")
-    common = {"name": name, "state_index": f"state-{name}", "batch_size": 500}
-    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
-
-    # 1. Label normal sessions; learn their template sequences (the sidecar's own ids).
-    train_index = f"{name}-train"
+def _trained_model(
+    engine: LocalEngine, client: SearchClient, tmp_path: Path, common: dict[str, Any]
+) -> Path:
+    """An n-gram model of normal sessions, learnt on the sidecar's own template ids."""
+    train_index = f"{common['name']}-train"
     make_index(client, train_index)
-    load(client, train_index, _docs(start, [(f"blk_{k}", NORMAL) for k in range(60)]), op="index")
+    load(client, train_index, _docs(START, [(f"blk_{k}", NORMAL) for k in range(60)]), op="index")
     Sidecar(settings_for(engine.url, train_index, sidecar=common), client=client).run(once=True)
     by_block: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for hit in fetch_all(client, train_index):
@@ -65,13 +62,27 @@ def test_anomalous_sessions_are_flagged_on_their_documents(
     assert all(len(s) == 4 for s in sessions) and len({tuple(s) for s in sessions}) == 1
     model_dir = tmp_path / "ngram"
     NgramDetector.from_settings(SessionsSettings(history=2, top_g=1)).fit(sessions).save(model_dir)
+    return model_dir
+
+
+def _test_sessions() -> list[tuple[str, list[str]]]:
+    """20 normal sessions and 3 broken ones (blk_900..902)."""
+    return [(f"blk_{100 + k}", NORMAL) for k in range(20)] + [
+        (f"blk_{900 + k}", BROKEN) for k in range(3)
+    ]
+
+
+def test_anomalous_sessions_are_flagged_on_their_documents(
+    engine: LocalEngine, client: SearchClient, tmp_path: Path
+) -> None:
+    name = unique("sess")
+    common = {"name": name, "state_index": f"state-{name}", "batch_size": 500}
+    model_dir = _trained_model(engine, client, tmp_path, common)
 
     # 2. New documents, later in time, labelled by the same sidecar (same miner state).
     test_index = f"{name}-test"
     make_index(client, test_index)
-    test_sessions = [(f"blk_{100 + k}", NORMAL) for k in range(20)]
-    test_sessions += [(f"blk_{900 + k}", BROKEN) for k in range(3)]
-    load(client, test_index, _docs(start + timedelta(days=1), test_sessions), op="index")
+    load(client, test_index, _docs(START + timedelta(days=1), _test_sessions()), op="index")
     sessions_cfg = SessionsSettings(key_regex=r"(blk_\d+)", idle_timeout_s=30, model_path=model_dir)
     settings = settings_for(engine.url, test_index, sidecar=common).model_copy(
         update={"sessions": sessions_cfg}
@@ -92,3 +103,29 @@ def test_anomalous_sessions_are_flagged_on_their_documents(
         "logtriage_session_anomaly_documents_total"
     )
     assert documents == 9, "3 sessions x 3 documents"
+
+
+def test_documents_read_again_join_no_session_twice(
+    engine: LocalEngine, client: SearchClient, tmp_path: Path
+) -> None:
+    """``index`` write mode re-reads labelled documents (the overlap sweep of every
+    ``run --once``): they were fed to the sessions again, and a pass that found only
+    those never counted as caught up, so ``run --once`` ended with every session open
+    and unscored (6 of 23 scored, no broken one flagged)."""
+    name = unique("sessidx")
+    common = {"name": name, "state_index": f"state-{name}", "batch_size": 500}
+    model_dir = _trained_model(engine, client, tmp_path, common)
+    test_index = f"{name}-test"
+    make_index(client, test_index)
+    load(client, test_index, _docs(START + timedelta(days=1), _test_sessions()), op="index")
+    sessions_cfg = SessionsSettings(key_regex=r"(blk_\d+)", idle_timeout_s=30, model_path=model_dir)
+    settings = settings_for(
+        engine.url, test_index, sidecar=common, sink={"write_mode": "index"}
+    ).model_copy(update={"sessions": sessions_cfg})
+    sidecar = Sidecar(settings, client=client)
+    stats = sidecar.run(once=True)
+
+    assert stats.passes >= 2, "the overlap sweep ran"
+    registry = sidecar.metrics.registry
+    assert registry.get_sample_value("logtriage_sessions_scored") == 23
+    assert registry.get_sample_value("logtriage_session_anomaly_documents_total") == 9

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import typer
 import yaml
@@ -251,6 +251,31 @@ def _differs(want: Any, have: Any) -> bool:
     return bool(want != have)
 
 
+def _point_datasource(want: dict[str, Any], url: str) -> None:
+    """Point the datasource ``want`` at ``url``. A ``user:password@`` in it becomes
+    Grafana basic auth, the password in ``secureJsonData`` (stored encrypted, never
+    returned), not part of the stored URL, which any Grafana viewer of it can read."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        want["url"] = url
+        return
+    want["url"] = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    want["basicAuth"] = True
+    want["basicAuthUser"] = unquote(parts.username)
+    want["secureJsonData"] = {"basicAuthPassword": unquote(parts.password or "")}
+
+
+def _datasource_action(want: dict[str, Any], have: Any) -> str:
+    """:func:`_action` for a datasource: Grafana never returns ``secureJsonData``, only
+    which of its fields are set (``secureJsonFields``), so that is what is compared."""
+    secrets = want.get("secureJsonData", {})
+    plain = {k: v for k, v in want.items() if k != "secureJsonData"}
+    action = _action(plain, have)
+    if action == "unchanged" and not set(secrets) <= set(have.get("secureJsonFields") or {}):
+        return "updated"
+    return action
+
+
 def _load(src: Path, rel: str, names: dict[str, str]) -> Any:
     text = render((src / rel).read_text(encoding="utf-8"), names)
     return json.loads(text) if rel.endswith(".json") else yaml.safe_load(text)
@@ -288,11 +313,11 @@ def provision_grafana(
     for ds in ds_file["datasources"]:
         want = dict(ds)
         if ds["type"] == "elasticsearch" and es_url:
-            want["url"] = es_url
+            _point_datasource(want, es_url)
         if ds["type"] == "prometheus" and prometheus_url:
-            want["url"] = prometheus_url
+            _point_datasource(want, prometheus_url)
         have = _fetch(api.datasource.get_datasource_by_uid, ds["uid"])
-        action = _action(want, have)
+        action = _datasource_action(want, have)
         if action == "created":
             write(api.datasource.create_datasource, want)
         elif action == "updated":
@@ -389,7 +414,8 @@ def provision(
         None,
         "--es-url",
         help="URL Grafana uses for the logs (default: the first search.hosts, when the config "
-        "or LOGTRIAGE_ES_URL sets it).",
+        "or LOGTRIAGE_ES_URL sets it); a user:password@ in it becomes the datasource's basic "
+        "auth, the password stored encrypted. Give Grafana a read-only user.",
     ),
     prometheus_url: str | None = typer.Option(
         None, "--prometheus-url", help="URL Grafana uses for the sidecar metrics."

@@ -358,7 +358,7 @@ class Sidecar:
                     continue
                 summary.add(stats)
                 summary.slot = self.slot
-                if stats.seen == 0:
+                if stats.seen == stats.already_labelled:  # nothing new: caught up
                     self._on_idle()
                 if on_pass is not None:
                     on_pass(stats)
@@ -720,10 +720,10 @@ class Sidecar:
         """Feed the labelled lines to built-in alerting and session tracking (per-line
         service, host and timestamp read once for both).
 
-        Alerting counts only the lines whose labels were stored: a version conflict or
-        a failed write is re-read and counted on a later pass, and in ``index`` write
-        mode a conflict is a document labelled before (the overlap sweep re-reads
-        those), so each document counts once."""
+        Both see only the lines whose labels were stored: a version conflict or a
+        failed write is re-read and seen on a later pass, and in ``index`` write mode a
+        conflict is a document labelled before (the overlap sweep re-reads those), so
+        each document counts once and joins its session once."""
         assert work.batch is not None
         batch, hits = work.batch, work.good_hits
         stored: np.ndarray[Any, Any] | None = None
@@ -745,8 +745,17 @@ class Sidecar:
         if self.alerts is not None:
             self.alerts.observe(batch, services, hosts, ts, counted=stored)
         if self.sessions is not None:
+            messages, template_ids = work.messages, batch.template_ids
+            if stored is not None:  # a document joins its session once, as it counts once
+                keep = np.flatnonzero(stored).tolist()
+                hits, sources = [hits[i] for i in keep], [sources[i] for i in keep]
+                messages, template_ids, ts = (
+                    [messages[i] for i in keep],
+                    template_ids[keep],
+                    ts[keep],
+                )
             refs = [(h.index, h.id) for h in hits]
-            flags = self.sessions.observe(work.messages, sources, batch.template_ids, ts, refs)
+            flags = self.sessions.observe(messages, sources, template_ids, ts, refs)
             self._write_session_flags(flags)
 
     def _on_idle(self) -> None:
