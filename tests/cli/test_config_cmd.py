@@ -167,6 +167,28 @@ def test_relative_paths_in_the_file_are_read_beside_it_from_any_directory(
     assert shown["model"]["cache_path"] == str(etc / "cache" / "t.json")
 
 
+def test_validate_warns_of_a_rule_label_that_looks_misspelt(tmp_path: Path) -> None:
+    """`label: critical error` was accepted in silence: the lines it labels are missed by
+    every dashboard panel and alert rule made for `Critical Error`. A label of one's own
+    (`Deployment`) is allowed and not warned of."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n"
+        "  - {id: oom, pattern: 'out of memory', label: critical error}\n"
+        "  - {id: deploy, pattern: 'deployed version', label: Deployment}\n"
+        "  - {id: disk, pattern: 'disk full', label: Resource Usage}\n"
+    )
+    cfg = tmp_path / "logtriage.yaml"
+    cfg.write_text(f"rules:\n  path: {rules}\nmodel:\n  enabled: false\n")
+    proc = run_config("validate", str(cfg))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"warning: rules file {rules}: rule 'oom' labels lines 'critical error', which is no "
+        "label of the model or the built-in rules (did you mean 'Critical Error'?)"
+    ]
+    assert proc.stdout.strip().endswith(": ok")
+
+
 def test_validate_refuses_a_file_as_argument_and_another_as_option(tmp_path: Path) -> None:
     """`validate A.yaml -c B.yaml` checked A and said ok without a word about B."""
     good = tmp_path / "good.yaml"

@@ -24,13 +24,13 @@ rules:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from logtriage.config.hints import closest_label
 from logtriage.errors import ConfigError
 from logtriage.labels import UNCLASSIFIED
 from logtriage.textfiles import read_user_text
@@ -119,14 +119,6 @@ def load_rules_file(path: Path) -> list[AlertRule]:
     return parse_rules(data, str(path))
 
 
-def _close_label(label: str, known: Collection[str]) -> str | None:
-    by_case = {k.casefold(): k for k in known}
-    if label.casefold() in by_case:
-        return by_case[label.casefold()]
-    close = get_close_matches(label, sorted(known), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def writable_labels(rule_labels: Iterable[str], model_labels: Iterable[str]) -> frozenset[str]:
     """The labels a pipeline can write: its regex rules', its model's (none when the
     model is off) and ``Unclassified``."""
@@ -152,7 +144,7 @@ def check_rule_labels(rules: Sequence[AlertRule], known: Collection[str], source
         for label in wanted:
             if label in known:
                 continue
-            close = _close_label(label, known)
+            close = closest_label(label, known)
             hint = f" (did you mean {close!r}?)" if close else ""
             problems.append(f"rule {rule.id!r}: no document is ever labelled {label!r}{hint}")
     if problems:

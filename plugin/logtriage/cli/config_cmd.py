@@ -12,10 +12,14 @@ from logtriage.alerts import load_rules_file
 from logtriage.alerts.engine import DEFAULT_RULES
 from logtriage.alerts.rules import check_rule_labels, writable_labels
 from logtriage.cli.options import ConfigOption
+from logtriage.cli.progress import note
 from logtriage.config import ModelSettings, SessionsSettings, Settings, load_settings
+from logtriage.config.hints import closest_label
 from logtriage.config.redact import redacted
-from logtriage.core import build_miner, load_rules
+from logtriage.core import build_miner, load_rules, read_rule_file
 from logtriage.errors import ConfigError, LogtriageError
+from logtriage.labels import UNCLASSIFIED
+from logtriage.textfiles import read_user_text
 
 config_app = typer.Typer(help="Show or check the resolved configuration.", no_args_is_help=True)
 
@@ -88,6 +92,31 @@ def _build_problems(settings: Settings) -> list[str]:
     return problems
 
 
+def _rule_label_warnings(settings: Settings) -> list[str]:
+    """A warning per rule of the user's rules file whose label looks like a misspelt
+    label of the model or the built-in rules (``Eror``, ``critical error``). A label of
+    one's own is allowed, so only a near miss is reported: it would never be counted by
+    the dashboards and alert rules made for the real one."""
+    if settings.rules.path is None:
+        return []
+    try:
+        specs = read_rule_file(read_user_text(settings.rules.path, "rules file"), "")
+        built_in = load_rules(settings.rules.model_copy(update={"path": None})).labels
+        known = {*_model_labels(settings.model), *built_in, UNCLASSIFIED}
+    except LogtriageError:
+        return []  # reported as a problem by the builds
+    warnings = []
+    for spec in specs:
+        close = None if spec.label in known else closest_label(spec.label, known)
+        if close is not None:
+            warnings.append(
+                f"rules file {settings.rules.path}: rule {spec.id!r} labels lines "
+                f"{spec.label!r}, which is no label of the model or the built-in rules "
+                f"(did you mean {close!r}?)"
+            )
+    return warnings
+
+
 @config_app.command("validate")
 def validate(
     config: Path | None = typer.Argument(
@@ -107,7 +136,10 @@ def validate(
             param_hint="CONFIG / --config",
         )
     path = config or config_option
-    problems = _build_problems(load_settings(path))
+    settings = load_settings(path)
+    problems = _build_problems(settings)
     if problems:
         raise ConfigError("; ".join(problems))
+    for warning in _rule_label_warnings(settings):
+        note(f"warning: {warning}")
     typer.echo(f"{path or 'defaults'} + LOGTRIAGE_* environment: ok")

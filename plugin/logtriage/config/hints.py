@@ -1,13 +1,14 @@
-"""Where a configuration key that does not exist was probably meant to go."""
+"""Where a configuration key that does not exist was probably meant to go, and which
+label a misspelt one probably meant."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from difflib import get_close_matches
 
 from pydantic import BaseModel
 
-__all__ = ["unknown_key_hint"]
+__all__ = ["closest_label", "unknown_key_hint"]
 
 
 def _section(model: type[BaseModel], name: str) -> type[BaseModel] | None:
@@ -43,3 +44,13 @@ def unknown_key_hint(root: type[BaseModel], loc: Sequence[str | int]) -> str:
             and key in section.model_fields
         ]
     return f"did you mean {' or '.join(paths)}?" if paths else ""
+
+
+def closest_label(label: str, known: Collection[str]) -> str | None:
+    """The label of ``known`` that ``label`` probably meant: the same but for case, else
+    a close spelling; ``None`` when none is close."""
+    by_case = {k.casefold(): k for k in known}
+    if label.casefold() in by_case:
+        return by_case[label.casefold()]
+    close = get_close_matches(label, sorted(known), n=1, cutoff=0.6)
+    return close[0] if close else None
