@@ -260,7 +260,9 @@ def test_rules_file_errors_are_reported_together(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_rules_file(bad)
     msg = str(err.value)
-    assert "rules.0.label_count.label" in msg and "rules.1" in msg
+    assert "rule 1 ('x') label: Field required" in msg, msg
+    assert "rule 1 ('x') threshold: Input should be greater than or equal to 0" in msg, msg
+    assert "rule 2 ('y'): Input tag 'nope' found" in msg, msg
 
 
 def test_settings_section_and_engine_from_settings(tmp_path: Path, receiver: Receiver) -> None:

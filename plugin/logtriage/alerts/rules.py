@@ -94,14 +94,30 @@ class RuleFile(BaseModel):
     rules: list[AlertRule]
 
 
+def _where(loc: tuple[int | str, ...], data: object) -> str:
+    """``rule 2 ('crit') threshold`` for pydantic's ``rules.1.label_count.threshold``:
+    rules counted from 1 as in the file, named by id, without the kind's tag."""
+    if len(loc) < 2 or loc[0] != "rules" or not isinstance(loc[1], int):
+        return ".".join(map(str, loc))
+    rules = data.get("rules") if isinstance(data, dict) else None
+    rule = rules[loc[1]] if isinstance(rules, list) and loc[1] < len(rules) else None
+    rest = list(loc[2:])
+    if isinstance(rule, dict):
+        if rest and rest[0] == rule.get("kind"):
+            rest = rest[1:]
+        named = f" ({rule['id']!r})" if isinstance(rule.get("id"), str) else ""
+    else:
+        named = ""
+    where = f"rule {loc[1] + 1}{named}"
+    return f"{where} {'.'.join(map(str, rest))}" if rest else where
+
+
 def parse_rules(data: object, source: str = "<rules>") -> list[AlertRule]:
     """Validate parsed YAML; every problem is reported at once."""
     try:
         parsed = RuleFile.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{_where(err['loc'], data)}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"invalid alert rules in {source}: {problems}") from exc
     ids = [r.id for r in parsed.rules]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
