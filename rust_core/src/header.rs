@@ -8,7 +8,7 @@
 //! `str.strip()` semantics). A line that does not match is kept by the caller
 //! with the whole stripped line as `Content` and counted as unmatched.
 
-use crate::error::{CoreError, CoreResult};
+use crate::error::{regex_reason, CoreError, CoreResult};
 use crate::parallel::map_batch;
 use regex::{CaptureLocations, Regex, RegexBuilder};
 
@@ -214,7 +214,7 @@ impl HeaderParser {
         let regex = RegexBuilder::new(&pattern)
             .size_limit(FORMAT_SIZE_LIMIT)
             .build()
-            .map_err(|e| bad(format!("invalid regex {pattern:?}: {e}")))?;
+            .map_err(|e| bad(format!("invalid regex {pattern:?}: {}", regex_reason(&e))))?;
         let groups = group_indices(&regex, &fields)
             .into_iter()
             .zip(&fields)

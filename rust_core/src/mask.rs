@@ -27,7 +27,7 @@
 //! does not run these regexes with the default set: it uses an equivalent
 //! token classifier ([`crate::miner::tokenize`]) and exports `<*>`.
 
-use crate::error::{CoreError, CoreResult};
+use crate::error::{regex_reason, CoreError, CoreResult};
 use regex::{NoExpand, Regex};
 use std::sync::OnceLock;
 
@@ -205,7 +205,7 @@ impl Masker {
                 }
                 Err(e) => problems.push(CoreError::BadMask {
                     name: s.name.clone(),
-                    reason: e.to_string(),
+                    reason: regex_reason(&e),
                 }),
             }
         }

@@ -7,7 +7,7 @@
 //! a huge rule file cannot eat the memory; the regex crate matches in linear
 //! time, so a huge line only costs its length.
 
-use crate::error::{CoreError, CoreResult};
+use crate::error::{regex_reason, CoreError, CoreResult};
 use crate::parallel::map_batch;
 use regex::{RegexBuilder, RegexSet, RegexSetBuilder};
 use std::collections::HashMap;
@@ -112,7 +112,7 @@ impl RuleSet {
             RegexBuilder::new(&rule.pattern)
                 .size_limit(RULE_SIZE_LIMIT)
                 .build()
-                .map_err(|e| bad_rule(rule, e.to_string()))?;
+                .map_err(|e| bad_rule(rule, regex_reason(&e)))?;
         }
 
         // Group by target, keeping first-appearance order of targets.

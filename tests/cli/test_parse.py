@@ -239,3 +239,24 @@ def test_a_field_in_unescaped_brackets_is_named_as_such(tmp_path: Path) -> None:
     ranged = run_cli("parse", str(log), "--log-format", r"\[<Time>\] \[[a-z]+\] <Content>")
     assert ranged.returncode == 0, ranged.stderr.decode()
     assert "did not match" not in ranged.stderr.decode()
+
+
+def test_a_regex_error_is_one_error_line_naming_the_character(tmp_path: Path) -> None:
+    """The regex library draws the pattern and a caret over four lines, the last of them
+    a second ``error:``; the README promises one ``error:`` line."""
+    log = tmp_path / "a.log"
+    log.write_text("hello 1\n")
+    proc = run_cli("parse", str(log), "--log-format", "<Content>(")
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        'error: log format "<Content>(": invalid regex "^(?P<Content>.*?)($": unclosed group '
+        "at character 18\n"
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - {id: r, pattern: 'a[z-a]', label: Error}\n")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"rules:\n  path: {rules}\nmodel:\n  enabled: false\n")
+    proc = run_cli("classify", str(log), "-c", str(cfg))
+    assert proc.returncode == 1
+    assert proc.stderr.decode().count("\n") == 1, proc.stderr.decode()
+    assert "the start must be <= the end at character 3" in proc.stderr.decode()
