@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import ensure_state_index
+from logtriage.sidecar import Sidecar
 from logtriage.sidecar.checkpoint import StateStore
 
 from tests._search_helpers import (
@@ -52,3 +54,40 @@ def test_sighup_stops_like_sigterm(es_engine: LocalEngine, tmp_path) -> None:
     lease = store.get(f"{settings.sidecar.name}:lease:0")
     assert lease is not None and lease.source["expires_at"] < time.time()
     client.close()
+
+
+def test_index_mode_re_reads_are_not_counted_or_logged_as_conflicts(
+    engine: LocalEngine, client: SearchClient, caplog
+) -> None:
+    """``index`` write mode re-reads the overlap (and at least the checkpoint's own
+    document) on every pass; each re-read is a 409 on a labels document that exists.
+    They were counted in ``logtriage_write_conflicts_total`` (1,511 after 8 s for 300
+    documents) and logged at info on every poll ("pass: seen=1 labelled=0
+    conflicts=1"). Now neither: only what was written counts."""
+    index = unique("idxquiet")
+    make_index(client, index)
+    load(client, index, make_docs(120, seed=22), op="index")
+    settings = settings_for(
+        engine.url,
+        index,
+        sink={"write_mode": "index", "labels_index": f"labels-{index}"},
+        sidecar={"overlap_sweep_interval_s": 0, "poll_interval_s": 0.05},
+    )
+    sidecar = Sidecar(settings, client=client)
+    passes = []
+    with caplog.at_level(logging.INFO, logger="logtriage.sidecar"):
+        sidecar.run(max_passes=6, on_pass=passes.append)
+    assert passes[0].labelled == 120
+    assert all(p.labelled == 0 and p.already_labelled > 0 for p in passes[1:]), passes
+    registry = sidecar.metrics.registry
+    assert registry.get_sample_value("logtriage_write_conflicts_total") == 0
+    labelled = sum(
+        s.value
+        for m in registry.collect()
+        if m.name == "logtriage_documents_labelled"
+        for s in m.samples
+        if s.name.endswith("_total")
+    )
+    assert labelled == 120
+    pass_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("pass:")]
+    assert len(pass_lines) == 1 and "labelled=120" in pass_lines[0], pass_lines

@@ -553,13 +553,15 @@ class Sidecar:
         self.metrics.passes.inc()
         self._update_lag(best)
         stats.seconds = time.perf_counter() - started
-        if stats.seen:
+        if stats.seen > stats.already_labelled:  # not a pass that only re-read labelled ones
             log.info(
-                "pass: seen=%d labelled=%d errors=%d conflicts=%d failed=%d in %.2fs",
+                "pass: seen=%d labelled=%d errors=%d conflicts=%d already_labelled=%d "
+                "failed=%d in %.2fs",
                 stats.seen,
                 stats.labelled,
                 stats.errored,
-                stats.conflicts,
+                stats.conflicts - stats.already_labelled,
+                stats.already_labelled,
                 stats.failed,
                 stats.seconds,
             )
@@ -886,12 +888,15 @@ class Sidecar:
             stats.error_reasons[reason] = stats.error_reasons.get(reason, 0) + n
             m.doc_errors.labels(reason=reason).inc(n)
         stats.conflicts += len(result.conflicts)
-        m.conflicts.inc(len(result.conflicts))
         if self.settings.sink.write_mode == "index":
-            # A labels document already exists: the source document is done.
+            # A labels document already exists: the source document is done. These are
+            # the overlap's re-reads (each pass re-reads at least the checkpoint's own
+            # document), not writes refused by a version: the metric would grow forever.
             stats.already_labelled += len(result.conflicts)
             if done is not None:
                 done.update(result.conflicts)
+        else:
+            m.conflicts.inc(len(result.conflicts))
         if result.retries:
             m.retries.inc(result.retries)
         for err in result.errors:
