@@ -76,6 +76,34 @@ def test_an_index_that_appears_mid_run_gets_the_label_mappings_first(
     assert all("logtriage" in h["_source"] for h in fetch_all(client, f"{prefix}-2"))
 
 
+def test_an_index_deleted_and_created_again_mid_run_gets_the_label_mappings_first(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """The index was deleted and created again under the same name while the sidecar
+    ran (a re-import, a cleanup script): its name was known, so its next labels were
+    written before the mappings were checked again (every 60 s), and the engine mapped
+    ``logtriage.label`` as text, which breaks the dashboards' aggregations for good."""
+    index = unique("recreated")
+    make_index(client, index)
+    load(client, index, make_docs(30, seed=17), op="index")
+    sidecar = Sidecar(settings_for(engine.url, index), client=client)
+
+    def recreate(stats: PassStats) -> None:
+        if not passes:
+            client.request("DELETE", f"/{index}")
+            make_index(client, index)
+            load(client, index, make_docs(30, seed=18), op="index")
+        passes.append(stats)
+
+    passes: list[PassStats] = []
+
+    sidecar.run(max_passes=2, on_pass=recreate)
+    assert [p.labelled for p in passes] == [30, 30]
+    mapping = client.request("GET", f"/{index}/_mapping/field/logtriage.label")
+    field = mapping[index]["mappings"]["logtriage.label"]["mapping"]["label"]
+    assert field["type"] == "keyword"
+
+
 def test_a_list_naming_a_missing_index_still_resolves_the_others(
     engine: LocalEngine, client: SearchClient
 ) -> None:

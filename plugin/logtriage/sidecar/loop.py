@@ -174,6 +174,8 @@ class Sidecar:
         self._rewritable: frozenset[str] = frozenset()
         #: Indices whose mappings were checked (``None``: not allowed to list them).
         self._targets: frozenset[str] | None = None
+        #: Indices whose ``logtriage.*`` mappings were checked in the current pass.
+        self._checked_this_pass: set[str] = set()
         self._page_limit = settings.sidecar.batch_size
         self._index_matches: bool | None = None
         self._cache_saved_at = time.monotonic()
@@ -466,8 +468,10 @@ class Sidecar:
         started = time.perf_counter()
         stats = PassStats()
         self.lease.renew()
+        self._checked_this_pass = set()
         if not self._mappings_checked_at or time.monotonic() - self._mappings_checked_at > 60:
             indices = self._source_indices()
+            self._checked_this_pass = set(indices or ())
             self._targets = None if indices is None else frozenset(indices)
             if s.sink.write_mode == "update":
                 self._prepare_targets(indices)
@@ -609,13 +613,22 @@ class Sidecar:
         """An index that appeared since the last check (a rollover, a new daily index)
         gets its mappings before the page's labels are written: else the engine would
         map ``logtriage.*`` dynamically (labels as text, which breaks the dashboards'
-        aggregations and re-labelling)."""
+        aggregations and re-labelling). So does one deleted and created again under
+        the same name since: each pass checks the mappings of the indices it writes to
+        once."""
         if self._targets is None or self.settings.sink.write_mode != "update":
             return
-        new = {h.index for h in page} - self._targets
+        indices = {h.index for h in page} - self._checked_this_pass
+        if not indices:
+            return
+        new = indices - self._targets
         if new:
             self._prepare_targets(None)
             self._targets = self._targets | new
+        else:
+            assert self.client is not None
+            ensure_field_mappings(self.client, self.settings.search.index, sorted(indices))
+        self._checked_this_pass |= indices
 
     def _save_checkpoint(self, position_ms: int | None, stats: PassStats) -> None:
         assert self.checkpoint is not None
