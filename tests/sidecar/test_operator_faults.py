@@ -104,6 +104,38 @@ def test_an_index_deleted_and_created_again_mid_run_gets_the_label_mappings_firs
     assert field["type"] == "keyword"
 
 
+def test_a_labels_index_deleted_mid_run_is_created_again_with_its_mappings(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """``index`` write mode: the labels index was deleted while the sidecar ran (to
+    start over); the next labels write created it again with dynamic mappings
+    (``logtriage.label`` as text). Now the sidecar creates it with its own first."""
+    index = unique("labelsgone")
+    labels_index = f"labels-{index}"
+    make_index(client, index)
+    load(client, index, make_docs(30, seed=19), op="index")
+    settings = settings_for(
+        engine.url, index, sink={"write_mode": "index", "labels_index": labels_index}
+    )
+    sidecar = Sidecar(settings, client=client)
+
+    def delete_labels(stats: PassStats) -> None:
+        if not passes:
+            client.request("DELETE", f"/{labels_index}")
+            later = datetime(2026, 1, 2, tzinfo=timezone.utc)
+            load(client, index, make_docs(30, seed=20, start=later), op="index")
+        passes.append(stats)
+
+    passes: list[PassStats] = []
+
+    sidecar.run(max_passes=2, on_pass=delete_labels)
+    # The new documents, and the checkpoint's own one, which lost its labels too.
+    assert [p.labelled for p in passes] == [30, 31]
+    mapping = client.request("GET", f"/{labels_index}/_mapping/field/logtriage.label")
+    field = mapping[labels_index]["mappings"]["logtriage.label"]["mapping"]["label"]
+    assert field["type"] == "keyword"
+
+
 def test_a_list_naming_a_missing_index_still_resolves_the_others(
     engine: LocalEngine, client: SearchClient
 ) -> None:

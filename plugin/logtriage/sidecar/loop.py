@@ -615,8 +615,12 @@ class Sidecar:
         map ``logtriage.*`` dynamically (labels as text, which breaks the dashboards'
         aggregations and re-labelling). So does one deleted and created again under
         the same name since: each pass checks the mappings of the indices it writes to
-        once."""
-        if self._targets is None or self.settings.sink.write_mode != "update":
+        once. In ``index`` write mode, the labels index is created again (with its
+        mappings) if it was deleted: the next write would create it with dynamic ones."""
+        if self.settings.sink.write_mode == "index":
+            self._check_labels_index()
+            return
+        if self._targets is None:
             return
         indices = {h.index for h in page} - self._checked_this_pass
         if not indices:
@@ -629,6 +633,18 @@ class Sidecar:
             assert self.client is not None
             ensure_field_mappings(self.client, self.settings.search.index, sorted(indices))
         self._checked_this_pass |= indices
+
+    def _check_labels_index(self) -> None:
+        """Once a pass: create ``sink.labels_index`` again if it is gone."""
+        labels_index = self.settings.sink.labels_index
+        if labels_index in self._checked_this_pass:
+            return
+        assert self.client is not None
+        found = self.client.request("GET", f"/{labels_index}/_mapping", ignore=(404,))
+        if found.get("status") == 404:
+            log.warning("sink.labels_index %r was deleted: creating it again", labels_index)
+            ensure_labels_index(self.client, labels_index)
+        self._checked_this_pass.add(labels_index)
 
     def _save_checkpoint(self, position_ms: int | None, stats: PassStats) -> None:
         assert self.checkpoint is not None
