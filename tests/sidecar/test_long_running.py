@@ -91,3 +91,50 @@ def test_index_mode_re_reads_are_not_counted_or_logged_as_conflicts(
     assert labelled == 120
     pass_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("pass:")]
     assert len(pass_lines) == 1 and "labelled=120" in pass_lines[0], pass_lines
+
+
+def test_a_stop_while_the_engine_hangs_does_not_wait_for_it_again(
+    es_engine: LocalEngine, tmp_path
+) -> None:
+    """The engine hung (frozen with SIGSTOP: requests time out) and the sidecar had seen
+    it; SIGTERM then waited once more for the lease release to time out
+    (``search.request_timeout_s``, 30 s by default: 58 s to exit in all, at the edge
+    of the README's systemd TimeoutStopSec=60) and logged "retrying". Now it stops at
+    once; the lease expires by itself after ``sidecar.lease_ttl_s``."""
+    client = SearchClient.connect(settings_for(es_engine.url, "x").search)
+    index = unique("hungstop")
+    make_index(client, index, shards=1)
+    load(client, index, make_docs(50, seed=23), op="index")
+    settings = settings_for(
+        es_engine.url,
+        index,
+        search={"request_timeout_s": 4.0},
+        sidecar={"max_backoff_s": 30.0},
+    )
+    proc = SidecarProcess(write_config(settings, tmp_path / "c.yaml"))
+    try:
+        deadline = time.monotonic() + 60
+        while count_labelled(client, index) < 50:
+            assert proc.proc.poll() is None, proc.stderr[-3000:]
+            assert time.monotonic() < deadline, proc.stderr[-3000:]
+            time.sleep(0.1)
+        client.close()
+        es_engine.pause()
+        try:
+            deadline = time.monotonic() + 30
+            while "engine unavailable" not in proc.stderr:
+                assert time.monotonic() < deadline, proc.stderr[-3000:]
+                time.sleep(0.1)
+            stopped_at = time.monotonic()
+            proc.signal(signal.SIGTERM)
+            rc = proc.wait(timeout=60)
+            took = time.monotonic() - stopped_at
+        finally:
+            es_engine.resume()
+    finally:
+        if proc.proc.poll() is None:
+            proc.proc.kill()
+    assert rc == 0, proc.stderr[-3000:]
+    # At most the one request that was hanging when the signal came, no second wait.
+    assert took < 4.0 + 1.5, f"{took:.1f}s to stop:\n{proc.stderr[-3000:]}"
+    assert "worker slot 0 not released (the engine is unavailable)" in proc.stderr

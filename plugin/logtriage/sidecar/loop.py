@@ -166,6 +166,8 @@ class Sidecar:
         )
         self._stop = threading.Event()
         self._ready = False
+        #: The last engine request of the loop failed (reset by a pass that worked).
+        self._engine_down = False
         self._server: MetricsServer | None = None
         self._mappings_checked_at = 0.0
         self._swept_at: float | None = None  # last pass that re-read the overlap window
@@ -282,7 +284,16 @@ class Sidecar:
         self._save_model_cache(force=True)
         if self.alerts is not None:
             self.alerts.close()
-        if self.lease is not None:
+        if self.lease is not None and self._engine_down and self.lease.slot is not None:
+            # Releasing would wait for a hung engine once more (search.request_timeout_s:
+            # 30 s by default), beyond a service manager's stop timeout.
+            log.warning(
+                "worker slot %d not released (the engine is unavailable): it is free "
+                "again after sidecar.lease_ttl_s (%gs)",
+                self.lease.slot,
+                self.settings.sidecar.lease_ttl_s,
+            )
+        elif self.lease is not None:
             self.lease.release()
         if self._server is not None:
             self._server.stop()
@@ -329,8 +340,10 @@ class Sidecar:
                         gc.freeze()
                     stats = self.run_pass(refresh=summary.passes > 0 or once)
                     failures = 0
+                    self._engine_down = False
                     self.metrics.up.set(1)
                 except EngineRequestError as exc:
+                    self._engine_down = True
                     self.metrics.up.set(0)
                     self.metrics.engine_errors.labels(kind=_error_kind(exc)).inc()
                     summary.engine_errors += 1
@@ -344,6 +357,9 @@ class Sidecar:
                     needs_setup = True
                     if max_failures is not None and failures >= max_failures:
                         raise
+                    if self.stopping:
+                        log.warning("engine unavailable (%s); stopping", exc)
+                        break
                     delay = backoff_delay(failures - 1, 0.5, self.settings.sidecar.max_backoff_s)
                     log.warning("engine unavailable (%s); retrying in %.1fs", exc, delay)
                     self._stop.wait(delay)
