@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import re
+import string
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
-from logtriage.config import load_settings
+from logtriage.config import MiningSettings, Settings, load_settings
 from logtriage.errors import StateError
 from logtriage.labels import UNCLASSIFIED, LabelColumns
 from logtriage.pipeline import Pipeline
@@ -99,3 +102,40 @@ def test_a_state_file_that_is_not_one_names_the_file(tmp_path: Path) -> None:
     state.write_text("2024-01-01 12:00:00 INFO started\n")
     with pytest.raises(StateError, match=rf"^state file {re.escape(str(state))}: corrupt"):
         Pipeline.load_miner(state)
+
+
+def test_memory_for_template_texts_stays_bounded_by_max_templates() -> None:
+    """A sidecar that meets new templates for days (ids, words no mask covers) kept the
+    text of every template it had ever mined, evicted ones included: Python memory grew
+    by about 130 bytes per template for ever (2.6 MB per 20,000). It now stays within
+    about twice ``mining.max_templates`` texts; the lines keep their templates."""
+    pipeline = Pipeline(Settings(mining=MiningSettings(max_templates=500)))
+    rng = random.Random(5)
+
+    def fresh_lines(n: int) -> list[str]:  # a new template each: new first word and length
+        return [
+            " ".join(
+                "".join(rng.choice(string.ascii_lowercase) for _ in range(8))
+                for _ in range(rng.randrange(3, 12))
+            )
+            for _ in range(n)
+        ]
+
+    for _ in range(3):  # fill the miner to max_templates (400 a batch: under it)
+        pipeline.process_batch(fresh_lines(400))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        for _ in range(50):
+            lines = fresh_lines(400)
+            batch = pipeline.process_batch(lines)
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    assert batch.template_texts[-1] == lines[-1]  # still labelled by their own template
+    grown = sum(
+        stat.size_diff
+        for stat in after.compare_to(before, "filename")
+        if stat.traceback[0].filename.endswith("pipeline.py")
+    )
+    assert grown < 300_000, f"{grown} bytes more after 20,000 new templates"

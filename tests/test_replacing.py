@@ -66,3 +66,31 @@ def test_parse_out_to_a_fifo_keeps_it_a_fifo(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(fifo.stat().st_mode), "the FIFO was replaced by a regular file"
     assert got and got[0].decode().splitlines()[0] == "LineId,Content,EventId,EventTemplate"
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_a_write_that_fails_leaves_no_partial_file(tmp_path: Path) -> None:
+    """The disk filled up while the sidecar saved its template cache: the write failed
+    (logged), but ``templates.json.tmp`` stayed, as large as the space that was left,
+    so the disk stayed full. The fault is real here: a file size limit
+    (``RLIMIT_FSIZE``) makes the kernel refuse the write past 1,000 bytes (EFBIG), as
+    a full disk does with ENOSPC, in a child process."""
+    target = tmp_path / "templates.json"
+    target.write_bytes(b"previous")
+    code = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from logtriage.replacing import write_replacing\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))\n"
+        "try:\n"
+        "    write_replacing(Path(sys.argv[1]), b'x' * 5000)\n"
+        "except OSError as exc:\n"
+        "    print(exc.errno)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(target)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "27", proc.stdout  # EFBIG: the write was refused
+    assert target.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["templates.json"]

@@ -199,3 +199,29 @@ def test_config_file_cannot_execute_code(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "is not valid YAML" in proc.stdout + proc.stderr
     assert not marker.exists()
+
+
+def test_a_password_in_the_engine_url_is_never_logged(
+    es_engine: LocalEngine, tmp_path: Path
+) -> None:
+    """``search.hosts: ["http://user:password@host:9200"]``: doctor and run name the host
+    with the password masked, whether it answers or not (a dead host's error was
+    logged on every retry with the URL whole)."""
+    password = "url-Pa55w0rd-never-logged"
+    live = es_engine.url.replace("http://", f"http://elastic:{password}@")
+    dead = f"http://elastic:{password}@127.0.0.1:{free_port()}"
+    for url, label in ((live, "live"), (dead, "dead")):
+        settings = settings_for(
+            url,
+            unique("urlpw"),
+            search={"request_timeout_s": 3.0},
+            sidecar={"max_backoff_s": 0.1},
+        )
+        config = write_config(settings, tmp_path / f"{label}.yaml")
+        assert password in config.read_text()
+        for args in (("doctor",), ("run", "--once")):
+            proc = _cli(*args, "--config", str(config), env={**os.environ})
+            output = proc.stdout + proc.stderr
+            assert password not in output, f"{args} ({label}): {output[-2000:]}"
+            if label == "dead" or args == ("doctor",):  # these name the host
+                assert "elastic:**********@127.0.0.1" in output, f"{args} ({label}): {output}"

@@ -81,6 +81,8 @@ class Pipeline:
         if "" in fresh.values():
             self._blank_ids = self._ids_of_blank_templates()
         texts = [known[i] for i in ids.tolist()]
+        if len(known) > 2 * self.settings.mining.max_templates:
+            self._forget_evicted()
         rule_idx = self.rules.match_batch(messages, fields=fields)
         labels = self._label(messages, ids, texts, changes, rule_idx)
         rules = [self._rule_ids[i] if i >= 0 else None for i in rule_idx.tolist()]
@@ -92,6 +94,13 @@ class Pipeline:
             rules=rules,
             model_version=self.labeler.model_version,
         )
+
+    def _forget_evicted(self) -> None:
+        """Keep the texts of live templates only: the miner evicts the least recently
+        used beyond ``mining.max_templates`` and never gives their ids again, so a
+        sidecar seeing new templates for days would otherwise keep every text it ever
+        mined (rebuilt once the map doubles: amortised O(1) per new template)."""
+        self._template_text = {t[0]: t[2] for t in self.miner.templates()}
 
     def _label(
         self,

@@ -28,11 +28,17 @@ def renames_over(path: Path) -> bool:
 
 def write_replacing(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through ``<name>.tmp`` renamed over it (a device, FIFO
-    or link is written in place)."""
+    or link is written in place). On failure ``path`` is unchanged and the temporary
+    file removed."""
     if not renames_over(path):
         with open(path, "wb") as out:
             out.write(data)
         return
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:
+        # e.g. the disk is full: a partial temporary file would keep it full.
+        tmp.unlink(missing_ok=True)
+        raise

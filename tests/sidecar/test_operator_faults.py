@@ -76,6 +76,66 @@ def test_an_index_that_appears_mid_run_gets_the_label_mappings_first(
     assert all("logtriage" in h["_source"] for h in fetch_all(client, f"{prefix}-2"))
 
 
+def test_an_index_deleted_and_created_again_mid_run_gets_the_label_mappings_first(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """The index was deleted and created again under the same name while the sidecar
+    ran (a re-import, a cleanup script): its name was known, so its next labels were
+    written before the mappings were checked again (every 60 s), and the engine mapped
+    ``logtriage.label`` as text, which breaks the dashboards' aggregations for good."""
+    index = unique("recreated")
+    make_index(client, index)
+    load(client, index, make_docs(30, seed=17), op="index")
+    sidecar = Sidecar(settings_for(engine.url, index), client=client)
+
+    def recreate(stats: PassStats) -> None:
+        if not passes:
+            client.request("DELETE", f"/{index}")
+            make_index(client, index)
+            load(client, index, make_docs(30, seed=18), op="index")
+        passes.append(stats)
+
+    passes: list[PassStats] = []
+
+    sidecar.run(max_passes=2, on_pass=recreate)
+    assert [p.labelled for p in passes] == [30, 30]
+    mapping = client.request("GET", f"/{index}/_mapping/field/logtriage.label")
+    field = mapping[index]["mappings"]["logtriage.label"]["mapping"]["label"]
+    assert field["type"] == "keyword"
+
+
+def test_a_labels_index_deleted_mid_run_is_created_again_with_its_mappings(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """``index`` write mode: the labels index was deleted while the sidecar ran (to
+    start over); the next labels write created it again with dynamic mappings
+    (``logtriage.label`` as text). Now the sidecar creates it with its own first."""
+    index = unique("labelsgone")
+    labels_index = f"labels-{index}"
+    make_index(client, index)
+    load(client, index, make_docs(30, seed=19), op="index")
+    settings = settings_for(
+        engine.url, index, sink={"write_mode": "index", "labels_index": labels_index}
+    )
+    sidecar = Sidecar(settings, client=client)
+
+    def delete_labels(stats: PassStats) -> None:
+        if not passes:
+            client.request("DELETE", f"/{labels_index}")
+            later = datetime(2026, 1, 2, tzinfo=timezone.utc)
+            load(client, index, make_docs(30, seed=20, start=later), op="index")
+        passes.append(stats)
+
+    passes: list[PassStats] = []
+
+    sidecar.run(max_passes=2, on_pass=delete_labels)
+    # The new documents, and the checkpoint's own one, which lost its labels too.
+    assert [p.labelled for p in passes] == [30, 31]
+    mapping = client.request("GET", f"/{labels_index}/_mapping/field/logtriage.label")
+    field = mapping[labels_index]["mappings"]["logtriage.label"]["mapping"]["label"]
+    assert field["type"] == "keyword"
+
+
 def test_a_list_naming_a_missing_index_still_resolves_the_others(
     engine: LocalEngine, client: SearchClient
 ) -> None:

@@ -88,3 +88,27 @@ def test_a_second_sidecar_of_the_same_name_says_what_to_change(
     second = Sidecar(settings, client=client, owner="elsewhere:2")
     second.setup()  # released by the first's close: free at once
     second.close()
+
+
+def test_a_renewal_that_timed_out_but_was_applied_keeps_the_lease(client: SearchClient) -> None:
+    """While the engine was paused, a lease renewal timed out and was applied when it
+    resumed: the stored lease still named this process, at a newer version. The next
+    renewal got 409 and the sidecar logged "lease ... was taken over", stopped ready and
+    waited up to 5 s to claim its own slot again, after every such outage. The late
+    write is replayed here by a second handle of the same owner."""
+    state = unique("state-lease")
+    ensure_state_index(client, state)
+    store = StateStore(client, state)
+    ours = Lease(store, "w", "host:1", ttl_s=30.0)
+    assert ours.claim(2) == 0
+    late = Lease(store, "w", "host:1", ttl_s=30.0)
+    assert late.claim(2, wanted=0) == 0  # the same owner's write, landing late
+    ours.renew()  # no LeaseLost
+    assert ours.slot == 0
+    other = Lease(store, "w", "host:2", ttl_s=30.0)
+    assert other.claim(2, wanted=0) is None  # still held (by us)
+    held = store.get("w:lease:0")
+    assert held is not None
+    assert store.put("w:lease:0", {**held.source, "owner": "host:2"}, held) is not None
+    with pytest.raises(LeaseLost, match="taken over"):  # another owner: really lost
+        ours.renew()

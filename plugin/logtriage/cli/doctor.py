@@ -15,6 +15,7 @@ import typer
 
 from logtriage.cli.options import ConfigOption
 from logtriage.config import ModelSettings, Settings, load_settings
+from logtriage.config.redact import url_without_password
 from logtriage.config.search import start_from_ms
 from logtriage.config.sessions import SessionsSettings
 from logtriage.errors import LogtriageError
@@ -332,7 +333,7 @@ def _connection_failed(s: Settings, exc: EngineRequestError) -> Check:
             "or OpenSearch (port 9200 unless changed), not to another service"
         )
     else:
-        hosts = ", ".join(s.search.hosts)
+        hosts = ", ".join(url_without_password(h) for h in s.search.hosts)
         fix = f"is the engine up at {hosts}? set search.hosts or LOGTRIAGE_ES_URL"
     return Check("connection", "fail", str(exc), fix)
 

@@ -1,4 +1,6 @@
-"""``logtriage run``: the sidecar. Polls, labels and writes back until SIGTERM.
+"""``logtriage run``: the sidecar. Polls, labels and writes back until SIGTERM (or
+SIGINT, SIGHUP: each finishes the batch, saves the checkpoint and exits 0; the
+configuration is read at start only).
 
 Data (the ``--once`` summary, JSON) goes to stdout; structured logs (JSON lines)
 to stderr. Exit codes: 0 ok, 1 failure (with ``--once``: also a backlog left
@@ -13,7 +15,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,7 +24,12 @@ from logtriage.config import Settings, load_settings
 from logtriage.errors import LogtriageError
 from logtriage.wording import counted
 
+if TYPE_CHECKING:
+    from logtriage.sidecar import Sidecar
+
 __all__ = ["JsonFormatter", "app", "configure_logging", "run_command", "with_overrides"]
+
+log = logging.getLogger("logtriage.run")
 
 
 class JsonFormatter(logging.Formatter):
@@ -53,6 +60,11 @@ def configure_logging(debug: bool = False) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
+def _stop_on(sidecar: Sidecar, signum: int) -> None:
+    log.info("%s: finishing the batch, then stopping", signal.Signals(signum).name)
+    sidecar.request_stop()
+
+
 def with_overrides(settings: Settings, section: str, **values: Any) -> Settings:
     """A copy of ``settings`` with some fields of one (frozen) section replaced."""
     values = {k: v for k, v in values.items() if v is not None}
@@ -81,8 +93,10 @@ def run_command(
     try:
         settings = with_overrides(load_settings(config), "sidecar", worker_id=worker_id)
         sidecar = Sidecar(settings, labeler=Classifier.from_settings(settings.model))
-        signal.signal(signal.SIGTERM, lambda *_: sidecar.request_stop())
-        signal.signal(signal.SIGINT, lambda *_: sidecar.request_stop())
+        # SIGHUP too (a closed terminal, a habitual reload): the default would kill the
+        # process mid-batch, its checkpoint unsaved and its lease held until it expires.
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, lambda signum, _: _stop_on(sidecar, signum))
         sidecar.serve_metrics()
         summary = sidecar.run(once=once)
     except LogtriageError as exc:

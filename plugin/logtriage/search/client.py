@@ -30,6 +30,7 @@ from typing import Any, Literal
 import urllib3
 
 from logtriage.config import SearchSettings
+from logtriage.config.redact import url_without_password
 from logtriage.errors import SearchEngineError
 from logtriage.search import jsonio
 
@@ -201,32 +202,33 @@ def detect_engine(settings: SearchSettings) -> EngineInfo:
     answered = False
     for host in settings.hosts:
         base = host.rstrip("/")
+        shown = url_without_password(base)  # what messages say: no password from the URL
         try:
             resp = pool.request("GET", f"{base}/", headers=headers)
             if resp.status == 200:
-                info = _engine_from_root(resp, base)
+                info = _engine_from_root(resp, shown)
                 if info is not None:
                     return info
             elif resp.status in (401, 403):
                 raise EngineRequestError(
-                    f"{base} refused the credentials (HTTP {resp.status})", resp.status
+                    f"{shown} refused the credentials (HTTP {resp.status})", resp.status
                 )
             health = pool.request("GET", f"{base}/_cluster/health", headers=headers)
             if health.status in (401, 403):
                 raise EngineRequestError(
-                    f"{base} refused the credentials (HTTP {health.status})", health.status
+                    f"{shown} refused the credentials (HTTP {health.status})", health.status
                 )
             if health.headers.get("X-elastic-product") == "Elasticsearch":
-                return EngineInfo("elasticsearch", _es_version(pool, base, headers), base)
+                return EngineInfo("elasticsearch", _es_version(pool, base, headers), shown)
             answered = True
             problems.append(
-                f"the server at {base} did not answer as Elasticsearch or OpenSearch "
+                f"the server at {shown} did not answer as Elasticsearch or OpenSearch "
                 f"(GET / answered HTTP {resp.status} with {_first_bytes(resp.data, settings)})"
             )
         except EngineRequestError:
             raise
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            problems.append(f"{base}: {exc}")
+            problems.append(f"{shown}: {str(exc).replace(base, shown)}")
     error = NotAnEngineError if answered else EngineRequestError
     raise error("no search engine reachable: " + "; ".join(problems), None)
 

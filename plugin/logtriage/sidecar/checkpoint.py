@@ -137,7 +137,15 @@ class Lease:
             raise LeaseLost("no lease held")
         if not force and time.monotonic() - self._renewed_at < self.ttl_s / 3:
             return
-        doc = self.store.put(self._id(self.slot), self._source(self.slot, self.ttl_s), self._doc)
+        doc_id = self._id(self.slot)
+        doc = self.store.put(doc_id, self._source(self.slot, self.ttl_s), self._doc)
+        if doc is None:
+            # A renewal that timed out (engine paused, overloaded) may still have been
+            # applied: the lease then names us at a newer version. Only another owner
+            # there means it was taken over.
+            current = self.store.get(doc_id)
+            if current is not None and current.source.get("owner") == self.owner:
+                doc = self.store.put(doc_id, self._source(self.slot, self.ttl_s), current)
         if doc is None:
             slot, self.slot, self._doc = self.slot, None, None
             raise LeaseLost(f"lease on worker slot {slot} of {self.name!r} was taken over")

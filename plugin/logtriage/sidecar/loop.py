@@ -166,6 +166,8 @@ class Sidecar:
         )
         self._stop = threading.Event()
         self._ready = False
+        #: The last engine request of the loop failed (reset by a pass that worked).
+        self._engine_down = False
         self._server: MetricsServer | None = None
         self._mappings_checked_at = 0.0
         self._swept_at: float | None = None  # last pass that re-read the overlap window
@@ -174,6 +176,8 @@ class Sidecar:
         self._rewritable: frozenset[str] = frozenset()
         #: Indices whose mappings were checked (``None``: not allowed to list them).
         self._targets: frozenset[str] | None = None
+        #: Indices whose ``logtriage.*`` mappings were checked in the current pass.
+        self._checked_this_pass: set[str] = set()
         self._page_limit = settings.sidecar.batch_size
         self._index_matches: bool | None = None
         self._cache_saved_at = time.monotonic()
@@ -280,7 +284,16 @@ class Sidecar:
         self._save_model_cache(force=True)
         if self.alerts is not None:
             self.alerts.close()
-        if self.lease is not None:
+        if self.lease is not None and self._engine_down and self.lease.slot is not None:
+            # Releasing would wait for a hung engine once more (search.request_timeout_s:
+            # 30 s by default), beyond a service manager's stop timeout.
+            log.warning(
+                "worker slot %d not released (the engine is unavailable): it is free "
+                "again after sidecar.lease_ttl_s (%gs)",
+                self.lease.slot,
+                self.settings.sidecar.lease_ttl_s,
+            )
+        elif self.lease is not None:
             self.lease.release()
         if self._server is not None:
             self._server.stop()
@@ -327,8 +340,10 @@ class Sidecar:
                         gc.freeze()
                     stats = self.run_pass(refresh=summary.passes > 0 or once)
                     failures = 0
+                    self._engine_down = False
                     self.metrics.up.set(1)
                 except EngineRequestError as exc:
+                    self._engine_down = True
                     self.metrics.up.set(0)
                     self.metrics.engine_errors.labels(kind=_error_kind(exc)).inc()
                     summary.engine_errors += 1
@@ -342,6 +357,9 @@ class Sidecar:
                     needs_setup = True
                     if max_failures is not None and failures >= max_failures:
                         raise
+                    if self.stopping:
+                        log.warning("engine unavailable (%s); stopping", exc)
+                        break
                     delay = backoff_delay(failures - 1, 0.5, self.settings.sidecar.max_backoff_s)
                     log.warning("engine unavailable (%s); retrying in %.1fs", exc, delay)
                     self._stop.wait(delay)
@@ -466,8 +484,10 @@ class Sidecar:
         started = time.perf_counter()
         stats = PassStats()
         self.lease.renew()
+        self._checked_this_pass = set()
         if not self._mappings_checked_at or time.monotonic() - self._mappings_checked_at > 60:
             indices = self._source_indices()
+            self._checked_this_pass = set(indices or ())
             self._targets = None if indices is None else frozenset(indices)
             if s.sink.write_mode == "update":
                 self._prepare_targets(indices)
@@ -553,13 +573,15 @@ class Sidecar:
         self.metrics.passes.inc()
         self._update_lag(best)
         stats.seconds = time.perf_counter() - started
-        if stats.seen:
+        if stats.seen > stats.already_labelled:  # not a pass that only re-read labelled ones
             log.info(
-                "pass: seen=%d labelled=%d errors=%d conflicts=%d failed=%d in %.2fs",
+                "pass: seen=%d labelled=%d errors=%d conflicts=%d already_labelled=%d "
+                "failed=%d in %.2fs",
                 stats.seen,
                 stats.labelled,
                 stats.errored,
-                stats.conflicts,
+                stats.conflicts - stats.already_labelled,
+                stats.already_labelled,
                 stats.failed,
                 stats.seconds,
             )
@@ -607,13 +629,38 @@ class Sidecar:
         """An index that appeared since the last check (a rollover, a new daily index)
         gets its mappings before the page's labels are written: else the engine would
         map ``logtriage.*`` dynamically (labels as text, which breaks the dashboards'
-        aggregations and re-labelling)."""
-        if self._targets is None or self.settings.sink.write_mode != "update":
+        aggregations and re-labelling). So does one deleted and created again under
+        the same name since: each pass checks the mappings of the indices it writes to
+        once. In ``index`` write mode, the labels index is created again (with its
+        mappings) if it was deleted: the next write would create it with dynamic ones."""
+        if self.settings.sink.write_mode == "index":
+            self._check_labels_index()
             return
-        new = {h.index for h in page} - self._targets
+        if self._targets is None:
+            return
+        indices = {h.index for h in page} - self._checked_this_pass
+        if not indices:
+            return
+        new = indices - self._targets
         if new:
             self._prepare_targets(None)
             self._targets = self._targets | new
+        else:
+            assert self.client is not None
+            ensure_field_mappings(self.client, self.settings.search.index, sorted(indices))
+        self._checked_this_pass |= indices
+
+    def _check_labels_index(self) -> None:
+        """Once a pass: create ``sink.labels_index`` again if it is gone."""
+        labels_index = self.settings.sink.labels_index
+        if labels_index in self._checked_this_pass:
+            return
+        assert self.client is not None
+        found = self.client.request("GET", f"/{labels_index}/_mapping", ignore=(404,))
+        if found.get("status") == 404:
+            log.warning("sink.labels_index %r was deleted: creating it again", labels_index)
+            ensure_labels_index(self.client, labels_index)
+        self._checked_this_pass.add(labels_index)
 
     def _save_checkpoint(self, position_ms: int | None, stats: PassStats) -> None:
         assert self.checkpoint is not None
@@ -886,12 +933,15 @@ class Sidecar:
             stats.error_reasons[reason] = stats.error_reasons.get(reason, 0) + n
             m.doc_errors.labels(reason=reason).inc(n)
         stats.conflicts += len(result.conflicts)
-        m.conflicts.inc(len(result.conflicts))
         if self.settings.sink.write_mode == "index":
-            # A labels document already exists: the source document is done.
+            # A labels document already exists: the source document is done. These are
+            # the overlap's re-reads (each pass re-reads at least the checkpoint's own
+            # document), not writes refused by a version: the metric would grow forever.
             stats.already_labelled += len(result.conflicts)
             if done is not None:
                 done.update(result.conflicts)
+        else:
+            m.conflicts.inc(len(result.conflicts))
         if result.retries:
             m.retries.inc(result.retries)
         for err in result.errors:
