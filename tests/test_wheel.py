@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -48,6 +49,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+def _exporters_sources() -> set[str]:
+    return {n for n in _files_under(ROOT / "exporters") if n.endswith(".py")}
+
+
 @pytest.fixture(scope="module")
 def site(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel unpacked as pip installs it (its dependencies are this environment's)."""
@@ -71,9 +76,7 @@ def test_the_wheel_holds_the_package_its_resources_and_the_exporters(wheel: Path
     out, so `model build|eval` and LSTM training said "need a source checkout" after
     ``pip install 'logtriage[train]'``."""
     names = set(zipfile.ZipFile(wheel).namelist())
-    wanted = _files_under(PACKAGE) | {
-        n for n in _files_under(ROOT / "exporters") if n.endswith(".py")
-    }
+    wanted = _files_under(PACKAGE) | _exporters_sources()
     assert wanted - names == set()
     assert {"logtriage/bundles/default/manifest.json", "exporters/evaluate.py"} <= names
 
@@ -110,3 +113,18 @@ def test_model_eval_runs_from_the_installed_wheel_alone(site: Path, tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     assert "macro-F1" in proc.stdout
     assert (out / "report.md").is_file()
+
+
+def test_the_sdist_carries_the_exporters(tmp_path: Path) -> None:
+    """A wheel built from the sdist (``pip install logtriage-*.tar.gz``) can only hold
+    ``exporters`` if the sdist does; it did not."""
+    proc = subprocess.run(
+        [_maturin(), "sdist", "-o", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    (sdist,) = tmp_path.glob("logtriage-*.tar.gz")
+    with tarfile.open(sdist) as tf:
+        names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
+    assert _exporters_sources() - names == set()
+    assert "plugin/logtriage/bundles/default/manifest.json" in names
