@@ -36,7 +36,7 @@ def require_torch() -> None:
             missing.append(name)
     if missing:
         raise ImportError(
-            f"training the sequence LSTM needs {' and '.join(missing)}: "
+            f"LSTM training needs {' and '.join(missing)}: "
             "pip install 'logtriage[train]' (or: pip install torch onnx)"
         )
 

@@ -266,8 +266,11 @@ def test_provision_reports_unreachable_grafana(capsys: pytest.CaptureFixture[str
 
 def test_dry_run_reads_only(grafana: FakeGrafana, capsys: pytest.CaptureFixture[str]) -> None:
     assert _provision(grafana, "--dry-run") == 0
-    out = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
     assert sum(line.startswith("created") for line in out) == 1 + 2 + 2 + 5 + 1
+    # It said "11 changed", as if it had written them.
+    assert captured.err == "dry run, nothing written: 11 would change, 0 unchanged\n"
     assert {m for m, _ in grafana.calls} == {"GET"}
     assert not grafana.dashboards and not grafana.rules and grafana.violations == []
 

@@ -459,4 +459,10 @@ def provision(
     for c in changes:
         typer.echo(str(c))
     changed = sum(c.action != "unchanged" for c in changes)
-    typer.echo(f"{changed} changed, {len(changes) - changed} unchanged", err=True)
+    if dry_run:  # the lines above say what a real run would do
+        typer.echo(
+            f"dry run, nothing written: {changed} would change, {len(changes) - changed} unchanged",
+            err=True,
+        )
+    else:
+        typer.echo(f"{changed} changed, {len(changes) - changed} unchanged", err=True)

@@ -1,7 +1,7 @@
 """``logtriage model build|eval``: train a bundle, or evaluate one into a report.
 
-Both need the ``exporters`` package and the ``train`` extra (torch, transformers, ...);
-``exporters/`` sits at the top of a source checkout, next to ``plugin/``.
+Both need the ``exporters`` package (in the wheel beside ``logtriage``; at the top of a
+source checkout, next to ``plugin/``) and the ``train`` extra (torch, scikit-learn, ...).
 """
 
 from __future__ import annotations
@@ -24,20 +24,29 @@ app = typer.Typer(
 )
 
 
-def import_exporters() -> Any:
-    """Import ``exporters``: installed, or from the source checkout holding this package."""
+TRAIN_EXTRA = "pip install 'logtriage[train]'"
+
+
+def import_exporters(what: str = "model build/eval") -> Any:
+    """Import ``exporters``: installed, or from the source checkout holding this package
+    (an editable install puts only ``plugin/`` on the path)."""
     try:
         import exporters
     except ImportError:
         root = Path(__file__).resolve().parents[3]
         if not (root / "exporters" / "__init__.py").is_file():
             raise LogtriageError(
-                "model build/eval need a source checkout with exporters/ and the train extra "
-                "(pip install -e '.[train]')"
+                f"{what} needs the exporters package, which is installed with logtriage "
+                f"({TRAIN_EXTRA}); reinstall it, or run from a source checkout"
             ) from None
         sys.path.insert(0, str(root))
         import exporters
     return exporters
+
+
+def missing_extra(exc: ImportError, what: str) -> LogtriageError:
+    """The one-line error for a ``train`` extra dependency that is not installed."""
+    return LogtriageError(f"{what} needs the train extra ({TRAIN_EXTRA}): {exc}")
 
 
 def _fail(exc: Exception, debug: bool) -> typer.Exit:
@@ -110,7 +119,7 @@ def build(
 ) -> None:
     """Fine-tune, export (ONNX int8), train LightGBM, calibrate and write a bundle."""
     try:
-        import_exporters()
+        import_exporters("model build")
         from exporters.build import BuildOptions, build_bundle
         from exporters.data import load_spec
 
@@ -132,6 +141,10 @@ def build(
             log=lambda s: typer.echo(s, err=True),
         )
         manifest = build_bundle(examples, out, opts)
+    except ImportError as exc:
+        if debug:
+            raise
+        raise _fail(missing_extra(exc, "model build"), debug) from exc
     except (LogtriageError, ValueError, RuntimeError, OSError) as exc:
         raise _fail(exc, debug) from exc
     typer.echo(manifest["version"])
@@ -152,13 +165,17 @@ def evaluate(
     Lines are labelled as `logtriage classify --model BUNDLE` labels them, with the same
     configuration (rules, masking, model.max_seq_len, thresholds)."""
     try:
-        import_exporters()
+        import_exporters("model eval")
         from exporters.data import load_spec
         from exporters.evaluate import anomaly_f1_text, evaluate_bundle
 
         settings = load_settings(config)
         examples = load_spec(data)
         report = evaluate_bundle(bundle, examples, out, settings=settings, data_description=data)
+    except ImportError as exc:
+        if debug:
+            raise
+        raise _fail(missing_extra(exc, "model eval"), debug) from exc
     except (LogtriageError, ValueError, RuntimeError, OSError) as exc:
         raise _fail(exc, debug) from exc
     for label, lines in report["labels_not_in_bundle"].items():

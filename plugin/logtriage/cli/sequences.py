@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from logtriage.cli.model import import_exporters
 from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import note
 from logtriage.cli.state_file import check_state_target
@@ -148,19 +149,23 @@ def train(
         ngram.save(out, metrics={"train_s": round(train_s, 3), "sessions": len(sessions)})
     else:
         try:
+            import_exporters("LSTM training")
             from exporters.sequences import LstmTrainConfig, build_lstm_bundle
+
+            cfg = LstmTrainConfig(
+                window=window,
+                epochs=epochs,
+                seed=seed,
+                top_g=top_g if top_g is not None else settings.top_g,
+                check_end=settings.check_end,
+            )
+            build_lstm_bundle(sessions, out, cfg)
         except ImportError as exc:
+            if exc.name is None:  # require_torch's own error: it names what to install
+                raise ConfigError(str(exc)) from exc
             raise ConfigError(
-                f"LSTM training needs a source checkout with torch and onnx ({exc})"
+                f"LSTM training needs the train extra (pip install 'logtriage[train]'): {exc}"
             ) from exc
-        cfg = LstmTrainConfig(
-            window=window,
-            epochs=epochs,
-            seed=seed,
-            top_g=top_g if top_g is not None else settings.top_g,
-            check_end=settings.check_end,
-        )
-        build_lstm_bundle(sessions, out, cfg)
         train_s = time.perf_counter() - start
     trained_on = counted(len(sessions), "session")
     note(f"trained {detector.value} on {trained_on} in {train_s:.2f}s -> {out}")
