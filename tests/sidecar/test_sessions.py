@@ -72,22 +72,32 @@ def _test_sessions() -> list[tuple[str, list[str]]]:
     ]
 
 
-def test_anomalous_sessions_are_flagged_on_their_documents(
-    engine: LocalEngine, client: SearchClient, tmp_path: Path
-) -> None:
-    name = unique("sess")
+def _sidecar_on_test_sessions(
+    engine: LocalEngine,
+    client: SearchClient,
+    tmp_path: Path,
+    name: str,
+    sink: dict[str, Any] | None = None,
+) -> tuple[Sidecar, str]:
+    """A sidecar with a model of normal sessions (learnt by a first sidecar of the same
+    name, so the same miner state), over a new index of :func:`_test_sessions` a day
+    later; and that index."""
     common = {"name": name, "state_index": f"state-{name}", "batch_size": 500}
     model_dir = _trained_model(engine, client, tmp_path, common)
-
-    # 2. New documents, later in time, labelled by the same sidecar (same miner state).
     test_index = f"{name}-test"
     make_index(client, test_index)
     load(client, test_index, _docs(START + timedelta(days=1), _test_sessions()), op="index")
     sessions_cfg = SessionsSettings(key_regex=r"(blk_\d+)", idle_timeout_s=30, model_path=model_dir)
-    settings = settings_for(engine.url, test_index, sidecar=common).model_copy(
+    settings = settings_for(engine.url, test_index, sidecar=common, sink=sink).model_copy(
         update={"sessions": sessions_cfg}
     )
-    sidecar = Sidecar(settings, client=client)
+    return Sidecar(settings, client=client), test_index
+
+
+def test_anomalous_sessions_are_flagged_on_their_documents(
+    engine: LocalEngine, client: SearchClient, tmp_path: Path
+) -> None:
+    sidecar, test_index = _sidecar_on_test_sessions(engine, client, tmp_path, unique("sess"))
     sidecar.run(once=True)
 
     hits = fetch_all(client, test_index)
@@ -112,17 +122,9 @@ def test_documents_read_again_join_no_session_twice(
     ``run --once``): they were fed to the sessions again, and a pass that found only
     those never counted as caught up, so ``run --once`` ended with every session open
     and unscored (6 of 23 scored, no broken one flagged)."""
-    name = unique("sessidx")
-    common = {"name": name, "state_index": f"state-{name}", "batch_size": 500}
-    model_dir = _trained_model(engine, client, tmp_path, common)
-    test_index = f"{name}-test"
-    make_index(client, test_index)
-    load(client, test_index, _docs(START + timedelta(days=1), _test_sessions()), op="index")
-    sessions_cfg = SessionsSettings(key_regex=r"(blk_\d+)", idle_timeout_s=30, model_path=model_dir)
-    settings = settings_for(
-        engine.url, test_index, sidecar=common, sink={"write_mode": "index"}
-    ).model_copy(update={"sessions": sessions_cfg})
-    sidecar = Sidecar(settings, client=client)
+    sidecar, _ = _sidecar_on_test_sessions(
+        engine, client, tmp_path, unique("sessidx"), sink={"write_mode": "index"}
+    )
     stats = sidecar.run(once=True)
 
     assert stats.passes >= 2, "the overlap sweep ran"
