@@ -139,3 +139,16 @@ def test_memory_for_template_texts_stays_bounded_by_max_templates() -> None:
         if stat.traceback[0].filename.endswith("pipeline.py")
     )
     assert grown < 300_000, f"{grown} bytes more after 20,000 new templates"
+
+
+def test_a_batch_with_more_new_templates_than_max_templates_is_labelled_whole() -> None:
+    """Templates created and evicted within one batch (mining.max_templates 10, 50 new
+    ones) were gone from the miner when their texts were looked up: KeyError, so a
+    sidecar with a small max_templates stopped at its first page of new lines."""
+    pipeline = Pipeline(Settings(mining=MiningSettings(max_templates=10)))
+    words = ["".join(random.Random(i).choices(string.ascii_lowercase, k=8)) for i in range(50)]
+    messages = [f"{word} started the {word} service" for word in words]
+    batch = pipeline.process_batch(messages)
+    assert batch.template_texts == messages  # one line each: the text is the line
+    assert len(set(batch.template_ids.tolist())) == 50
+    assert len(pipeline.miner) == 10

@@ -97,7 +97,8 @@ class Miner:
         """Mine a batch: template id per line, change code per line
         (0 unchanged, 1 created, 2 generalized) and ``(id, text)`` of every template
         created or generalized by this batch (final text, each id once; a template
-        merged into another is reported as the survivor)."""
+        merged into another is reported as the survivor; one evicted later in the same
+        batch, beyond ``max_templates``, with its text when it was evicted)."""
     def resolve_batch(self, ids: list[int]) -> npt.NDArray[np.uint32]:
         """Current id for each id: ids of merged templates give the template they joined."""
     def match_batch(self, lines: list[str]) -> npt.NDArray[np.int64]:

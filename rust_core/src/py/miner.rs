@@ -7,6 +7,7 @@ use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// UTF-8 of a str; lone surrogates are replaced, never fatal.
 fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
@@ -71,12 +72,19 @@ impl PyMiner {
             let mut ids = Vec::with_capacity(lines.len());
             let mut changes = Vec::with_capacity(lines.len());
             let mut touched = Vec::new();
+            // Text of each template as last changed in this batch: one created and then
+            // evicted within the batch (more new templates than max_templates) is gone
+            // from the miner by the end, yet its lines carry its id.
+            let mut texts: HashMap<u32, String> = HashMap::new();
             for line in &lines {
                 let (id, change) = miner.train_at(line.as_ref(), now);
                 ids.push(id);
                 changes.push(change as u8);
                 if change != Change::Unchanged {
                     touched.push(id);
+                    if let Some(t) = miner.template(id) {
+                        texts.insert(id, t.text.clone());
+                    }
                 }
             }
             // a template merged later in the batch is reported as its survivor
@@ -87,7 +95,10 @@ impl PyMiner {
             touched.dedup();
             let changed = touched
                 .into_iter()
-                .filter_map(|id| miner.template(id).map(|t| (id, t.text.clone())))
+                .filter_map(|id| {
+                    let text = miner.template(id).map(|t| t.text.clone());
+                    text.or_else(|| texts.remove(&id)).map(|text| (id, text))
+                })
                 .collect::<Vec<_>>();
             (ids, changes, changed)
         });
