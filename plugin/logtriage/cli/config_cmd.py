@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,20 +51,14 @@ def _load_alert_rules(settings: Settings) -> None:
     check_rule_labels(rules, writable_labels(rule_labels, model_labels), str(path))
 
 
-def _model_labels(model: ModelSettings) -> list[str]:
+@functools.cache
+def _model_labels(model: ModelSettings) -> tuple[str, ...]:
+    """The labels of the bundle labelling would load (its manifest and files checked by
+    hash, once per run: the checks below all need them); none without a bundle."""
     from logtriage.model.bundle import configured_bundle_path, load_bundle
 
     path = configured_bundle_path(model)
-    return [] if path is None else load_bundle(path).labels
-
-
-def _load_model_bundle(model: ModelSettings) -> None:
-    """The manifest and files of the bundle labelling would load, checked by hash."""
-    from logtriage.model.bundle import configured_bundle_path, load_bundle
-
-    path = configured_bundle_path(model)
-    if path is not None:
-        load_bundle(path)
+    return () if path is None else tuple(load_bundle(path).labels)
 
 
 def _load_session_watch(sessions: SessionsSettings) -> None:
@@ -80,7 +75,7 @@ def _build_problems(settings: Settings) -> list[str]:
         lambda: build_miner(settings.mining, settings.masking),
         lambda: load_rules(settings.rules),  # the files it names, read and compiled
         lambda: _load_alert_rules(settings),
-        lambda: _load_model_bundle(settings.model),
+        lambda: _model_labels(settings.model),
         lambda: _load_session_watch(settings.sessions),
     ]
     problems: list[str] = []

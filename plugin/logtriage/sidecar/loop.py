@@ -146,6 +146,7 @@ class Sidecar:
         self.settings = settings
         self.client = client
         self.labeler = labeler
+        self.rules = load_rules(settings.rules)
         self.alerts = alerts if alerts is not None else AlertEngine.from_settings(settings.alerts)
         if self.alerts is not None:
             try:
@@ -191,7 +192,7 @@ class Sidecar:
         )
         if model_labels is not None:
             cfg = self.settings.alerts
-            known = writable_labels(load_rules(self.settings.rules).labels, model_labels)
+            known = writable_labels(self.rules.labels, model_labels)
             check_rule_labels(alerts.rules, known, str(cfg.rules_file or DEFAULT_RULES))
 
     # -- lifecycle -------------------------------------------------------------------
@@ -263,7 +264,7 @@ class Sidecar:
         if self.pipeline is None:
             data = self.miner_store.load()
             miner = Miner.from_bytes(data) if data else None
-            self.pipeline = Pipeline(s, labeler=self.labeler, miner=miner)
+            self.pipeline = Pipeline(s, labeler=self.labeler, miner=miner, rules=self.rules)
         elif s.sidecar.miner_state_path is None:
             self.miner_store.load()  # refresh the stored version for guarded saves
         self._mappings_checked_at = 0.0  # re-read mappings and settings after (re)connecting
