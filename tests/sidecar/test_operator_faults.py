@@ -4,6 +4,7 @@ _source leaves fields out, indices that appear mid-run, late documents, long ids
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -76,6 +77,25 @@ def test_an_index_that_appears_mid_run_gets_the_label_mappings_first(
     assert all("logtriage" in h["_source"] for h in fetch_all(client, f"{prefix}-2"))
 
 
+def _labelled_per_pass(sidecar: Sidecar, after_first: Callable[[], None]) -> list[int]:
+    """Documents labelled by each of two passes, ``after_first`` run between them."""
+    passes: list[PassStats] = []
+
+    def on_pass(stats: PassStats) -> None:
+        if not passes:
+            after_first()
+        passes.append(stats)
+
+    sidecar.run(max_passes=2, on_pass=on_pass)
+    return [p.labelled for p in passes]
+
+
+def _label_type(client: SearchClient, index: str) -> str:
+    """How ``index`` maps ``logtriage.label``."""
+    mapping = client.request("GET", f"/{index}/_mapping/field/logtriage.label")
+    return str(mapping[index]["mappings"]["logtriage.label"]["mapping"]["label"]["type"])
+
+
 def test_an_index_deleted_and_created_again_mid_run_gets_the_label_mappings_first(
     engine: LocalEngine, client: SearchClient
 ) -> None:
@@ -88,20 +108,13 @@ def test_an_index_deleted_and_created_again_mid_run_gets_the_label_mappings_firs
     load(client, index, make_docs(30, seed=17), op="index")
     sidecar = Sidecar(settings_for(engine.url, index), client=client)
 
-    def recreate(stats: PassStats) -> None:
-        if not passes:
-            client.request("DELETE", f"/{index}")
-            make_index(client, index)
-            load(client, index, make_docs(30, seed=18), op="index")
-        passes.append(stats)
+    def recreate() -> None:
+        client.request("DELETE", f"/{index}")
+        make_index(client, index)
+        load(client, index, make_docs(30, seed=18), op="index")
 
-    passes: list[PassStats] = []
-
-    sidecar.run(max_passes=2, on_pass=recreate)
-    assert [p.labelled for p in passes] == [30, 30]
-    mapping = client.request("GET", f"/{index}/_mapping/field/logtriage.label")
-    field = mapping[index]["mappings"]["logtriage.label"]["mapping"]["label"]
-    assert field["type"] == "keyword"
+    assert _labelled_per_pass(sidecar, after_first=recreate) == [30, 30]
+    assert _label_type(client, index) == "keyword"
 
 
 def test_a_labels_index_deleted_mid_run_is_created_again_with_its_mappings(
@@ -119,21 +132,14 @@ def test_a_labels_index_deleted_mid_run_is_created_again_with_its_mappings(
     )
     sidecar = Sidecar(settings, client=client)
 
-    def delete_labels(stats: PassStats) -> None:
-        if not passes:
-            client.request("DELETE", f"/{labels_index}")
-            later = datetime(2026, 1, 2, tzinfo=timezone.utc)
-            load(client, index, make_docs(30, seed=20, start=later), op="index")
-        passes.append(stats)
+    def delete_labels() -> None:
+        client.request("DELETE", f"/{labels_index}")
+        later = datetime(2026, 1, 2, tzinfo=timezone.utc)
+        load(client, index, make_docs(30, seed=20, start=later), op="index")
 
-    passes: list[PassStats] = []
-
-    sidecar.run(max_passes=2, on_pass=delete_labels)
     # The new documents, and the checkpoint's own one, which lost its labels too.
-    assert [p.labelled for p in passes] == [30, 31]
-    mapping = client.request("GET", f"/{labels_index}/_mapping/field/logtriage.label")
-    field = mapping[labels_index]["mappings"]["logtriage.label"]["mapping"]["label"]
-    assert field["type"] == "keyword"
+    assert _labelled_per_pass(sidecar, after_first=delete_labels) == [30, 31]
+    assert _label_type(client, labels_index) == "keyword"
 
 
 def test_a_list_naming_a_missing_index_still_resolves_the_others(
