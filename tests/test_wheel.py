@@ -88,8 +88,11 @@ def test_the_wheel_metadata_names_the_project_licence_readme_script_and_extras(
         info = next(n.split("/")[0] for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
         meta = email.message_from_bytes(zf.read(f"{info}/METADATA"))
         entry_points = zf.read(f"{info}/entry_points.txt").decode()
+        licence = zf.read(f"{info}/licenses/LICENSE").decode().strip()
     assert meta["Name"] == "logtriage"
     assert meta["License"] == "Apache-2.0"
+    assert meta["License-File"] == "LICENSE"
+    assert licence.startswith("Apache License") and "END OF TERMS AND CONDITIONS" in licence
     assert meta["Description-Content-Type"].startswith("text/markdown")
     assert meta.get_payload().startswith("# logtriage\n")
     assert set(meta.get_all("Provides-Extra")) >= {"train", "dashboards"}
@@ -127,4 +130,4 @@ def test_the_sdist_carries_the_exporters(tmp_path: Path) -> None:
     with tarfile.open(sdist) as tf:
         names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
     assert _exporters_sources() - names == set()
-    assert "plugin/logtriage/bundles/default/manifest.json" in names
+    assert {"plugin/logtriage/bundles/default/manifest.json", "LICENSE"} <= names
