@@ -4,8 +4,10 @@ Time is *event time*: windows are measured on the documents' timestamps (one in
 the future counts as now) and end at the watermark (newest timestamp seen, or the
 ``now`` given to
 :meth:`AlertEngine.evaluate` when the sidecar is idle and caught up). Each alert
-instance (rule + group values [+ template id]) notifies once when it starts
-firing and once when it resolves; nothing is re-sent while it keeps firing.
+instance (rule + group values [+ template id]) notifies when it starts firing,
+again every ``repeat_interval_s`` of wall-clock time while it keeps firing (as
+Alertmanager's ``repeat_interval``: a notification lost to a receiver outage, or
+sent before a restart, is not the last word), and once when it resolves.
 
 The sidecar calls, per written batch::
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,8 @@ class _Instance:
     starts_at: float
     value: float
     last_seen: float
+    #: the ``clock`` reading when it was last sent as firing
+    notified_at: float = 0.0
 
 
 @dataclass
@@ -121,6 +125,9 @@ class AlertEngine:
         rules: parsed rules (see :mod:`logtriage.alerts.rules`).
         notifier: where notifications go; ``None`` only collects them (returned).
         send_resolved: also notify when an instance resolves.
+        repeat_interval_s: send a firing instance again after this many seconds
+            of ``clock`` since it was last sent (0: never).
+        clock: monotonic seconds (tests pass a fake one).
 
     A document's timestamp later than the wall clock counts as now: one line from a
     host whose clock runs ahead must not move the watermark into the future, where
@@ -132,10 +139,14 @@ class AlertEngine:
         rules: Sequence[AlertRule],
         notifier: Notifier | None = None,
         send_resolved: bool = True,
+        repeat_interval_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.rules = list(rules)
         self.notifier = notifier
         self.send_resolved = send_resolved
+        self.repeat_interval_s = repeat_interval_s
+        self._clock = clock
         self.watermark = -math.inf
         self._windows: dict[str, dict[GroupKey, _Window]] = {r.id: {} for r in self.rules}
         self._firing: dict[str, _Instance] = {}
@@ -153,7 +164,12 @@ class AlertEngine:
             queue_size=settings.queue_size,
         )
         path = settings.rules_file or DEFAULT_RULES
-        return cls(load_rules_file(Path(path)), notifier, settings.send_resolved)
+        return cls(
+            load_rules_file(Path(path)),
+            notifier,
+            settings.send_resolved,
+            settings.repeat_interval_s,
+        )
 
     # ------------------------------------------------------------------ input
 
@@ -277,18 +293,17 @@ class AlertEngine:
                         out += self._resolve(seen)
                 continue
             windows = self._windows[rule.id]
+            threshold = _threshold(rule)
             for g, window in list(windows.items()):
                 matched, anomalies = window.totals(start)
                 if isinstance(rule, LabelCountRule):
                     value = float(matched)
                     on = matched > rule.threshold
-                    threshold = float(rule.threshold)
                     labels = {"label": rule.label}
                 else:
                     assert isinstance(rule, AnomalyRateRule)
                     value = anomalies / matched if matched else 0.0
                     on = matched >= rule.min_count and value > rule.threshold
-                    threshold = rule.threshold
                     labels = {"documents": str(matched), "anomalies": str(anomalies)}
                 group = dict(g)
                 fp = fingerprint(rule.id, group)
@@ -305,7 +320,18 @@ class AlertEngine:
                     out += self._resolve(inst, threshold)
                 if not window.buckets and fp not in self._firing:
                     del windows[g]
-        return out
+        return out + self._repeat_due()
+
+    def _repeat_due(self) -> list[Notification]:
+        """Send again the firing instances last sent ``repeat_interval_s`` ago."""
+        if not self.repeat_interval_s:
+            return []
+        due = self._clock() - self.repeat_interval_s
+        return [
+            self._notify(inst, "firing", _threshold(inst.rule))
+            for inst in list(self._firing.values())
+            if inst.notified_at <= due
+        ]
 
     def _resolve(self, inst: _Instance, threshold: float = 0) -> list[Notification]:
         if not self.send_resolved:
@@ -332,6 +358,8 @@ class AlertEngine:
             ends_at=ends_at,
             fingerprint=inst.fingerprint,
         )
+        if status == "firing":
+            inst.notified_at = self._clock()
         if self.notifier is not None:
             self.notifier.submit(n)
         return n
@@ -344,6 +372,13 @@ class AlertEngine:
     def close(self, timeout_s: float = 5.0) -> None:
         if self.notifier is not None:
             self.notifier.close(timeout_s)
+
+
+def _threshold(rule: AlertRule) -> float:
+    """The threshold a rule's notifications carry (0 for ``new_template``)."""
+    if isinstance(rule, NewTemplateRule):
+        return 0.0
+    return float(rule.threshold)
 
 
 def _default_summary(rule: AlertRule) -> str:

@@ -37,6 +37,8 @@ class AlertsSettings(_Section):
     rules_file: Path | None = None
     receivers: list[ReceiverSettings] = []
     send_resolved: bool = True
+    #: send a still-firing alert again after this long (Alertmanager's default, 4 h); 0: never
+    repeat_interval_s: float = Field(4 * 3600.0, ge=0)
     max_retries: int = Field(5, ge=0)
     initial_backoff_s: float = Field(0.5, gt=0)
     max_backoff_s: float = Field(30.0, gt=0)
