@@ -160,11 +160,24 @@ class Pipeline:
     @staticmethod
     def load_miner(path: Path) -> Miner:
         """Restore a miner saved by :meth:`save_state`."""
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise StateError(f"cannot read state file {path}: {exc.strerror}") from exc
+        return Pipeline.miner_from_state(read_state(path), path)
+
+    @staticmethod
+    def miner_from_state(data: bytes, path: Path) -> Miner:
+        """The miner in ``data``, read from the state file ``path`` (named in errors)."""
         try:
             return Miner.from_bytes(data)
         except StateError as exc:
             raise StateError(f"state file {path}: {exc}") from exc
+
+
+def read_state(path: Path) -> bytes:
+    """The bytes of the state file ``path``.
+
+    Raises:
+        StateError: naming the file when it cannot be read.
+    """
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise StateError(f"cannot read state file {path}: {exc.strerror}") from exc

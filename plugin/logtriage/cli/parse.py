@@ -9,7 +9,7 @@ import typer
 
 from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import byte_progress, note
-from logtriage.cli.state_file import check_state_target
+from logtriage.cli.state_file import check_state_target, load_state
 from logtriage.config import load_settings
 from logtriage.core import build_miner
 from logtriage.errors import StateError
@@ -35,7 +35,7 @@ def parse(
     settings = load_settings(config)
     check_state_target(state, out)
     if state is not None and state.exists():
-        miner = Pipeline.load_miner(state)
+        miner = load_state(state, settings)
     else:
         miner = build_miner(settings.mining, settings.masking)
     source = LogFileSource(file, log_format)

@@ -17,7 +17,7 @@ import typer
 from logtriage.cli.model import import_exporters
 from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import note
-from logtriage.cli.state_file import check_state_target
+from logtriage.cli.state_file import check_state_target, load_state
 from logtriage.config import load_settings
 from logtriage.config.sessions import SessionsSettings
 from logtriage.core import build_miner
@@ -82,7 +82,7 @@ def _sessions(
     if train:
         check_state_target(state)
     if state is not None and state.exists():
-        miner = Pipeline.load_miner(state)
+        miner = load_state(state, full)
     elif state is not None and not train:
         raise StateError(
             f"state file {state} does not exist (write it with `logtriage sequences train "

@@ -4,9 +4,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from logtriage._core import Miner
+from logtriage.cli.progress import note
+from logtriage.config import Settings
 from logtriage.errors import StateError
+from logtriage.miner_drift import miner_settings_drift
+from logtriage.pipeline import Pipeline, read_state
 
-__all__ = ["check_state_target"]
+__all__ = ["check_state_target", "load_state"]
+
+
+def load_state(state: Path, settings: Settings) -> Miner:
+    """The miner saved in ``state``. It keeps the settings it was mined with; a
+    warning names those that differ from the configured ``mining``/``masking``
+    (which would otherwise do nothing, silently).
+
+    Raises:
+        StateError: naming the file when it cannot be read or is no miner state.
+    """
+    data = read_state(state)
+    miner = Pipeline.miner_from_state(data, state)
+    drift = miner_settings_drift(data, settings.mining, settings.masking)
+    if drift:
+        note(
+            f"warning: --state {state} was mined with other settings: {'; '.join(drift)}. "
+            "They stay in force for its templates; to mine with the configured settings "
+            "give a new --state file"
+        )
+    return miner
 
 
 def check_state_target(state: Path | None, out: str | None = None) -> None:

@@ -207,6 +207,13 @@ class MinerStore:
         self.path = path.with_name(f"{path.name}.{slot}") if path is not None and slot else path
         self._doc: StateDoc | None = None
 
+    @property
+    def where(self) -> str:
+        """Where the state is kept, for messages (delete it there to start afresh)."""
+        if self.path is not None:
+            return f"file {self.path}"
+        return f"document {self.doc_id} of index {self.store.index}"
+
     def load(self) -> bytes | None:
         if self.path is not None:
             try:

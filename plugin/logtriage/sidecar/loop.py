@@ -51,6 +51,7 @@ from logtriage.config.search import start_from_ms
 from logtriage.core import load_rules
 from logtriage.errors import ConfigError, SinkError
 from logtriage.labels import Labeler
+from logtriage.miner_drift import miner_settings_drift
 from logtriage.pipeline import LabeledBatch, Pipeline
 from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import (
@@ -264,6 +265,8 @@ class Sidecar:
         if self.pipeline is None:
             data = self.miner_store.load()
             miner = Miner.from_bytes(data) if data else None
+            if data:
+                self._warn_settings_drift(data)
             self.pipeline = Pipeline(s, labeler=self.labeler, miner=miner, rules=self.rules)
         elif s.sidecar.miner_state_path is None:
             self.miner_store.load()  # refresh the stored version for guarded saves
@@ -277,6 +280,20 @@ class Sidecar:
             s.sidecar.workers,
             self.checkpoint.position_ms,
         )
+
+    def _warn_settings_drift(self, state: bytes) -> None:
+        """The restored miner keeps its stored settings; say so when they are not the
+        configured ones (an added mask, say, would otherwise silently do nothing)."""
+        assert self.miner_store is not None
+        drift = miner_settings_drift(state, self.settings.mining, self.settings.masking)
+        if drift:
+            log.warning(
+                "the miner state in %s was mined with other settings: %s. It keeps them, so "
+                "its template ids keep their meaning; to mine with the configured settings "
+                "stop the sidecar and delete it (template ids then start over)",
+                self.miner_store.where,
+                "; ".join(drift),
+            )
 
     def close(self) -> None:
         """Release the lease, stop the metrics server and flush pending alert
