@@ -65,6 +65,7 @@ from logtriage.search.templates import (
     partial_source_indices,
     result_window,
     rewritable_indices,
+    sorts_as_date,
 )
 from logtriage.sidecar.checkpoint import (
     Checkpoint,
@@ -180,6 +181,8 @@ class Sidecar:
         #: Indices whose ``logtriage.*`` mappings were checked in the current pass.
         self._checked_this_pass: set[str] = set()
         self._page_limit = settings.sidecar.batch_size
+        #: Whether pages sort on the timestamp as epoch ms (see ``timestamp_sort``).
+        self._timestamp_millis = True
         self._index_matches: bool | None = None
         self._cache_saved_at = time.monotonic()
 
@@ -495,6 +498,9 @@ class Sidecar:
                 if s.sink.rewrite_source:
                     self._rewritable = rewritable_indices(self.client, s.search.index)
             self._page_limit = self._pages_allowed()
+            self._timestamp_millis = sorts_as_date(
+                self.client, s.search.index, s.search.timestamp_field
+            )
             self._mappings_checked_at = time.monotonic()
         if refresh:
             self.client.refresh(s.search.index)
@@ -528,6 +534,7 @@ class Sidecar:
             message_field=s.search.message_field,
             max_message_bytes=s.search.max_message_bytes,
             sizer=self._page_sizer,
+            timestamp_millis=self._timestamp_millis,
         )
         # Up to pages_in_flight pages' writes are in flight while the next page is read
         # and labelled; pages are finished (accounted, checkpointed) strictly in order.
