@@ -77,7 +77,7 @@ from logtriage.sidecar.checkpoint import (
 )
 from logtriage.sidecar.documents import error_fields, label_fields, rewrite_hit, utc_now_iso
 from logtriage.sidecar.metrics import MetricsServer, SidecarMetrics
-from logtriage.sidecar.query import unlabelled_query
+from logtriage.sidecar.query import unlabelled_before_query, unlabelled_query
 from logtriage.sidecar.sessions import SessionFlag, SessionWatch
 from logtriage.sidecar.stats import PassStats, RunSummary
 from logtriage.sinks.search import (
@@ -91,6 +91,7 @@ from logtriage.sinks.search import (
 )
 from logtriage.sources.columns import columns_from_sources
 from logtriage.sources.search import Hit, MessageProblem, PageSizer, hit_message, iter_pages
+from logtriage.wording import counted
 
 __all__ = ["Sidecar"]
 
@@ -184,6 +185,8 @@ class Sidecar:
         #: Whether pages sort on the timestamp as epoch ms (see ``timestamp_sort``).
         self._timestamp_millis = True
         self._index_matches: bool | None = None
+        #: Unlabelled documents behind ``start_from`` at the last count (``None``: none yet).
+        self._before_start: int | None = None
         self._cache_saved_at = time.monotonic()
 
     def _check_alert_labels(self, alerts: AlertEngine) -> None:
@@ -580,6 +583,8 @@ class Sidecar:
         self._save_checkpoint(best, stats)
         self.metrics.passes.inc()
         self._update_lag(best)
+        if stats.from_start and start_ms is not None and s.sink.write_mode == "update":
+            self._count_before_start(start_ms)
         stats.seconds = time.perf_counter() - started
         if stats.seen > stats.already_labelled:  # not a pass that only re-read labelled ones
             log.info(
@@ -693,6 +698,43 @@ class Sidecar:
             self.metrics.lag_seconds.set(max(0.0, (float(newest) - position_ms) / 1000))
         elif newest is None:
             self.metrics.lag_seconds.set(0)
+
+    def _count_before_start(self, start_ms: int) -> None:
+        """Count the unlabelled documents older than ``sidecar.start_from`` (no pass reads
+        them) into a metric, warning when there are some, and again whenever there are
+        more: a shipper delivering a backlog later than the lookback would otherwise be
+        left unlabelled without a word. Worker slot 0 counts for all slots."""
+        assert self.client is not None and self.lease is not None
+        if self.lease.slot != 0:
+            return
+        s = self.settings
+        try:
+            resp = self.client.search(
+                {
+                    "size": 0,
+                    "track_total_hits": True,
+                    "query": unlabelled_before_query(s, start_ms),
+                },
+                index=s.search.index,
+                ignore_unavailable="true",
+                allow_no_indices="true",
+            )
+        except EngineRequestError as exc:
+            log.info("cannot count the documents older than sidecar.start_from: %s", exc)
+            return
+        n = int(resp["hits"]["total"]["value"])
+        self.metrics.before_start.set(n)
+        if n > (self._before_start or 0):
+            more = "" if self._before_start is None else f" ({n - self._before_start} more)"
+            log.warning(
+                "%s older than sidecar.start_from (%s) %s not labelled%s: no pass reads "
+                "behind start_from; set it earlier, or unset it, to label them",
+                counted(n, "document"),
+                s.sidecar.start_from,
+                "is" if n == 1 else "are",
+                more,
+            )
+        self._before_start = n
 
     def _action(
         self,

@@ -6,7 +6,7 @@ from typing import Any
 
 from logtriage.config import Settings
 
-__all__ = ["unlabelled_query"]
+__all__ = ["unlabelled_before_query", "unlabelled_query"]
 
 _LABELLED = {"exists": {"field": "logtriage.processed_at"}}
 
@@ -41,3 +41,16 @@ def unlabelled_query(
         in_range = {"range": {ts: {"gte": from_ms, "format": "epoch_millis"}}}
         filters.append(_any_of(in_range, _not({"exists": {"field": ts}})))
     return {"bool": {"filter": filters, "must_not": must_not}}
+
+
+def unlabelled_before_query(settings: Settings, before_ms: int) -> dict[str, Any]:
+    """Documents matching ``search.query`` with a timestamp before ``before_ms`` (epoch
+    ms, exclusive) and no labels (``update`` write mode): those behind
+    ``sidecar.start_from``, which no pass reads (e.g. a shipper's backlog delivered
+    later than the lookback)."""
+    filters: list[dict[str, Any]] = [
+        {"range": {settings.search.timestamp_field: {"lt": before_ms, "format": "epoch_millis"}}}
+    ]
+    if settings.search.query:
+        filters.append(settings.search.query)
+    return {"bool": {"filter": filters, "must_not": [_LABELLED]}}
