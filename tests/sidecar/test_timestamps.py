@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 from logtriage.sidecar import Sidecar
 
-from tests._search_helpers import assert_labelled_once, fetch_all, load, settings_for, unique
+from tests._search_helpers import (
+    assert_labelled_once,
+    fetch_all,
+    load,
+    make_index,
+    settings_for,
+    unique,
+)
 
 
 def _iso_micros(t: datetime) -> str:
@@ -69,3 +77,34 @@ def test_keyword_timestamp_still_reads(engine: LocalEngine, client: SearchClient
 
     assert summary.complete and summary.labelled == 3
     assert_labelled_once(fetch_all(client, index), docs)
+
+
+@pytest.mark.parametrize("write_mode", ["update", "index"])
+def test_a_document_stamped_in_the_future_does_not_carry_the_checkpoint_past_now(
+    engine: LocalEngine, client: SearchClient, write_mode: str
+) -> None:
+    """A host east of UTC writing local time without a zone stamps its lines hours ahead.
+    The checkpoint followed it, so correctly stamped documents indexed after it lay
+    behind the checkpoint's overlap: never read in ``index`` mode, read only by the next
+    backfill pass (15 min) in ``update`` mode. The checkpoint now stops at now."""
+    index = unique(f"future-{write_mode}")
+    make_index(client, index)
+    now = datetime.now(timezone.utc)
+    ahead = {
+        "@timestamp": (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S"),
+        "message": "from a host in UTC+2",
+        "seq": 0,
+    }
+    load(client, index, [ahead], op="index")
+    settings = settings_for(
+        engine.url, index, sink={"write_mode": write_mode, "labels_index": f"labels-{index}"}
+    )
+    sidecar = Sidecar(settings, client=client)
+    assert sidecar.run(max_passes=1).labelled == 1
+    assert sidecar.checkpoint is not None and sidecar.checkpoint.position_ms is not None
+    assert sidecar.checkpoint.position_ms <= datetime.now(timezone.utc).timestamp() * 1000
+
+    current = {"@timestamp": _iso_micros(datetime.now(timezone.utc)), "message": "ok", "seq": 1}
+    load(client, index, [current], op="index")
+    # Passes from the checkpoint only (no backfill pass is due).
+    assert Sidecar(settings, client=client).run(max_passes=1).labelled == 1

@@ -413,6 +413,8 @@ class Sidecar:
         assert self.checkpoint is not None
         s = self.settings.sidecar
         cp = self.checkpoint.position_ms
+        if cp is not None:
+            cp = min(cp, _now_ms())  # one saved in the future before checkpoints were capped
         now = time.monotonic()
         update_mode = self.settings.sink.write_mode == "update"
         backfill_due = self._backfill_next or now - self._backfilled_at >= s.backfill_interval_s
@@ -556,6 +558,8 @@ class Sidecar:
             stats.seen += len(work.page)
             if not held:
                 ts, held = stored_position(work.page, done)
+                if ts is not None:
+                    ts = min(ts, _now_ms())  # see _now_ms
                 if ts is not None and (best is None or ts > best):
                     best = ts
                 if time.monotonic() - saved_at >= s.sidecar.checkpoint_interval_s:
@@ -695,7 +699,8 @@ class Sidecar:
             return
         newest = ((resp.get("aggregations") or {}).get("newest") or {}).get("value")
         if newest is not None and position_ms is not None:
-            self.metrics.lag_seconds.set(max(0.0, (float(newest) - position_ms) / 1000))
+            newest = min(float(newest), _now_ms())  # future timestamps: see _now_ms
+            self.metrics.lag_seconds.set(max(0.0, (newest - position_ms) / 1000))
         elif newest is None:
             self.metrics.lag_seconds.set(0)
 
@@ -1000,6 +1005,15 @@ class Sidecar:
         if result.errors:
             log.error("%s", _sink_error_text(result))
         return done
+
+
+def _now_ms() -> int:
+    """Wall-clock now in epoch ms: the furthest a checkpoint goes. A document stamped in
+    the future (a host writing local time without a zone east of UTC, a wrong clock)
+    would otherwise carry the checkpoint past every document stamped correctly after it:
+    read again only by the next backfill pass in ``update`` write mode, never in
+    ``index`` mode."""
+    return int(time.time() * 1000)
 
 
 def _with_query_hint(exc: EngineRequestError, settings: Settings) -> EngineRequestError | None:
