@@ -37,7 +37,7 @@ from logtriage.search.templates import (
     partial_source_indices,
     unmapped_indices,
 )
-from logtriage.sidecar.query import unlabelled_before_query, unlabelled_query
+from logtriage.sidecar.query import paging_problem, unlabelled_before_query, unlabelled_query
 from logtriage.sidecar.sessions import SessionWatch
 from logtriage.wording import counted
 
@@ -268,6 +268,9 @@ def run_checks(settings: Settings) -> list[Check]:
         guarded("_source", lambda: _partial_sources(client, s.search.index, indices))
 
     def pit() -> Check:
+        problem = paging_problem(s, client.engine)
+        if problem is not None:
+            return Check("point in time", "fail", problem)
         if not s.search.use_pit:
             return Check("point in time", "warn", "disabled (search.use_pit=false)")
         if not indices:

@@ -77,7 +77,7 @@ from logtriage.sidecar.checkpoint import (
 )
 from logtriage.sidecar.documents import error_fields, label_fields, rewrite_hit, utc_now_iso
 from logtriage.sidecar.metrics import MetricsServer, SidecarMetrics
-from logtriage.sidecar.query import unlabelled_before_query, unlabelled_query
+from logtriage.sidecar.query import paging_problem, unlabelled_before_query, unlabelled_query
 from logtriage.sidecar.sessions import SessionFlag, SessionWatch
 from logtriage.sidecar.stats import PassStats, RunSummary
 from logtriage.sinks.search import (
@@ -234,11 +234,15 @@ class Sidecar:
         Raises:
             EngineRequestError: the engine failed (retryable or not).
             LeaseLost: every worker slot is held by a live process.
+            ConfigError: the settings would skip documents on this engine.
         """
         s = self.settings
         if self.client is None:
             self.client = SearchClient.connect(s.search)
         client = self.client
+        problem = paging_problem(s, client.engine)
+        if problem is not None:
+            raise ConfigError(problem)
         ensure_state_index(client, s.sidecar.state_index)
         install_component_template(client)
         if s.sink.write_mode == "index":
