@@ -108,3 +108,40 @@ def test_a_document_stamped_in_the_future_does_not_carry_the_checkpoint_past_now
     load(client, index, [current], op="index")
     # Passes from the checkpoint only (no backfill pass is due).
     assert Sidecar(settings, client=client).run(max_passes=1).labelled == 1
+
+
+def test_index_mode_labels_documents_carry_a_dotted_timestamp(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """``search.timestamp_field: event.created`` (an object path): the labels documents
+    had no ``@timestamp`` (only a top-level key was looked up), so time-filtered
+    dashboards on the labels index never showed them."""
+    index = unique("dotted")
+    client.request(
+        "PUT",
+        f"/{index}",
+        body={"mappings": {"properties": {"event.created": {"type": "date_nanos"}}}},
+    )
+    stamps = ["2026-01-01T00:00:00.123456789Z", 1767225600001, "2026-01-01T00:00:02"]
+    docs = [
+        {"event": {"created": t}, "message": "disk full", "seq": i} for i, t in enumerate(stamps)
+    ]
+    load(client, index, docs)
+    labels = f"labels-{index}"
+    settings = settings_for(
+        engine.url,
+        index,
+        search={"timestamp_field": "event.created"},
+        sink={"write_mode": "index", "labels_index": labels},
+    )
+
+    summary = Sidecar(settings, client=client).run(once=True)
+
+    assert summary.complete and summary.labelled == 3 and summary.errored == 0
+    client.refresh(labels)
+    hits = client.search(
+        {"size": 10, "query": {"range": {"@timestamp": {"gte": "2026-01-01"}}}}, index=labels
+    )
+    assert sorted(str(h["_source"]["@timestamp"]) for h in hits["hits"]["hits"]) == sorted(
+        map(str, stamps)
+    )

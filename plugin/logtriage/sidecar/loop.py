@@ -90,7 +90,14 @@ from logtriage.sinks.search import (
     update_action,
 )
 from logtriage.sources.columns import columns_from_sources
-from logtriage.sources.search import Hit, MessageProblem, PageSizer, hit_message, iter_pages
+from logtriage.sources.search import (
+    Hit,
+    MessageProblem,
+    PageSizer,
+    get_path,
+    hit_message,
+    iter_pages,
+)
 from logtriage.wording import counted
 
 __all__ = ["Sidecar"]
@@ -758,7 +765,10 @@ class Sidecar:
         mode)."""
         sink = self.settings.sink
         if sink.write_mode == "index":
-            ts = hit.source.get(self.settings.search.timestamp_field)
+            # The source's timestamp (a dotted path too) as the labels document's.
+            ts = get_path(hit.source, self.settings.search.timestamp_field)
+            if not isinstance(ts, str | int | float) or isinstance(ts, bool):
+                ts = None  # absent, or not a value the engine could read as a date
             return labels_action(sink.labels_index, hit.index, hit.id, fields, ts)
         if rewrite and hit.index in self._rewritable:
             action = rewrite_hit(hit, fields, fields_json)
