@@ -181,6 +181,35 @@ def test_documents_further_back_than_the_overlap_are_labelled(
     assert all("logtriage" in h["_source"] for h in fetch_all(client, index))
 
 
+def test_index_mode_labels_documents_further_back_than_the_overlap(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """``index`` write mode had no pass behind the overlap: a backlog delivered an hour
+    late was never labelled and ``run --once`` said complete. Where the sources behind
+    the overlap outnumber their labels documents it reads from start_from; where they
+    do not, it does not re-read them."""
+    index = unique("idxlate")
+    make_index(client, index)
+    now = datetime.now(timezone.utc)
+    load(client, index, make_docs(50, seed=20, start=now - timedelta(minutes=1)), op="index")
+    sink = {"write_mode": "index", "labels_index": f"labels-{index}"}
+    settings = settings_for(engine.url, index, sink=sink)
+    assert Sidecar(settings, client=client).run(once=True).labelled == 50
+
+    late = make_docs(40, seed=21, start=now - timedelta(hours=2))
+    for d in late:
+        d["seq"] += 50
+    load(client, index, late, op="index")
+    summary = Sidecar(settings, client=client).run(once=True)
+    assert summary.labelled == 40 and summary.complete
+    client.refresh(f"labels-{index}")
+    assert client.request("GET", f"/labels-{index}/_count")["count"] == 90
+
+    again = Sidecar(settings, client=client).run(once=True)
+    assert again.complete and again.labelled == 0
+    assert again.conflicts < 60  # the overlap's 50 re-read; the 40 late ones are not
+
+
 def test_documents_arriving_behind_start_from_are_reported(
     engine: LocalEngine, client: SearchClient, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -402,7 +402,7 @@ class Sidecar:
                     break
                 swept = swept or stats.from_start
                 if once and (stats.seen == 0 or stats.progress == 0):
-                    if not swept and self.settings.sink.write_mode == "update":
+                    if not swept:
                         self._backfill_next = True  # last, look behind the checkpoint too
                         continue
                     summary.complete = stats.seen == stats.already_labelled
@@ -420,7 +420,8 @@ class Sidecar:
 
     def _start_position(self) -> tuple[int | None, bool]:
         """Where this pass starts reading (epoch ms; ``None``: the beginning), and whether
-        that is ``start_from`` rather than the checkpoint."""
+        every document from ``start_from`` on is covered: read from there, or (``index``
+        write mode) found to have its labels document behind the overlap."""
         assert self.checkpoint is not None
         s = self.settings.sidecar
         cp = self.checkpoint.position_ms
@@ -429,7 +430,15 @@ class Sidecar:
         now = time.monotonic()
         update_mode = self.settings.sink.write_mode == "update"
         backfill_due = self._backfill_next or now - self._backfilled_at >= s.backfill_interval_s
-        if cp is None or s.relabel_older_models or (update_mode and backfill_due):
+        covered = False
+        if backfill_due and cp is not None and not update_mode:
+            # ``index`` mode's query cannot leave labelled documents out, so it reads from
+            # ``start_from`` only when documents behind the overlap lack labels documents.
+            self._backfilled_at = now
+            self._backfill_next = False
+            backfill_due = self._unlabelled_behind(cp) > 0
+            covered = not backfill_due
+        if cp is None or s.relabel_older_models or backfill_due:
             # Re-labelling walks from ``start_from`` on every pass: documents of older
             # model versions lie behind the checkpoint; the query skips current ones.
             # So does a backfill pass, for documents that arrived with timestamps further
@@ -441,9 +450,50 @@ class Sidecar:
         # on every pass would re-read (and re-create, 409) all of its documents.
         sweep_due = self._swept_at is None or now - self._swept_at >= s.overlap_sweep_interval_s
         if not update_mode and not sweep_due:
-            return cp, False
+            return cp, covered
         self._swept_at = now
-        return cp - int(s.checkpoint_overlap_s * 1000), False
+        return cp - int(s.checkpoint_overlap_s * 1000), covered
+
+    def _unlabelled_behind(self, cp: int) -> int:
+        """``index`` write mode: how many more source documents than labels documents
+        there are from ``start_from`` to the overlap behind ``cp`` (documents indexed
+        later than ``checkpoint_overlap_s``, which no pass from the checkpoint reads),
+        said in the log when there are some."""
+        assert self.client is not None
+        s = self.settings
+        span: dict[str, Any] = {"lt": cp - int(s.sidecar.checkpoint_overlap_s * 1000)}
+        start_ms = start_from_ms(s.sidecar.start_from)
+        if start_ms is not None:
+            span["gte"] = start_ms
+        span["format"] = "epoch_millis"
+        sources: list[dict[str, Any]] = [{"range": {s.search.timestamp_field: span}}]
+        if s.search.query:
+            sources.append(s.search.query)
+        n_sources = self._count(s.search.index, sources)
+        indices = self._source_indices()
+        if indices is None:  # cannot tell which labels documents are theirs: read them all
+            n_labels = 0
+        else:
+            labels = [{"range": {"@timestamp": span}}, {"terms": {"source.index": indices}}]
+            n_labels = self._count(s.sink.labels_index, labels)
+        missing = max(0, n_sources - n_labels)
+        if missing:
+            log.info(
+                "%s behind the checkpoint's overlap (sidecar.checkpoint_overlap_s) without "
+                "labels: reading from sidecar.start_from again",
+                counted(missing, "document"),
+            )
+        return missing
+
+    def _count(self, index: str, filters: list[dict[str, Any]]) -> int:
+        assert self.client is not None
+        resp = self.client.search(
+            {"size": 0, "track_total_hits": True, "query": {"bool": {"filter": filters}}},
+            index=index,
+            ignore_unavailable="true",
+            allow_no_indices="true",
+        )
+        return int(resp["hits"]["total"]["value"])
 
     def _pages_allowed(self) -> int:
         """``batch_size``, or less where an index caps searches below it
