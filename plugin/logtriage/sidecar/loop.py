@@ -474,7 +474,10 @@ class Sidecar:
         if indices is None:  # cannot tell which labels documents are theirs: read them all
             n_labels = 0
         else:
-            labels = [{"range": {"@timestamp": span}}, {"terms": {"source.index": indices}}]
+            labels: list[dict[str, Any]] = [
+                {"range": {"@timestamp": span}},
+                {"terms": {"source.index": indices}},
+            ]
             n_labels = self._count(s.sink.labels_index, labels)
         missing = max(0, n_sources - n_labels)
         if missing:
