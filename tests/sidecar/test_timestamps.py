@@ -110,38 +110,53 @@ def test_a_document_stamped_in_the_future_does_not_carry_the_checkpoint_past_now
     assert Sidecar(settings, client=client).run(max_passes=1).labelled == 1
 
 
-def test_index_mode_labels_documents_carry_a_dotted_timestamp(
+def test_index_mode_labels_documents_carry_the_source_timestamp(
     engine: LocalEngine, client: SearchClient
 ) -> None:
-    """``search.timestamp_field: event.created`` (an object path): the labels documents
-    had no ``@timestamp`` (only a top-level key was looked up), so time-filtered
-    dashboards on the labels index never showed them."""
-    index = unique("dotted")
+    """The labels document's ``@timestamp`` is the source's, as the engine read it: with
+    a dotted ``search.timestamp_field`` (``event.created``) labels documents had none
+    (only a top-level key was looked up), and a timestamp in a custom ``format`` made
+    every labels write fail (the labels index could not parse the source's text)."""
+    prefix = unique("lts")
     client.request(
         "PUT",
-        f"/{index}",
+        f"/{prefix}-nanos",
         body={"mappings": {"properties": {"event.created": {"type": "date_nanos"}}}},
     )
-    stamps = ["2026-01-01T00:00:00.123456789Z", 1767225600001, "2026-01-01T00:00:02"]
+    client.request(
+        "PUT",
+        f"/{prefix}-custom",
+        body={
+            "mappings": {
+                "properties": {"event.created": {"type": "date", "format": "dd/MM/yyyy HH:mm:ss"}}
+            }
+        },
+    )
+    nanos = ["2026-01-01T00:00:00.123456789Z", 1767225600001, "2026-01-01T00:00:02"]
     docs = [
-        {"event": {"created": t}, "message": "disk full", "seq": i} for i, t in enumerate(stamps)
+        {"event": {"created": t}, "message": "disk full", "seq": i} for i, t in enumerate(nanos)
     ]
-    load(client, index, docs)
-    labels = f"labels-{index}"
+    load(client, f"{prefix}-nanos", docs)
+    custom = {"event": {"created": "01/01/2026 00:00:03"}, "message": "disk full", "seq": 3}
+    load(client, f"{prefix}-custom", [custom])
+    labels = f"labels-{prefix}"
     settings = settings_for(
         engine.url,
-        index,
+        f"{prefix}-*",
         search={"timestamp_field": "event.created"},
         sink={"write_mode": "index", "labels_index": labels},
     )
 
     summary = Sidecar(settings, client=client).run(once=True)
 
-    assert summary.complete and summary.labelled == 3 and summary.errored == 0
+    assert summary.complete and summary.labelled == 4 and summary.failed == 0
     client.refresh(labels)
-    hits = client.search(
-        {"size": 10, "query": {"range": {"@timestamp": {"gte": "2026-01-01"}}}}, index=labels
-    )
-    assert sorted(str(h["_source"]["@timestamp"]) for h in hits["hits"]["hits"]) == sorted(
-        map(str, stamps)
-    )
+    body = {"size": 10, "query": {"range": {"@timestamp": {"gte": "2026-01-01"}}}}
+    hits = client.search(body, index=labels)["hits"]["hits"]
+    start = 1767225600000
+    assert sorted(h["_source"]["@timestamp"] for h in hits) == [
+        start + 1,
+        start + 123,
+        start + 2000,
+        start + 3000,
+    ]

@@ -818,16 +818,25 @@ class Sidecar:
         mode)."""
         sink = self.settings.sink
         if sink.write_mode == "index":
-            # The source's timestamp (a dotted path too) as the labels document's.
-            ts = get_path(hit.source, self.settings.search.timestamp_field)
-            if not isinstance(ts, str | int | float) or isinstance(ts, bool):
-                ts = None  # absent, or not a value the engine could read as a date
-            return labels_action(sink.labels_index, hit.index, hit.id, fields, ts)
+            return labels_action(sink.labels_index, hit.index, hit.id, fields, self._labels_ts(hit))
         if rewrite and hit.index in self._rewritable:
             action = rewrite_hit(hit, fields, fields_json)
             if action is not None:
                 return action
         return update_action(hit.index, hit.id, hit.seq_no, hit.primary_term, fields, hit.routing)
+
+    def _labels_ts(self, hit: Hit) -> Any:
+        """The ``@timestamp`` of ``hit``'s labels document: its timestamp as the engine
+        read it (epoch ms; a source's own text in a custom ``format`` would not parse
+        in the labels index, and every write of the document would fail), else, for a
+        field the engine does not sort as a date, the source's value (a dotted path
+        too); ``None`` without one."""
+        if hit.timestamp_ms is not None:
+            return hit.timestamp_ms
+        ts = get_path(hit.source, self.settings.search.timestamp_field)
+        if not isinstance(ts, str | int | float) or isinstance(ts, bool):
+            return None  # absent, or not a value the engine could read as a date
+        return ts
 
     def _prepare_page(self, page: list[Hit]) -> _PageWork:
         """Label one page (saving the miner state first when it gained templates) and
