@@ -469,7 +469,7 @@ class Sidecar:
         sources: list[dict[str, Any]] = [{"range": {s.search.timestamp_field: span}}]
         if s.search.query:
             sources.append(s.search.query)
-        n_sources = self._count(s.search.index, sources)
+        n_sources = self._count(s.search.index, {"bool": {"filter": sources}})
         indices = self._source_indices()
         if indices is None:  # cannot tell which labels documents are theirs: read them all
             n_labels = 0
@@ -478,7 +478,7 @@ class Sidecar:
                 {"range": {"@timestamp": span}},
                 {"terms": {"source.index": indices}},
             ]
-            n_labels = self._count(s.sink.labels_index, labels)
+            n_labels = self._count(s.sink.labels_index, {"bool": {"filter": labels}})
         missing = max(0, n_sources - n_labels)
         if missing:
             log.info(
@@ -488,10 +488,11 @@ class Sidecar:
             )
         return missing
 
-    def _count(self, index: str, filters: list[dict[str, Any]]) -> int:
+    def _count(self, index: str, query: dict[str, Any]) -> int:
+        """How many documents of ``index`` match ``query``."""
         assert self.client is not None
         resp = self.client.search(
-            {"size": 0, "track_total_hits": True, "query": {"bool": {"filter": filters}}},
+            {"size": 0, "track_total_hits": True, "query": query},
             index=index,
             ignore_unavailable="true",
             allow_no_indices="true",
@@ -778,20 +779,10 @@ class Sidecar:
             return
         s = self.settings
         try:
-            resp = self.client.search(
-                {
-                    "size": 0,
-                    "track_total_hits": True,
-                    "query": unlabelled_before_query(s, start_ms),
-                },
-                index=s.search.index,
-                ignore_unavailable="true",
-                allow_no_indices="true",
-            )
+            n = self._count(s.search.index, unlabelled_before_query(s, start_ms))
         except EngineRequestError as exc:
             log.info("cannot count the documents older than sidecar.start_from: %s", exc)
             return
-        n = int(resp["hits"]["total"]["value"])
         self.metrics.before_start.set(n)
         if n > (self._before_start or 0):
             more = "" if self._before_start is None else f" ({n - self._before_start} more)"
