@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from logtriage.cli.doctor import Check, run_checks
-from logtriage.config import SessionsSettings, Settings
+from logtriage.config import SearchSettings, SessionsSettings, Settings
 from logtriage.errors import ConfigError, ModelBundleError
 from logtriage.local_engine import LocalEngine
 from logtriage.model import Classifier
@@ -124,6 +124,45 @@ def test_the_backlog_counts_documents_an_older_model_labelled_when_relabelling(
     labeler = Classifier.from_settings(relabel.model)
     assert Sidecar(relabel, client=client, labeler=labeler).run(once=True).labelled == 40
     assert _checks(relabel)["backlog"].detail.startswith("0 documents")
+
+
+def test_index_mode_without_pit_on_elasticsearch_needs_a_tiebreaker(
+    es_engine: LocalEngine,
+) -> None:
+    """Elasticsearch pages without PIT by timestamp alone unless a tie-breaker is set.
+    In ``index`` write mode each pass read the same first page of documents sharing a
+    timestamp again: 40 of 60 were never labelled and ``run --once`` said complete.
+    Both doctor and run now refuse the settings; with a tie-breaker every one is read."""
+    client = SearchClient.connect(SearchSettings(hosts=[es_engine.url]))
+    index = unique("nopit")
+    make_index(client, index)
+    docs = [
+        {"@timestamp": "2026-01-01T00:00:00Z", "message": f"disk {i} full", "seq": i}
+        for i in range(60)
+    ]
+    load(client, index, docs)
+    sink = {"write_mode": "index", "labels_index": f"labels-{index}"}
+    page = {"batch_size": 20, "first_page_size": 20}
+    settings = settings_for(
+        es_engine.url, index, search={"use_pit": False}, sink=sink, sidecar=page
+    )
+
+    check = _checks(settings)["point in time"]
+    assert check.status == "fail"
+    assert "needs search.tiebreaker_field" in check.detail
+    with pytest.raises(ConfigError, match=r"needs search\.tiebreaker_field"):
+        Sidecar(settings, client=client).run(once=True)
+    tied = settings_for(
+        es_engine.url,
+        index,
+        search={"use_pit": False, "tiebreaker_field": "seq"},
+        sink=sink,
+        sidecar=page,
+    )
+    assert _checks(tied)["point in time"].status == "warn"
+    summary = Sidecar(tied, client=client).run(once=True)
+    assert summary.complete and summary.labelled == 60
+    client.close()
 
 
 def test_the_session_model_is_loaded_as_run_loads_it(

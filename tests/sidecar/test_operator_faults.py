@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from logtriage.cli.doctor import run_checks
 from logtriage.errors import ConfigError
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
@@ -178,6 +179,72 @@ def test_documents_further_back_than_the_overlap_are_labelled(
     summary = Sidecar(settings, client=client).run(once=True)
     assert summary.labelled == 40 and summary.complete
     assert all("logtriage" in h["_source"] for h in fetch_all(client, index))
+
+
+def test_index_mode_labels_documents_further_back_than_the_overlap(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """``index`` write mode had no pass behind the overlap: a backlog delivered an hour
+    late was never labelled and ``run --once`` said complete. Where the sources behind
+    the overlap outnumber their labels documents it reads from start_from; where they
+    do not, it does not re-read them."""
+    index = unique("idxlate")
+    make_index(client, index)
+    now = datetime.now(timezone.utc)
+    load(client, index, make_docs(50, seed=20, start=now - timedelta(minutes=1)), op="index")
+    sink = {"write_mode": "index", "labels_index": f"labels-{index}"}
+    settings = settings_for(engine.url, index, sink=sink)
+    assert Sidecar(settings, client=client).run(once=True).labelled == 50
+
+    late = make_docs(40, seed=21, start=now - timedelta(hours=2))
+    for d in late:
+        d["seq"] += 50
+    load(client, index, late, op="index")
+    summary = Sidecar(settings, client=client).run(once=True)
+    assert summary.labelled == 40 and summary.complete
+    client.refresh(f"labels-{index}")
+    assert client.request("GET", f"/labels-{index}/_count")["count"] == 90
+
+    again = Sidecar(settings, client=client).run(once=True)
+    assert again.complete and again.labelled == 0
+    assert again.conflicts < 60  # the overlap's 50 re-read; the 40 late ones are not
+
+
+def test_documents_arriving_behind_start_from_are_reported(
+    engine: LocalEngine, client: SearchClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No pass reads behind ``sidecar.start_from``: a backlog delivered later than the
+    lookback stays unlabelled. ``run --once`` used to call that complete without a word
+    and doctor counted no backlog; now a warning, a gauge and doctor say how many."""
+    index = unique("behind")
+    make_index(client, index)
+    now = datetime.now(timezone.utc)
+    load(client, index, make_docs(10, seed=17, start=now - timedelta(minutes=1)), op="index")
+    settings = settings_for(engine.url, index, sidecar={"start_from": "now-7d"})
+    assert Sidecar(settings, client=client).run(once=True).labelled == 10
+    assert "older than sidecar.start_from" not in caplog.text
+
+    too_old = make_docs(3, seed=18, start=now - timedelta(days=8))
+    load(client, index, too_old, op="index")
+    sidecar = Sidecar(settings, client=client)
+    summary = sidecar.run(once=True)
+
+    assert summary.labelled == 0
+    assert (
+        "3 documents older than sidecar.start_from (now-7d) are not labelled: no pass reads "
+        "behind start_from; set it earlier, or unset it, to label them"
+    ) in caplog.text
+    gauge = sidecar.metrics.before_start._value.get()  # type: ignore[attr-defined]
+    assert gauge == 3
+    backlog = {c.name: c for c in run_checks(settings)}["backlog"]
+    assert backlog.status == "warn"
+    assert backlog.detail == (
+        "0 documents from now-7d not labelled yet, 0 with logtriage.error; 3 documents older "
+        "than sidecar.start_from not labelled (no pass reads them)"
+    )
+    load(client, index, make_docs(1, seed=19, start=now - timedelta(days=9)), op="index")
+    Sidecar(settings, client=client).run(once=True)
+    assert "4 documents older than sidecar.start_from (now-7d) are not labelled" in caplog.text
 
 
 def test_index_mode_once_is_complete_when_every_document_has_labels(

@@ -37,7 +37,7 @@ from logtriage.search.templates import (
     partial_source_indices,
     unmapped_indices,
 )
-from logtriage.sidecar.query import unlabelled_query
+from logtriage.sidecar.query import paging_problem, unlabelled_before_query, unlabelled_query
 from logtriage.sidecar.sessions import SessionWatch
 from logtriage.wording import counted
 
@@ -268,6 +268,9 @@ def run_checks(settings: Settings) -> list[Check]:
         guarded("_source", lambda: _partial_sources(client, s.search.index, indices))
 
     def pit() -> Check:
+        problem = paging_problem(s, client.engine)
+        if problem is not None:
+            return Check("point in time", "fail", problem)
         if not s.search.use_pit:
             return Check("point in time", "warn", "disabled (search.use_pit=false)")
         if not indices:
@@ -400,9 +403,8 @@ def _backlog(client: SearchClient, s: Settings, model_version: str | None) -> Ch
     ``start_from``; with ``relabel_older_models`` also the documents labelled by a model
     other than ``model_version`` (``None``: the model does not load)."""
     relabel = s.sidecar.relabel_older_models
-    query = unlabelled_query(
-        s, start_from_ms(s.sidecar.start_from), relabel_version=model_version if relabel else None
-    )
+    start_ms = start_from_ms(s.sidecar.start_from)
+    query = unlabelled_query(s, start_ms, relabel_version=model_version if relabel else None)
     try:
         n = _count(client, s.search.index, query)
     except EngineRequestError as exc:
@@ -428,6 +430,16 @@ def _backlog(client: SearchClient, s: Settings, model_version: str | None) -> Ch
             f"{detail}; documents of older models not counted",
             "the model bundle does not load (below)",
         )
+    if start_ms is not None and s.sink.write_mode == "update":
+        behind = _count(client, s.search.index, unlabelled_before_query(s, start_ms))
+        if behind:
+            return Check(
+                "backlog",
+                "warn",
+                f"{detail}; {counted(behind, 'document')} older than sidecar.start_from "
+                "not labelled (no pass reads them)",
+                "set sidecar.start_from earlier, or unset it, to label them",
+            )
     return Check("backlog", "ok", detail)
 
 

@@ -157,12 +157,13 @@ class SidecarSettings(_Section):
     checkpoint, for late documents: on every pass in ``update`` write mode, whose query
     skips labelled documents; in ``index`` mode, whose query cannot, once per
     ``overlap_sweep_interval_s`` (0: every pass) and on start, other passes starting at
-    the checkpoint. In ``update`` mode a pass every ``backfill_interval_s`` (and the
-    last pass of a ``run --once`` that had no such pass) reads from ``start_from``
-    instead, for documents that arrive with timestamps further back than the overlap
-    (a shipper catching up, a re-import); ``index`` mode has no such pass (its query
-    would re-read every document). ``miner_state_path`` keeps the miner state in a
-    local file instead of the state index. ``batch_size`` is the largest page read per
+    the checkpoint. A pass every ``backfill_interval_s`` (and the last pass of a
+    ``run --once`` that had no such pass) reads from ``start_from`` instead, for
+    documents that arrive with timestamps further back than the overlap (a shipper
+    catching up, a re-import); in ``index`` mode only when the source documents there
+    outnumber their labels documents (its query would re-read every document).
+    ``miner_state_path`` keeps the miner state in a local file instead of the state
+    index. ``batch_size`` is the largest page read per
     search; the engines refuse pages beyond ``index.max_result_window``
     (10,000 unless raised), so larger values are rejected here, not mid-run, and the
     sidecar stays under an index's lower setting (read every minute). The

@@ -37,6 +37,7 @@ __all__ = [
     "partial_source_indices",
     "result_window",
     "rewritable_indices",
+    "sorts_as_date",
     "unmapped_indices",
 ]
 
@@ -403,6 +404,33 @@ def field_mapped(client: SearchClient, pattern: str, field: str) -> bool:
     ``read`` privilege is enough)."""
     resp = client.request("GET", f"/{pattern}/_field_caps", params={**LENIENT, "fields": field})
     return bool(resp.get("fields"))
+
+
+#: Field types the engines sort as epoch milliseconds with ``numeric_type: date``.
+_DATE_SORTABLE = frozenset(
+    [
+        "date",
+        "date_nanos",
+        "long",
+        "integer",
+        "short",
+        "byte",
+        "double",
+        "float",
+        "half_float",
+        "scaled_float",
+        "unsigned_long",
+    ]
+)
+
+
+def sorts_as_date(client: SearchClient, pattern: str, field: str) -> bool:
+    """Whether every index behind ``pattern`` that maps ``field`` maps it as a date or a
+    number (true where none does), so a sort on it can ask for epoch milliseconds
+    (field capabilities: the ``read`` privilege is enough)."""
+    resp = client.request("GET", f"/{pattern}/_field_caps", params={**LENIENT, "fields": field})
+    types = ((resp.get("fields") or {}).get(field) or {}).keys()
+    return set(types) <= _DATE_SORTABLE
 
 
 #: ``index.max_result_window`` when an index does not set it.

@@ -66,6 +66,7 @@ from logtriage.search.templates import (
     partial_source_indices,
     result_window,
     rewritable_indices,
+    sorts_as_date,
 )
 from logtriage.sidecar.checkpoint import (
     Checkpoint,
@@ -77,7 +78,7 @@ from logtriage.sidecar.checkpoint import (
 )
 from logtriage.sidecar.documents import error_fields, label_fields, rewrite_hit, utc_now_iso
 from logtriage.sidecar.metrics import MetricsServer, SidecarMetrics
-from logtriage.sidecar.query import unlabelled_query
+from logtriage.sidecar.query import paging_problem, unlabelled_before_query, unlabelled_query
 from logtriage.sidecar.sessions import SessionFlag, SessionWatch
 from logtriage.sidecar.stats import PassStats, RunSummary
 from logtriage.sinks.search import (
@@ -90,7 +91,15 @@ from logtriage.sinks.search import (
     update_action,
 )
 from logtriage.sources.columns import columns_from_sources
-from logtriage.sources.search import Hit, MessageProblem, PageSizer, hit_message, iter_pages
+from logtriage.sources.search import (
+    Hit,
+    MessageProblem,
+    PageSizer,
+    get_path,
+    hit_message,
+    iter_pages,
+)
+from logtriage.wording import counted
 
 __all__ = ["Sidecar"]
 
@@ -181,7 +190,11 @@ class Sidecar:
         #: Indices whose ``logtriage.*`` mappings were checked in the current pass.
         self._checked_this_pass: set[str] = set()
         self._page_limit = settings.sidecar.batch_size
+        #: Whether pages sort on the timestamp as epoch ms (see ``timestamp_sort``).
+        self._timestamp_millis = True
         self._index_matches: bool | None = None
+        #: Unlabelled documents behind ``start_from`` at the last count (``None``: none yet).
+        self._before_start: int | None = None
         self._cache_saved_at = time.monotonic()
 
     def _check_alert_labels(self, alerts: AlertEngine) -> None:
@@ -229,11 +242,15 @@ class Sidecar:
         Raises:
             EngineRequestError: the engine failed (retryable or not).
             LeaseLost: every worker slot is held by a live process.
+            ConfigError: the settings would skip documents on this engine.
         """
         s = self.settings
         if self.client is None:
             self.client = SearchClient.connect(s.search)
         client = self.client
+        problem = paging_problem(s, client.engine)
+        if problem is not None:
+            raise ConfigError(problem)
         ensure_state_index(client, s.sidecar.state_index)
         install_component_template(client)
         if s.sink.write_mode == "index":
@@ -402,7 +419,7 @@ class Sidecar:
                     break
                 swept = swept or stats.from_start
                 if once and (stats.seen == 0 or stats.progress == 0):
-                    if not swept and self.settings.sink.write_mode == "update":
+                    if not swept:
                         self._backfill_next = True  # last, look behind the checkpoint too
                         continue
                     summary.complete = stats.seen == stats.already_labelled
@@ -420,14 +437,25 @@ class Sidecar:
 
     def _start_position(self) -> tuple[int | None, bool]:
         """Where this pass starts reading (epoch ms; ``None``: the beginning), and whether
-        that is ``start_from`` rather than the checkpoint."""
+        every document from ``start_from`` on is covered: read from there, or (``index``
+        write mode) found to have its labels document behind the overlap."""
         assert self.checkpoint is not None
         s = self.settings.sidecar
         cp = self.checkpoint.position_ms
+        if cp is not None:
+            cp = min(cp, _now_ms())  # one saved in the future before checkpoints were capped
         now = time.monotonic()
         update_mode = self.settings.sink.write_mode == "update"
         backfill_due = self._backfill_next or now - self._backfilled_at >= s.backfill_interval_s
-        if cp is None or s.relabel_older_models or (update_mode and backfill_due):
+        covered = False
+        if backfill_due and cp is not None and not update_mode:
+            # ``index`` mode's query cannot leave labelled documents out, so it reads from
+            # ``start_from`` only when documents behind the overlap lack labels documents.
+            self._backfilled_at = now
+            self._backfill_next = False
+            backfill_due = self._unlabelled_behind(cp) > 0
+            covered = not backfill_due
+        if cp is None or s.relabel_older_models or backfill_due:
             # Re-labelling walks from ``start_from`` on every pass: documents of older
             # model versions lie behind the checkpoint; the query skips current ones.
             # So does a backfill pass, for documents that arrived with timestamps further
@@ -439,9 +467,54 @@ class Sidecar:
         # on every pass would re-read (and re-create, 409) all of its documents.
         sweep_due = self._swept_at is None or now - self._swept_at >= s.overlap_sweep_interval_s
         if not update_mode and not sweep_due:
-            return cp, False
+            return cp, covered
         self._swept_at = now
-        return cp - int(s.checkpoint_overlap_s * 1000), False
+        return cp - int(s.checkpoint_overlap_s * 1000), covered
+
+    def _unlabelled_behind(self, cp: int) -> int:
+        """``index`` write mode: how many more source documents than labels documents
+        there are from ``start_from`` to the overlap behind ``cp`` (documents indexed
+        later than ``checkpoint_overlap_s``, which no pass from the checkpoint reads),
+        said in the log when there are some."""
+        assert self.client is not None
+        s = self.settings
+        span: dict[str, Any] = {"lt": cp - int(s.sidecar.checkpoint_overlap_s * 1000)}
+        start_ms = start_from_ms(s.sidecar.start_from)
+        if start_ms is not None:
+            span["gte"] = start_ms
+        span["format"] = "epoch_millis"
+        sources: list[dict[str, Any]] = [{"range": {s.search.timestamp_field: span}}]
+        if s.search.query:
+            sources.append(s.search.query)
+        n_sources = self._count(s.search.index, {"bool": {"filter": sources}})
+        indices = self._source_indices()
+        if indices is None:  # cannot tell which labels documents are theirs: read them all
+            n_labels = 0
+        else:
+            labels: list[dict[str, Any]] = [
+                {"range": {"@timestamp": span}},
+                {"terms": {"source.index": indices}},
+            ]
+            n_labels = self._count(s.sink.labels_index, {"bool": {"filter": labels}})
+        missing = max(0, n_sources - n_labels)
+        if missing:
+            log.info(
+                "%s behind the checkpoint's overlap (sidecar.checkpoint_overlap_s) without "
+                "labels: reading from sidecar.start_from again",
+                counted(missing, "document"),
+            )
+        return missing
+
+    def _count(self, index: str, query: dict[str, Any]) -> int:
+        """How many documents of ``index`` match ``query``."""
+        assert self.client is not None
+        resp = self.client.search(
+            {"size": 0, "track_total_hits": True, "query": query},
+            index=index,
+            ignore_unavailable="true",
+            allow_no_indices="true",
+        )
+        return int(resp["hits"]["total"]["value"])
 
     def _pages_allowed(self) -> int:
         """``batch_size``, or less where an index caps searches below it
@@ -512,6 +585,9 @@ class Sidecar:
                 if s.sink.rewrite_source:
                     self._rewritable = rewritable_indices(self.client, s.search.index)
             self._page_limit = self._pages_allowed()
+            self._timestamp_millis = sorts_as_date(
+                self.client, s.search.index, s.search.timestamp_field
+            )
             self._mappings_checked_at = time.monotonic()
         if refresh:
             self.client.refresh(s.search.index)
@@ -545,6 +621,7 @@ class Sidecar:
             message_field=s.search.message_field,
             max_message_bytes=s.search.max_message_bytes,
             sizer=self._page_sizer,
+            timestamp_millis=self._timestamp_millis,
         )
         # Up to pages_in_flight pages' writes are in flight while the next page is read
         # and labelled; pages are finished (accounted, checkpointed) strictly in order.
@@ -563,6 +640,8 @@ class Sidecar:
             stats.seen += len(work.page)
             if not held:
                 ts, held = stored_position(work.page, done)
+                if ts is not None:
+                    ts = min(ts, _now_ms())  # see _now_ms
                 if ts is not None and (best is None or ts > best):
                     best = ts
                 if time.monotonic() - saved_at >= s.sidecar.checkpoint_interval_s:
@@ -590,6 +669,8 @@ class Sidecar:
         self._save_checkpoint(best, stats)
         self.metrics.passes.inc()
         self._update_lag(best)
+        if stats.from_start and start_ms is not None and s.sink.write_mode == "update":
+            self._count_before_start(start_ms)
         stats.seconds = time.perf_counter() - started
         if stats.seen > stats.already_labelled:  # not a pass that only re-read labelled ones
             log.info(
@@ -700,9 +781,37 @@ class Sidecar:
             return
         newest = ((resp.get("aggregations") or {}).get("newest") or {}).get("value")
         if newest is not None and position_ms is not None:
-            self.metrics.lag_seconds.set(max(0.0, (float(newest) - position_ms) / 1000))
+            newest = min(float(newest), _now_ms())  # future timestamps: see _now_ms
+            self.metrics.lag_seconds.set(max(0.0, (newest - position_ms) / 1000))
         elif newest is None:
             self.metrics.lag_seconds.set(0)
+
+    def _count_before_start(self, start_ms: int) -> None:
+        """Count the unlabelled documents older than ``sidecar.start_from`` (no pass reads
+        them) into a metric, warning when there are some, and again whenever there are
+        more: a shipper delivering a backlog later than the lookback would otherwise be
+        left unlabelled without a word. Worker slot 0 counts for all slots."""
+        assert self.client is not None and self.lease is not None
+        if self.lease.slot != 0:
+            return
+        s = self.settings
+        try:
+            n = self._count(s.search.index, unlabelled_before_query(s, start_ms))
+        except EngineRequestError as exc:
+            log.info("cannot count the documents older than sidecar.start_from: %s", exc)
+            return
+        self.metrics.before_start.set(n)
+        if n > (self._before_start or 0):
+            more = "" if self._before_start is None else f" ({n - self._before_start} more)"
+            log.warning(
+                "%s older than sidecar.start_from (%s) %s not labelled%s: no pass reads "
+                "behind start_from; set it earlier, or unset it, to label them",
+                counted(n, "document"),
+                s.sidecar.start_from,
+                "is" if n == 1 else "are",
+                more,
+            )
+        self._before_start = n
 
     def _action(
         self,
@@ -717,13 +826,25 @@ class Sidecar:
         mode)."""
         sink = self.settings.sink
         if sink.write_mode == "index":
-            ts = hit.source.get(self.settings.search.timestamp_field)
-            return labels_action(sink.labels_index, hit.index, hit.id, fields, ts)
+            return labels_action(sink.labels_index, hit.index, hit.id, fields, self._labels_ts(hit))
         if rewrite and hit.index in self._rewritable:
             action = rewrite_hit(hit, fields, fields_json)
             if action is not None:
                 return action
         return update_action(hit.index, hit.id, hit.seq_no, hit.primary_term, fields, hit.routing)
+
+    def _labels_ts(self, hit: Hit) -> Any:
+        """The ``@timestamp`` of ``hit``'s labels document: its timestamp as the engine
+        read it (epoch ms; a source's own text in a custom ``format`` would not parse
+        in the labels index, and every write of the document would fail), else, for a
+        field the engine does not sort as a date, the source's value (a dotted path
+        too); ``None`` without one."""
+        if hit.timestamp_ms is not None:
+            return hit.timestamp_ms
+        ts = get_path(hit.source, self.settings.search.timestamp_field)
+        if not isinstance(ts, str | int | float) or isinstance(ts, bool):
+            return None  # absent, or not a value the engine could read as a date
+        return ts
 
     def _prepare_page(self, page: list[Hit]) -> _PageWork:
         """Label one page (saving the miner state first when it gained templates) and
@@ -968,6 +1089,15 @@ class Sidecar:
         if result.errors:
             log.error("%s", _sink_error_text(result))
         return done
+
+
+def _now_ms() -> int:
+    """Wall-clock now in epoch ms: the furthest a checkpoint goes. A document stamped in
+    the future (a host writing local time without a zone east of UTC, a wrong clock)
+    would otherwise carry the checkpoint past every document stamped correctly after it:
+    read again only by the next backfill pass in ``update`` write mode, never in
+    ``index`` mode."""
+    return int(time.time() * 1000)
 
 
 def _with_query_hint(exc: EngineRequestError, settings: Settings) -> EngineRequestError | None:

@@ -99,6 +99,12 @@ class SidecarMetrics:
             "Checkpoint of this worker slot",
             registry=r,
         )
+        self.before_start = Gauge(
+            "logtriage_unlabelled_before_start_from_documents",
+            "Documents older than sidecar.start_from without labels (no pass reads them), "
+            "as counted by the last pass that read from start_from",
+            registry=r,
+        )
         self.up = Gauge("logtriage_engine_up", "1 when the last engine request worked", registry=r)
 
     def render(self) -> bytes:

@@ -181,9 +181,19 @@ def check_message(value: Any, field: str, max_bytes: int) -> str | MessageProble
     return value
 
 
-def timestamp_sort(field: str) -> dict[str, Any]:
-    """Ascending timestamp; documents without one first; indices without the field ok."""
-    return {field: {"order": "asc", "missing": "_first", "unmapped_type": "date"}}
+def timestamp_sort(field: str, *, millis: bool = True) -> dict[str, Any]:
+    """Ascending timestamp; documents without one first; indices without the field ok.
+
+    ``millis`` (for a field every index maps as a date or a number) makes every sort
+    value epoch milliseconds (``numeric_type: date``): a ``date_nanos`` field would
+    otherwise sort, and checkpoint, in nanoseconds, which the next pass's range in
+    milliseconds turns into a date past the year 2262 (HTTP 400 on every pass); and an
+    index mapping it ``date`` would not sort together with one mapping it
+    ``date_nanos``. The engines refuse it on other types (a ``keyword`` timestamp)."""
+    sort = {"order": "asc", "missing": "_first", "unmapped_type": "date"}
+    if millis:
+        sort["numeric_type"] = "date"
+    return {field: sort}
 
 
 def iter_pages(
@@ -203,6 +213,7 @@ def iter_pages(
     message_field: str | None = None,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     sizer: PageSizer | None = None,
+    timestamp_millis: bool = True,
 ) -> Generator[list[Hit], None, None]:
     """Yield pages of hits matching ``query``, oldest first, until none are left.
 
@@ -218,12 +229,13 @@ def iter_pages(
 
     Every page asks for ``page_size`` hits; with a ``sizer``, for ``sizer.size`` (at
     most ``page_size``), which each page updates (see :class:`PageSizer`).
+    ``timestamp_millis``: see :func:`timestamp_sort`.
 
     Raises:
         EngineRequestError: the engine failed a request (PIT closed anyway).
     """
     size = page_size if sizer is None else max(1, min(sizer.size, page_size))
-    sort: list[Any] = [timestamp_sort(timestamp_field)]
+    sort: list[Any] = [timestamp_sort(timestamp_field, millis=timestamp_millis)]
     body: dict[str, Any] = {
         "query": query,
         "seq_no_primary_term": True,
