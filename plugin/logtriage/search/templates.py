@@ -37,7 +37,7 @@ __all__ = [
     "partial_source_indices",
     "result_window",
     "rewritable_indices",
-    "sorts_as_date",
+    "sorts_in_nanos",
     "unmapped_indices",
 ]
 
@@ -406,7 +406,7 @@ def field_mapped(client: SearchClient, pattern: str, field: str) -> bool:
     return bool(resp.get("fields"))
 
 
-#: Field types the engines sort as epoch milliseconds with ``numeric_type: date``.
+#: Field types the engines can sort as epoch milliseconds (``numeric_type: date``).
 _DATE_SORTABLE = frozenset(
     [
         "date",
@@ -424,13 +424,14 @@ _DATE_SORTABLE = frozenset(
 )
 
 
-def sorts_as_date(client: SearchClient, pattern: str, field: str) -> bool:
-    """Whether every index behind ``pattern`` that maps ``field`` maps it as a date or a
-    number (true where none does), so a sort on it can ask for epoch milliseconds
+def sorts_in_nanos(client: SearchClient, pattern: str, field: str) -> bool:
+    """Whether some index behind ``pattern`` maps ``field`` as ``date_nanos`` and every
+    one that maps it does so as a date or a number: then a sort on it must ask for
+    epoch milliseconds (``numeric_type: date``), else its sort values are nanoseconds
     (field capabilities: the ``read`` privilege is enough)."""
     resp = client.request("GET", f"/{pattern}/_field_caps", params={**LENIENT, "fields": field})
-    types = ((resp.get("fields") or {}).get(field) or {}).keys()
-    return set(types) <= _DATE_SORTABLE
+    types = set(((resp.get("fields") or {}).get(field) or {}).keys())
+    return "date_nanos" in types and types <= _DATE_SORTABLE
 
 
 #: ``index.max_result_window`` when an index does not set it.

@@ -66,7 +66,7 @@ from logtriage.search.templates import (
     partial_source_indices,
     result_window,
     rewritable_indices,
-    sorts_as_date,
+    sorts_in_nanos,
 )
 from logtriage.sidecar.checkpoint import (
     Checkpoint,
@@ -190,8 +190,8 @@ class Sidecar:
         #: Indices whose ``logtriage.*`` mappings were checked in the current pass.
         self._checked_this_pass: set[str] = set()
         self._page_limit = settings.sidecar.batch_size
-        #: Whether pages sort on the timestamp as epoch ms (see ``timestamp_sort``).
-        self._timestamp_millis = True
+        #: Whether pages ask for the timestamp as epoch ms (see ``timestamp_sort``).
+        self._timestamp_millis = False
         self._index_matches: bool | None = None
         #: Unlabelled documents behind ``start_from`` at the last count (``None``: none yet).
         self._before_start: int | None = None
@@ -585,7 +585,7 @@ class Sidecar:
                 if s.sink.rewrite_source:
                     self._rewritable = rewritable_indices(self.client, s.search.index)
             self._page_limit = self._pages_allowed()
-            self._timestamp_millis = sorts_as_date(
+            self._timestamp_millis = sorts_in_nanos(
                 self.client, s.search.index, s.search.timestamp_field
             )
             self._mappings_checked_at = time.monotonic()

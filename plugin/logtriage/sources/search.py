@@ -181,15 +181,16 @@ def check_message(value: Any, field: str, max_bytes: int) -> str | MessageProble
     return value
 
 
-def timestamp_sort(field: str, *, millis: bool = True) -> dict[str, Any]:
+def timestamp_sort(field: str, *, millis: bool = False) -> dict[str, Any]:
     """Ascending timestamp; documents without one first; indices without the field ok.
 
-    ``millis`` (for a field every index maps as a date or a number) makes every sort
-    value epoch milliseconds (``numeric_type: date``): a ``date_nanos`` field would
-    otherwise sort, and checkpoint, in nanoseconds, which the next pass's range in
-    milliseconds turns into a date past the year 2262 (HTTP 400 on every pass); and an
-    index mapping it ``date`` would not sort together with one mapping it
-    ``date_nanos``. The engines refuse it on other types (a ``keyword`` timestamp)."""
+    ``millis`` (for a field some index maps as ``date_nanos``, every one as a date
+    or a number) makes every sort value epoch milliseconds (``numeric_type: date``):
+    a ``date_nanos`` field would otherwise sort, and checkpoint, in nanoseconds, which
+    the next pass's range in milliseconds turns into a date past the year 2262 (HTTP
+    400 on every pass); and an index mapping it ``date`` would not sort together with
+    one mapping it ``date_nanos``. The engines refuse it on other types (a ``keyword``
+    timestamp); plain ``date`` fields sort in milliseconds without it."""
     sort = {"order": "asc", "missing": "_first", "unmapped_type": "date"}
     if millis:
         sort["numeric_type"] = "date"
@@ -213,7 +214,7 @@ def iter_pages(
     message_field: str | None = None,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     sizer: PageSizer | None = None,
-    timestamp_millis: bool = True,
+    timestamp_millis: bool = False,
 ) -> Generator[list[Hit], None, None]:
     """Yield pages of hits matching ``query``, oldest first, until none are left.
 
