@@ -29,6 +29,20 @@ def _same_file(path: Path, other: str) -> bool:
         return False
 
 
+# Characters JSON leaves unescaped that ``str.splitlines`` (and so many a JSON-lines
+# reader) takes for line breaks: U+2028/U+2029 (escaped by Go's encoder too) and NEL.
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def _one_line(text: str) -> str:
+    """``text``, a JSON document, with the line breaks JSON leaves raw escaped (the same
+    JSON value; the check first, as they are rare)."""
+    for char, escaped in _LINE_BREAKS.items():
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
 class RowSink:
     """Write rows (sequences in ``columns`` order) as CSV or JSON lines.
 
@@ -82,7 +96,9 @@ class RowSink:
             return
         write = self._stream.write
         for row in rows:
-            write(json.dumps(dict(zip(self.columns, row, strict=True)), ensure_ascii=False))
+            write(
+                _one_line(json.dumps(dict(zip(self.columns, row, strict=True)), ensure_ascii=False))
+            )
             write("\n")
 
     def __exit__(
