@@ -4,6 +4,7 @@ compressed input, signals, full disks."""
 from __future__ import annotations
 
 import gzip
+import resource
 import signal
 import subprocess
 import sys
@@ -81,3 +82,45 @@ def test_sigterm_mid_run_leaves_the_previous_output_and_no_partial_file(tmp_path
     assert proc.returncode == -signal.SIGTERM, err.decode()
     assert out.read_text() == "previous run\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.log", "out.jsonl"]
+
+
+def _limit_file_size() -> None:
+    """A real write failure: files may not grow past 64 KiB (Python ignores SIGXFSZ, so
+    the write fails with EFBIG as on a full disk)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+
+@pytest.mark.parametrize(("command", "fmt"), [("classify", "csv"), ("parse", "jsonl")])
+def test_a_failed_write_names_the_output_and_leaves_no_partial_file(
+    tmp_path: Path, command: str, fmt: str
+) -> None:
+    """Before: ``error: [Errno 27] File too large`` naming no file, and classify left its
+    ``.out.partial`` behind (closing it flushed the buffer, failed again and skipped
+    the removal)."""
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"user u{i} logged in from 10.0.0.{i % 250}\n" for i in range(5000)))
+    out = tmp_path / "out.txt"
+    out.write_text("previous run\n")
+    proc = subprocess.run(
+        [*CLI, command, str(log), "--format", fmt, "--out", str(out)],
+        capture_output=True,
+        timeout=120,
+        preexec_fn=_limit_file_size,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == f"error: cannot write {out}: File too large\n"
+    assert out.read_text() == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.log", "out.txt"]
+
+
+def test_a_full_stdout_is_one_error_line(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("disk full on /var\n")
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [*CLI, "classify", str(log)], stdout=full, stderr=subprocess.PIPE, timeout=120
+        )
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        "error: cannot write standard output: No space left on device\n"
+    )

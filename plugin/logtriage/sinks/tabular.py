@@ -86,20 +86,41 @@ class RowSink:
                 raise SinkError(f"cannot write {self.out}: {exc.strerror}") from exc
         if self.fmt is OutputFormat.CSV:
             self._csv = csv.writer(self._stream)
-            self._csv.writerow(self.columns)
+            try:
+                self.write_rows([self.columns])
+            except BaseException as exc:
+                self.__exit__(type(exc), exc, exc.__traceback__)
+                raise
         return self
 
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Write ``rows``.
+
+        Raises:
+            SinkError: the output cannot take them (e.g. the disk is full), naming it.
+        """
         assert self._stream is not None, "RowSink used outside 'with'"
+        try:
+            self._write(self._stream, rows)
+        except BrokenPipeError:
+            raise  # the reader left (``| head``): the CLI ends quietly
+        except OSError as exc:
+            raise self._write_error(exc) from exc
+
+    def _write(self, stream: TextIO, rows: Iterable[Sequence[Any]]) -> None:
         if self.fmt is OutputFormat.CSV:
             self._csv.writerows(rows)
             return
-        write = self._stream.write
+        write = stream.write
         for row in rows:
             write(
                 _one_line(json.dumps(dict(zip(self.columns, row, strict=True)), ensure_ascii=False))
             )
             write("\n")
+
+    def _write_error(self, exc: OSError) -> SinkError:
+        name = "standard output" if self.out == "-" else self.out
+        return SinkError(f"cannot write {name}: {exc.strerror or exc}")
 
     def __exit__(
         self,
@@ -107,12 +128,22 @@ class RowSink:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._stream is None or self._stream is sys.stdout:
-            if self._stream is not None:
-                self._stream.flush()
+        if self._stream is None:
             return
-        self._stream.close()
-        if self._tmp is None:  # a device or FIFO, written in place
+        try:
+            if self._stream is sys.stdout:
+                self._stream.flush()
+            else:
+                self._stream.close()  # closed also when its last flush fails
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            if self._tmp is not None:
+                self._tmp.unlink(missing_ok=True)
+            if exc_type is None:
+                raise self._write_error(error) from error
+            return  # the error that ended the writing is the one to report
+        if self._tmp is None:  # stdout, or a device or FIFO written in place
             return
         if exc_type is None:
             self._tmp.replace(self.out)
