@@ -3,7 +3,11 @@ compressed input, signals, full disks."""
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
+import json
+import os
 import resource
 import signal
 import subprocess
@@ -124,3 +128,24 @@ def test_a_full_stdout_is_one_error_line(tmp_path: Path) -> None:
     assert proc.stderr.decode() == (
         "error: cannot write standard output: No space left on device\n"
     )
+
+
+@pytest.mark.parametrize(("command", "fmt"), [("parse", "csv"), ("classify", "jsonl")])
+def test_stdout_is_utf8_whatever_the_locale(command: str, fmt: str) -> None:
+    """Before, rows on stdout were encoded with the locale's codec: in a Latin-1 (or
+    Windows cp1252) one, a replaced byte (U+FFFD) ended the run with a
+    UnicodeEncodeError traceback, while --out FILE was UTF-8."""
+    proc = subprocess.run(
+        [*CLI, command, "-", "--format", fmt],
+        input=b"caf\xc3\xa9 ok\nbad \xff\n",
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    text = proc.stdout.decode("utf-8")
+    if fmt == "csv":
+        contents = [r["Content"] for r in csv.DictReader(io.StringIO(text, newline=""))]
+    else:
+        contents = [json.loads(line)["Content"] for line in text.splitlines()]
+    assert contents == ["café ok", "bad \ufffd"]

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from logtriage.errors import SinkError
 from logtriage.replacing import renames_over
@@ -43,6 +43,18 @@ def _one_line(text: str) -> str:
     return text
 
 
+class _Utf8Text:
+    """The text written to it, UTF-8 encoded into ``binary``: what the sink writes is
+    UTF-8 on standard output too, whatever the locale (``sys.stdout`` encodes with
+    the locale's codec and raised UnicodeEncodeError in a Latin-1 or cp1252 one)."""
+
+    def __init__(self, binary: BinaryIO) -> None:
+        self.binary = binary
+
+    def write(self, text: str) -> int:
+        return self.binary.write(text.encode("utf-8"))
+
+
 class RowSink:
     """Write rows (sequences in ``columns`` order) as CSV or JSON lines.
 
@@ -70,18 +82,19 @@ class RowSink:
         self.columns = list(columns)
         self.fmt = fmt
         self._tmp: Path | None = None
-        self._stream: TextIO | None = None
+        self._stream: _Utf8Text | None = None
         self._csv: Any = None
 
     def __enter__(self) -> RowSink:
         if self.out == "-":
-            self._stream = sys.stdout
+            sys.stdout.flush()  # text printed before comes first
+            self._stream = _Utf8Text(sys.stdout.buffer)
         else:
             target = Path(self.out)
             if renames_over(target):
                 self._tmp = target.with_name(f".{target.name}.partial")
             try:
-                self._stream = open(self._tmp or target, "w", encoding="utf-8", newline="")
+                self._stream = _Utf8Text(open(self._tmp or target, "wb"))
             except OSError as exc:
                 raise SinkError(f"cannot write {self.out}: {exc.strerror}") from exc
         if self.fmt is OutputFormat.CSV:
@@ -107,7 +120,7 @@ class RowSink:
         except OSError as exc:
             raise self._write_error(exc) from exc
 
-    def _write(self, stream: TextIO, rows: Iterable[Sequence[Any]]) -> None:
+    def _write(self, stream: _Utf8Text, rows: Iterable[Sequence[Any]]) -> None:
         if self.fmt is OutputFormat.CSV:
             self._csv.writerows(rows)
             return
@@ -131,10 +144,10 @@ class RowSink:
         if self._stream is None:
             return
         try:
-            if self._stream is sys.stdout:
-                self._stream.flush()
+            if self.out == "-":
+                self._stream.binary.flush()
             else:
-                self._stream.close()  # closed also when its last flush fails
+                self._stream.binary.close()  # closed also when its last flush fails
         except BrokenPipeError:
             raise
         except OSError as error:
