@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,25 @@ def test_every_value_reads_back_unchanged(tmp_path: Path, fmt: OutputFormat) -> 
         else:
             rows = [(r["LineId"], r["Content"]) for r in map(json.loads, f)]
     assert rows == list(enumerate(AWKWARD, start=1))
+
+
+def test_an_output_written_again_keeps_its_permissions(tmp_path: Path) -> None:
+    """The output is renamed over the old one; before, a ``chmod 600`` file of labelled
+    (often private) logs came back 0644, readable by every user."""
+    out = tmp_path / "labelled.csv"
+    out.write_text("earlier run\n")
+    out.chmod(0o600)
+    with RowSink(str(out), ["LineId", "Content"]) as sink:
+        sink.write_rows([[1, "password=hunter2 accepted"]])
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert "hunter2" in out.read_text()
+    new = tmp_path / "new.csv"
+    with RowSink(str(new), ["LineId"]) as sink:
+        sink.write_rows([[1]])
+    assert new.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 from logtriage.errors import SinkError
-from logtriage.replacing import renames_over
+from logtriage.replacing import keep_mode, renames_over
 
 __all__ = ["OutputFormat", "RowSink"]
 
@@ -95,7 +95,11 @@ class RowSink:
                 self._tmp = target.with_name(f".{target.name}.partial")
             try:
                 self._stream = _Utf8Text(open(self._tmp or target, "wb"))
+                if self._tmp is not None:
+                    keep_mode(target, self._stream.binary.fileno())
             except OSError as exc:
+                if self._stream is not None:
+                    self.__exit__(type(exc), exc, exc.__traceback__)
                 raise SinkError(f"cannot write {self.out}: {exc.strerror}") from exc
         if self.fmt is OutputFormat.CSV:
             self._csv = csv.writer(self._stream)
