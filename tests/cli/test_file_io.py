@@ -149,3 +149,28 @@ def test_stdout_is_utf8_whatever_the_locale(command: str, fmt: str) -> None:
     else:
         contents = [json.loads(line)["Content"] for line in text.splitlines()]
     assert contents == ["café ok", "bad \ufffd"]
+
+
+@pytest.mark.parametrize("command", ["parse", "classify"])
+def test_closed_stdout_or_stderr(tmp_path: Path, command: str) -> None:
+    """Before: with stdout closed (``>&-``) a traceback; with stderr closed (``2>&-``)
+    exit 1 and no output at all (the progress check asked a missing stderr whether it
+    was a terminal)."""
+    log = tmp_path / "app.log"
+    log.write_text("disk full on /var\n")
+    out = tmp_path / "out.csv"
+
+    def shell(redirect: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+        script = f'exec "$@" {redirect}'  # the command starts with that stream closed
+        return subprocess.run(
+            ["sh", "-c", script, "sh", *CLI, command, str(log), *args],
+            capture_output=True,
+            timeout=120,
+        )
+
+    no_stdout = shell(">&-")
+    assert no_stdout.returncode == 1
+    assert no_stdout.stderr.decode() == "error: standard output is closed: give --out FILE\n"
+    no_stderr = shell("2>&-", "--out", str(out))
+    assert no_stderr.returncode == 0
+    assert out.read_text().splitlines()[1].startswith("1,disk full on /var,")

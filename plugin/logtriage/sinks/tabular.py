@@ -78,6 +78,8 @@ class RowSink:
             raise SinkError("--out is empty: give a file name, or - for standard output")
         if source not in (None, "-") and out != "-" and _same_file(Path(out), str(source)):
             raise SinkError(f"--out {out} is the input file; write the output somewhere else")
+        if out == "-" and sys.stdout is None:  # started with stdout closed (``>&-``)
+            raise SinkError("standard output is closed: give --out FILE")
         self.out = out
         self.columns = list(columns)
         self.fmt = fmt
