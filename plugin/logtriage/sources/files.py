@@ -25,7 +25,7 @@ from logtriage.core import build_header_parser
 from logtriage.errors import InputError
 from logtriage.wording import counted
 
-__all__ = ["FileBatch", "LogFileSource", "ReadStats"]
+__all__ = ["HEAD_BYTES", "FileBatch", "LogFileSource", "ReadStats", "not_text"]
 
 CONTENT = "Content"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -120,19 +120,21 @@ class LogFileSource:
     def _refuse_non_text(self, head: bytes) -> None:
         """Raises InputError when ``head``, the input's first bytes, starts with a UTF-16
         byte order mark or a compressed file's magic number."""
+        kind = not_text(head)
+        if kind is None:
+            return
         name = "standard input" if self.path == "-" else self.path
-        if head.startswith(UTF16_BOMS):
+        if kind == "UTF-16":
             hint = "" if self.path == "-" else f", e.g. iconv -f UTF-16 -t UTF-8 {self.path}"
             raise InputError(
                 f"{name} is UTF-16 text (it starts with a UTF-16 byte order mark); "
                 f"logtriage reads UTF-8: convert it first{hint}"
             )
-        for magic, kind, command in COMPRESSED:
-            if head.startswith(magic):
-                hint = "" if self.path == "-" else f" ({command} {self.path}, piped into -)"
-                raise InputError(
-                    f"{name} is {kind}-compressed; logtriage reads text: decompress it first{hint}"
-                )
+        command = next(c for _magic, k, c in COMPRESSED if k == kind)
+        hint = "" if self.path == "-" else f" ({command} {self.path}, piped into -)"
+        raise InputError(
+            f"{name} is {kind}-compressed; logtriage reads text: decompress it first{hint}"
+        )
 
     def __iter__(self) -> Iterator[FileBatch]:
         stream = self._open()
@@ -184,3 +186,11 @@ class LogFileSource:
         columns, matched = self.parser.parse_batch(lines)
         self.stats.unmatched += int(np.count_nonzero(~matched))
         return FileBatch(first, columns[CONTENT], columns)
+
+
+def not_text(head: bytes) -> str | None:
+    """What an input starting with ``head`` (its first ``HEAD_BYTES`` or more) is, when
+    it is surely no UTF-8 text: ``"UTF-16"`` or a compression (``"gzip"``, ...)."""
+    if head.startswith(UTF16_BOMS):
+        return "UTF-16"
+    return next((kind for magic, kind, _command in COMPRESSED if head.startswith(magic)), None)
