@@ -174,3 +174,20 @@ def test_closed_stdout_or_stderr(tmp_path: Path, command: str) -> None:
     no_stderr = shell("2>&-", "--out", str(out))
     assert no_stderr.returncode == 0
     assert out.read_text().splitlines()[1].startswith("1,disk full on /var,")
+
+
+@pytest.mark.parametrize("command", ["parse", "classify"])
+def test_out_that_is_the_file_on_stdin_is_refused(tmp_path: Path, command: str) -> None:
+    """Before, ``classify - -o app.log < app.log`` replaced the user's log with its
+    labels (the same-file check skipped input ``-``)."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b"disk full on /var\n")
+    with log.open("rb") as stdin:
+        proc = subprocess.run(
+            [*CLI, command, "-", "--out", str(log)], stdin=stdin, capture_output=True, timeout=120
+        )
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        f"error: --out {log} is the input file; write the output somewhere else\n"
+    )
+    assert log.read_bytes() == b"disk full on /var\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from enum import Enum
@@ -23,9 +24,15 @@ class OutputFormat(str, Enum):
 
 
 def _same_file(path: Path, other: str) -> bool:
+    """Whether ``path`` is the file ``other`` names (``-``: the one on standard input,
+    as in ``classify - -o app.log < app.log``)."""
     try:
-        return path.exists() and path.samefile(other)
-    except OSError:
+        if other != "-":
+            return path.exists() and path.samefile(other)
+        if sys.stdin is None:
+            return False
+        return os.path.samestat(path.stat(), os.fstat(sys.stdin.fileno()))
+    except (OSError, ValueError):  # missing; or stdin has no descriptor (a test's stand-in)
         return False
 
 
@@ -76,7 +83,7 @@ class RowSink:
     ) -> None:
         if not out:
             raise SinkError("--out is empty: give a file name, or - for standard output")
-        if source not in (None, "-") and out != "-" and _same_file(Path(out), str(source)):
+        if source is not None and out != "-" and _same_file(Path(out), source):
             raise SinkError(f"--out {out} is the input file; write the output somewhere else")
         if out == "-" and sys.stdout is None:  # started with stdout closed (``>&-``)
             raise SinkError("standard output is closed: give --out FILE")
