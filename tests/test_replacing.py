@@ -94,3 +94,13 @@ def test_a_write_that_fails_leaves_no_partial_file(tmp_path: Path) -> None:
     assert proc.stdout.strip() == "27", proc.stdout  # EFBIG: the write was refused
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["templates.json"]
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
+    """A miner state or checkpoint made private (0600) stays private when saved again."""
+    state = tmp_path / "miner.state"
+    state.write_bytes(b"old")
+    state.chmod(0o600)
+    write_replacing(state, b"new")
+    assert state.read_bytes() == b"new"
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600

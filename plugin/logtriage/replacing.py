@@ -6,14 +6,17 @@ crash) never sees half of it. A rename replaces whatever the target is, though: 
 file, which then handed earlier writes to every later reader. Devices, FIFOs,
 sockets and symbolic links (``/dev/stdout``, or a user's link to their file) are
 therefore written in place: the rename would replace the link, not what it names.
+The new file takes the permission bits of the one it replaces (a ``chmod 600`` output
+of labelled logs stayed private when written again; the rename made it 644).
 """
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
-__all__ = ["renames_over", "write_replacing"]
+__all__ = ["keep_mode", "renames_over", "write_replacing"]
 
 
 def renames_over(path: Path) -> bool:
@@ -26,6 +29,16 @@ def renames_over(path: Path) -> bool:
     return stat.S_ISREG(mode)
 
 
+def keep_mode(target: Path, fd: int) -> None:
+    """Give the open file ``fd``, about to be renamed over ``target``, the permission
+    bits ``target`` has (none to keep when it does not exist)."""
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return
+    os.fchmod(fd, stat.S_IMODE(mode))
+
+
 def write_replacing(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through ``<name>.tmp`` renamed over it (a device, FIFO
     or link is written in place). On failure ``path`` is unchanged and the temporary
@@ -36,7 +49,9 @@ def write_replacing(path: Path, data: bytes) -> None:
         return
     tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as out:
+            keep_mode(path, out.fileno())
+            out.write(data)
         tmp.replace(path)
     except OSError:
         # e.g. the disk is full: a partial temporary file would keep it full.

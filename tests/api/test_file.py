@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import time
 from pathlib import Path
@@ -276,6 +277,25 @@ def test_bad_uploads_are_4xx(client: TestClient) -> None:
     assert (r.status_code, r.json()["error"]["type"]) == (404, "unknown_model")
     r = client.post("/v1/classify/file", data={"model": "none"})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (gzip.compress(b"job 1 done\n"), "gzip-compressed"),
+        ("job 1 done\n".encode("utf-16"), "UTF-16 text"),
+    ],
+    ids=["gzip", "utf-16"],
+)
+def test_a_log_that_is_no_utf8_text_is_415(client: TestClient, data: bytes, what: str) -> None:
+    """Before: a UTF-16 log was a 500 (the file source's refusal was unexpected), and a
+    gzip file was answered 200 with a row of replaced bytes per stretch between 0x0a."""
+    r = client.post("/v1/classify/file", files={"file": ("app.log", data)})
+    assert r.status_code == 415, r.text
+    assert r.json()["error"] == {
+        "type": "unsupported_upload",
+        "message": f"the uploaded log is {what}: upload it as UTF-8 text",
+    }
 
 
 @pytest.mark.parametrize(

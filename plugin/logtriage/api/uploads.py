@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from logtriage.api.errors import ApiError
 from logtriage.pipeline import LabeledBatch
-from logtriage.sources.files import CONTENT, LogFileSource
+from logtriage.sources.files import CONTENT, HEAD_BYTES, LogFileSource, not_text
 from logtriage.strict_csv import CsvProblem, read_csv
 
 __all__ = [
@@ -153,6 +153,12 @@ def _parse_table(data: bytes, kind: Literal["csv", "tsv"], column: str | None) -
 
 
 def _parse_log(data: bytes, log_format: str | None) -> ParsedUpload:
+    kind = not_text(data[:HEAD_BYTES])
+    if kind is not None:  # the file source refuses it too, naming a temporary file
+        what = "UTF-16 text" if kind == "UTF-16" else f"{kind}-compressed"
+        raise ApiError(
+            415, "unsupported_upload", f"the uploaded log is {what}: upload it as UTF-8 text"
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     fd, name = tempfile.mkstemp(prefix="logtriage-upload-", suffix=".log")
@@ -193,7 +199,8 @@ def parse_upload(
     """Parse an upload.
 
     Raises:
-        ApiError: 400 for an empty upload, an unreadable CSV or TSV, or an unknown column.
+        ApiError: 400 for an empty upload, an unreadable CSV or TSV, or an unknown column;
+            415 for a log that is UTF-16 or compressed.
         ConfigError: ``log_format`` is invalid.
     """
     if not data.strip():

@@ -11,6 +11,7 @@ import typer
 
 from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import byte_progress, note
+from logtriage.cli.signals import cleanup_on_termination
 from logtriage.sinks.tabular import OutputFormat, RowSink
 from logtriage.sources.files import LogFileSource
 from logtriage.wording import counted
@@ -113,7 +114,8 @@ def classify(
     """Label every line: rules first, then the model; Unclassified below min_confidence.
 
     Writes LineId,Content,EventId,EventTemplate,label,confidence,anomaly,anomaly_score,rule."""
-    s = classify_file(file, out, log_format=log_format, model=model, fmt=fmt, config=config)
+    with cleanup_on_termination():
+        s = classify_file(file, out, log_format=log_format, model=model, fmt=fmt, config=config)
     note(
         f"classified {counted(s['lines'], 'line')} into {counted(s['templates'], 'template')} "
         "with model "

@@ -9,6 +9,7 @@ import typer
 
 from logtriage.cli.options import ConfigOption, LogFormatOption
 from logtriage.cli.progress import byte_progress, note
+from logtriage.cli.signals import cleanup_on_termination
 from logtriage.cli.state_file import check_state_target, load_state
 from logtriage.config import load_settings
 from logtriage.core import build_miner
@@ -32,6 +33,18 @@ def parse(
     ),
 ) -> None:
     """Write LineId,Content,EventId,EventTemplate for every line (<*> marks variables)."""
+    with cleanup_on_termination():
+        _parse(file, log_format, out, fmt, config, state)
+
+
+def _parse(
+    file: str,
+    log_format: str | None,
+    out: str,
+    fmt: OutputFormat,
+    config: Path | None,
+    state: Path | None,
+) -> None:
     settings = load_settings(config)
     check_state_target(state, out)
     if state is not None and state.exists():

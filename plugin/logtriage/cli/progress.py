@@ -1,4 +1,4 @@
-"""Progress on stderr, only when stderr is a terminal."""
+"""Progress and notes on stderr: progress only when stderr is a terminal."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from rich.progress import (
 @contextmanager
 def byte_progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
     """Yield ``advance(n_bytes)``; draws a bar on a TTY, does nothing otherwise."""
-    if not sys.stderr.isatty():
+    if sys.stderr is None or not sys.stderr.isatty():
         yield lambda _n: None
         return
     columns = (
@@ -36,5 +36,7 @@ def byte_progress(description: str, total: int | None) -> Iterator[Callable[[int
 
 
 def note(message: str) -> None:
-    """A one-line message for the user on stderr."""
-    print(message, file=sys.stderr)
+    """A one-line message for the user on stderr (none when stderr is closed, ``2>&-``:
+    the work is done, only the summary would be lost)."""
+    if sys.stderr is not None:
+        print(message, file=sys.stderr)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from logtriage.errors import SinkError
-from logtriage.replacing import renames_over
+from logtriage.replacing import keep_mode, renames_over
 
 __all__ = ["OutputFormat", "RowSink"]
 
@@ -23,10 +24,42 @@ class OutputFormat(str, Enum):
 
 
 def _same_file(path: Path, other: str) -> bool:
+    """Whether ``path`` is the file ``other`` names (``-``: the one on standard input,
+    as in ``classify - -o app.log < app.log``)."""
     try:
-        return path.exists() and path.samefile(other)
-    except OSError:
+        if other != "-":
+            return path.exists() and path.samefile(other)
+        if sys.stdin is None:
+            return False
+        return os.path.samestat(path.stat(), os.fstat(sys.stdin.fileno()))
+    except (OSError, ValueError):  # missing; or stdin has no descriptor (a test's stand-in)
         return False
+
+
+# Characters JSON leaves unescaped that ``str.splitlines`` (and so many a JSON-lines
+# reader) takes for line breaks: U+2028/U+2029 (escaped by Go's encoder too) and NEL.
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def _one_line(text: str) -> str:
+    """``text``, a JSON document, with the line breaks JSON leaves raw escaped (the same
+    JSON value; the check first, as they are rare)."""
+    for char, escaped in _LINE_BREAKS.items():
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+class _Utf8Text:
+    """The text written to it, UTF-8 encoded into ``binary``: what the sink writes is
+    UTF-8 on standard output too, whatever the locale (``sys.stdout`` encodes with
+    the locale's codec and raised UnicodeEncodeError in a Latin-1 or cp1252 one)."""
+
+    def __init__(self, binary: BinaryIO) -> None:
+        self.binary = binary
+
+    def write(self, text: str) -> int:
+        return self.binary.write(text.encode("utf-8"))
 
 
 class RowSink:
@@ -50,40 +83,70 @@ class RowSink:
     ) -> None:
         if not out:
             raise SinkError("--out is empty: give a file name, or - for standard output")
-        if source not in (None, "-") and out != "-" and _same_file(Path(out), str(source)):
+        if source is not None and out != "-" and _same_file(Path(out), source):
             raise SinkError(f"--out {out} is the input file; write the output somewhere else")
+        if out == "-" and sys.stdout is None:  # started with stdout closed (``>&-``)
+            raise SinkError("standard output is closed: give --out FILE")
         self.out = out
         self.columns = list(columns)
         self.fmt = fmt
         self._tmp: Path | None = None
-        self._stream: TextIO | None = None
+        self._stream: _Utf8Text | None = None
         self._csv: Any = None
 
     def __enter__(self) -> RowSink:
         if self.out == "-":
-            self._stream = sys.stdout
+            sys.stdout.flush()  # text printed before comes first
+            self._stream = _Utf8Text(sys.stdout.buffer)
         else:
             target = Path(self.out)
             if renames_over(target):
                 self._tmp = target.with_name(f".{target.name}.partial")
             try:
-                self._stream = open(self._tmp or target, "w", encoding="utf-8", newline="")
+                self._stream = _Utf8Text(open(self._tmp or target, "wb"))
+                if self._tmp is not None:
+                    keep_mode(target, self._stream.binary.fileno())
             except OSError as exc:
+                if self._stream is not None:
+                    self.__exit__(type(exc), exc, exc.__traceback__)
                 raise SinkError(f"cannot write {self.out}: {exc.strerror}") from exc
         if self.fmt is OutputFormat.CSV:
             self._csv = csv.writer(self._stream)
-            self._csv.writerow(self.columns)
+            try:
+                self.write_rows([self.columns])
+            except BaseException as exc:
+                self.__exit__(type(exc), exc, exc.__traceback__)
+                raise
         return self
 
     def write_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Write ``rows``.
+
+        Raises:
+            SinkError: the output cannot take them (e.g. the disk is full), naming it.
+        """
         assert self._stream is not None, "RowSink used outside 'with'"
+        try:
+            self._write(self._stream, rows)
+        except BrokenPipeError:
+            raise  # the reader left (``| head``): the CLI ends quietly
+        except OSError as exc:
+            raise self._write_error(exc) from exc
+
+    def _write(self, stream: _Utf8Text, rows: Iterable[Sequence[Any]]) -> None:
         if self.fmt is OutputFormat.CSV:
             self._csv.writerows(rows)
             return
-        write = self._stream.write
+        write = stream.write
         for row in rows:
-            write(json.dumps(dict(zip(self.columns, row, strict=True)), ensure_ascii=False))
+            write(
+                _one_line(json.dumps(dict(zip(self.columns, row, strict=True)), ensure_ascii=False))
+            )
             write("\n")
+
+    def _write_error(self, exc: OSError) -> SinkError:
+        name = "standard output" if self.out == "-" else self.out
+        return SinkError(f"cannot write {name}: {exc.strerror or exc}")
 
     def __exit__(
         self,
@@ -91,12 +154,22 @@ class RowSink:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._stream is None or self._stream is sys.stdout:
-            if self._stream is not None:
-                self._stream.flush()
+        if self._stream is None:
             return
-        self._stream.close()
-        if self._tmp is None:  # a device or FIFO, written in place
+        try:
+            if self.out == "-":
+                self._stream.binary.flush()
+            else:
+                self._stream.binary.close()  # closed also when its last flush fails
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            if self._tmp is not None:
+                self._tmp.unlink(missing_ok=True)
+            if exc_type is None:
+                raise self._write_error(error) from error
+            return  # the error that ended the writing is the one to report
+        if self._tmp is None:  # stdout, or a device or FIFO written in place
             return
         if exc_type is None:
             self._tmp.replace(self.out)

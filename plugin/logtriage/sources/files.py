@@ -4,16 +4,20 @@ Bytes that are not UTF-8 are replaced (U+FFFD) and counted; lines that do not
 match the log format keep the whole line as ``Content`` and are counted. Nothing
 is dropped: line numbers (``LineId``, from 1) always follow the input. A UTF-8
 byte order mark at the start of the input is no text and goes (as in uploads);
-a UTF-16 one is refused (every line would be garbled, NUL bytes between characters).
+a UTF-16 one is refused (every line would be garbled, NUL bytes between characters),
+as is a compressed file (gzip, bzip2, xz, zstd, zip: its bytes read as garbled lines).
+The input is opened once: a pipe, a FIFO or ``<(zcat app.log.gz)`` can be read only once.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 
@@ -21,11 +25,20 @@ from logtriage.core import build_header_parser
 from logtriage.errors import InputError
 from logtriage.wording import counted
 
-__all__ = ["FileBatch", "LogFileSource", "ReadStats"]
+__all__ = ["HEAD_BYTES", "FileBatch", "LogFileSource", "ReadStats", "not_text"]
 
 CONTENT = "Content"
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-32 LE starts like UTF-16 LE
+# Magic numbers of compressed files, and the command that prints one decompressed.
+COMPRESSED = (
+    (b"\x1f\x8b", "gzip", "gzip -dc"),
+    (b"BZh", "bzip2", "bzip2 -dc"),
+    (b"\xfd7zXZ\x00", "xz", "xz -dc"),
+    (b"\x28\xb5\x2f\xfd", "zstd", "zstd -dc"),
+    (b"PK\x03\x04", "zip", "unzip -p"),
+)
+HEAD_BYTES = 6  # enough for every mark above
 
 
 @dataclass(frozen=True)
@@ -72,42 +85,75 @@ class LogFileSource:
         self.parser = build_header_parser(log_format) if log_format else None
         self.batch_lines = batch_lines
         self.stats = ReadStats(field_names=self.parser.fields if self.parser else [CONTENT])
+        self._stream: io.BufferedReader | None = None
 
     def size_bytes(self) -> int | None:
-        """Size of the input when known (for progress), else ``None`` (stdin).
+        """Size of the input when it is a regular file (for progress), else ``None``.
+
+        Opens the input (once: the batches read the same stream) and checks its first
+        bytes.
 
         Raises:
             OSError: the input is missing, a directory or not readable; callers ask
                 before they write any output.
+            InputError: standard input is closed, or the input is UTF-16 or compressed.
         """
-        if self.path == "-":
-            return None
-        with open(self.path, "rb") as stream:
-            self._refuse_utf16(stream.read(len(UTF16_BOMS[0])))
-            return os.fstat(stream.fileno()).st_size
+        stream = self._open()
+        try:
+            self._refuse_non_text(stream.peek(HEAD_BYTES)[:HEAD_BYTES])
+        except InputError:
+            self._close()
+            raise
+        info = os.fstat(stream.fileno())
+        return info.st_size if stat.S_ISREG(info.st_mode) else None
 
-    def _refuse_utf16(self, head: bytes) -> None:
-        """Raises InputError when ``head``, the input's first bytes, is a UTF-16 BOM."""
-        if head.startswith(UTF16_BOMS):
-            name = "standard input" if self.path == "-" else self.path
+    def _open(self) -> io.BufferedReader:
+        if self._stream is None:
+            if self.path != "-":
+                self._stream = open(self.path, "rb")  # noqa: SIM115 (__iter__ closes it)
+            elif sys.stdin is None:  # started with stdin closed (``<&-``)
+                raise InputError("standard input is closed: pipe the log into it, or give a file")
+            else:
+                self._stream = cast(io.BufferedReader, sys.stdin.buffer)
+        return self._stream
+
+    def _refuse_non_text(self, head: bytes) -> None:
+        """Raises InputError when ``head``, the input's first bytes, starts with a UTF-16
+        byte order mark or a compressed file's magic number."""
+        kind = not_text(head)
+        if kind is None:
+            return
+        name = "standard input" if self.path == "-" else self.path
+        if kind == "UTF-16":
             hint = "" if self.path == "-" else f", e.g. iconv -f UTF-16 -t UTF-8 {self.path}"
             raise InputError(
                 f"{name} is UTF-16 text (it starts with a UTF-16 byte order mark); "
                 f"logtriage reads UTF-8: convert it first{hint}"
             )
+        command = next(c for _magic, k, c in COMPRESSED if k == kind)
+        hint = "" if self.path == "-" else f" ({command} {self.path}, piped into -)"
+        raise InputError(
+            f"{name} is {kind}-compressed; logtriage reads text: decompress it first{hint}"
+        )
 
     def __iter__(self) -> Iterator[FileBatch]:
-        if self.path == "-":
-            yield from self._batches(sys.stdin.buffer)
-        else:
-            with open(self.path, "rb") as stream:
-                yield from self._batches(stream)
+        stream = self._open()
+        try:
+            yield from self._batches(stream)
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        """Close the input (standard input stays open); a later read opens it again."""
+        if self._stream is not None and self.path != "-":
+            self._stream.close()
+        self._stream = None
 
     def _batches(self, stream: BinaryIO) -> Iterator[FileBatch]:
         pending: list[bytes] = []
         for raw in stream:
             if self.stats.lines == 0 and not pending:
-                self._refuse_utf16(raw)
+                self._refuse_non_text(raw)
             if self.stats.lines == 0 and not pending and raw.startswith(UTF8_BOM):
                 # Else the first line keeps U+FEFF: its own template, and a log
                 # format anchored on its first character does not match it.
@@ -140,3 +186,11 @@ class LogFileSource:
         columns, matched = self.parser.parse_batch(lines)
         self.stats.unmatched += int(np.count_nonzero(~matched))
         return FileBatch(first, columns[CONTENT], columns)
+
+
+def not_text(head: bytes) -> str | None:
+    """What an input starting with ``head`` (its first ``HEAD_BYTES`` or more) is, when
+    it is surely no UTF-8 text: ``"UTF-16"`` or a compression (``"gzip"``, ...)."""
+    if head.startswith(UTF16_BOMS):
+        return "UTF-16"
+    return next((kind for magic, kind, _command in COMPRESSED if head.startswith(magic)), None)
