@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,3 +45,13 @@ def test_config_option_is_the_same_everywhere() -> None:
     }
     assert len(helps) >= 9, sorted(helps)
     assert set(helps.values()) == {"YAML config file; LOGTRIAGE_* variables override it."}
+
+
+def test_python_dash_m_logtriage_is_the_command_line() -> None:
+    """``python -m logtriage`` (as pip's ``python -m pip``) ran nothing: the package had
+    no ``__main__``; only ``python -m logtriage.cli`` worked."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtriage", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "classify" in proc.stdout and "run" in proc.stdout

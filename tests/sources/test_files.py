@@ -61,3 +61,13 @@ def test_a_compressed_file_is_refused_naming_the_tool(
     assert f"{kind} -dc {log}" in str(info.value)
     with pytest.raises(InputError, match=f"is {kind}-compressed"):
         _contents(LogFileSource(str(log)))  # also when iterated without the size check
+
+
+def test_text_that_starts_like_a_compression_mark_is_read(tmp_path: Path) -> None:
+    """Only a whole mark is refused: bzip2's is "BZh", a digit and a block magic, so a
+    log whose first line starts "BZh1" is text."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b"BZh1 ready\nPK done\n")
+    source = LogFileSource(str(log))
+    assert source.size_bytes() == log.stat().st_size
+    assert _contents(source) == ["BZh1 ready", "PK done"]

@@ -33,12 +33,17 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-32 LE starts like UTF-16 LE
 # Magic numbers of compressed files, and the command that prints one decompressed.
 COMPRESSED = (
     (b"\x1f\x8b", "gzip", "gzip -dc"),
-    (b"BZh", "bzip2", "bzip2 -dc"),
+    # "BZh", a block size digit, then a block's or the end's magic: text may start "BZh".
+    *(
+        (b"BZh" + bytes([d]) + block, "bzip2", "bzip2 -dc")
+        for d in b"123456789"
+        for block in (b"1AY&SY", b"\x17rE8P\x90")
+    ),
     (b"\xfd7zXZ\x00", "xz", "xz -dc"),
     (b"\x28\xb5\x2f\xfd", "zstd", "zstd -dc"),
     (b"PK\x03\x04", "zip", "unzip -p"),
 )
-HEAD_BYTES = 6  # enough for every mark above
+HEAD_BYTES = 10  # enough for every mark above
 
 
 @dataclass(frozen=True)
