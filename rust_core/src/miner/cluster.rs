@@ -79,6 +79,11 @@ impl Interner {
         id
     }
 
+    /// Shapes interned (the wildcard included).
+    pub fn len(&self) -> usize {
+        self.strs.len()
+    }
+
     #[inline]
     pub fn text(&self, id: u32) -> &str {
         self.strs.get(id as usize).map_or("<*>", |s| s)

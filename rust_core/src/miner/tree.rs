@@ -164,6 +164,15 @@ impl Tree {
         }
     }
 
+    /// Renames every edge's token (the interner was rebuilt).
+    pub fn remap_tokens(&mut self, mut f: impl FnMut(u32) -> u32) {
+        for n in &mut self.nodes {
+            if !n.children.is_empty() {
+                n.children = n.children.iter().map(|(&t, &c)| (f(t), c)).collect();
+            }
+        }
+    }
+
     fn release(&mut self, node: u32) {
         self.nodes[node as usize] = Node::default();
         self.free.push(node);
