@@ -39,7 +39,7 @@ pub use cluster::Template;
 
 use crate::error::{CoreError, CoreResult};
 use crate::mask::{default_masks, MaskSpec, Masker};
-use cluster::{Interner, Rec};
+use cluster::{Interner, Rec, Recs};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
 use tokenize::{Shaper, TokenInfo};
@@ -131,8 +131,8 @@ pub struct Miner {
     /// interner size that triggers [`Miner::compact_interner`]
     interner_limit: usize,
     tree: Tree,
-    /// live templates by id
-    recs: FxHashMap<u32, Rec>,
+    /// the live templates (tree leaves hold their slots)
+    recs: Recs,
     /// the id the next template gets (ids are never reused)
     next_id: u32,
     cache: FxHashMap<u64, u32>,
@@ -163,7 +163,7 @@ impl Miner {
             interner: Interner::new(),
             interner_limit: MIN_INTERNER_LIMIT,
             tree: Tree::new(),
-            recs: FxHashMap::default(),
+            recs: Recs::default(),
             next_id: 0,
             cache: FxHashMap::default(),
             aliases: FxHashMap::default(),
@@ -253,8 +253,11 @@ impl Miner {
         let node = &self.tree.nodes[leaf as usize];
         let max_strong = knobs().max_strong;
         let mut best: Option<(f64, usize, u32)> = None;
-        for &tid in &node.templates {
-            let Some(rec) = self.rec(tid) else { continue };
+        for &slot in &node.templates {
+            let Some(rec) = self.recs.at(slot) else {
+                continue;
+            };
+            let tid = rec.tpl.id;
             let (sim, wild, strong) = self.similarity(&rec.tokens, ids);
             if strong > max_strong {
                 continue;
@@ -283,12 +286,12 @@ impl Miner {
         let leaf = rec.leaf;
         let tokens = &rec.tokens;
         let mut by_pos: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
-        for &o in &self.tree.nodes[leaf as usize].templates {
-            if o == tid {
+        for &slot in &self.tree.nodes[leaf as usize].templates {
+            let Some(or) = self.recs.at(slot) else {
                 continue;
-            }
-            let Some(or) = self.rec(o) else { continue };
-            if or.tokens.len() != tokens.len() {
+            };
+            let o = or.tpl.id;
+            if o == tid || or.tokens.len() != tokens.len() {
                 continue;
             }
             let mut pos = None;
@@ -331,15 +334,15 @@ impl Miner {
             }
         }
         for &m in &members[1..] {
-            if let Some(r) = self.recs.remove(&m) {
+            if let Some((slot, r)) = self.recs.remove(m) {
                 self.tree
-                    .remove_template(r.tokens.len() as u32, &r.route, m);
+                    .remove_template(r.tokens.len() as u32, &r.route, slot);
                 self.aliases.insert(m, survivor);
             }
         }
         let text = self.text_of(&tokens);
         let hashes = self.hashes_of(&tokens);
-        if let Some(r) = self.recs.get_mut(&survivor) {
+        if let Some(r) = self.recs.get_mut(survivor) {
             r.tokens = tokens;
             r.hashes = hashes;
             r.tpl.text = text;
@@ -366,7 +369,7 @@ impl Miner {
 
     #[inline]
     fn rec(&self, id: u32) -> Option<&Rec> {
-        self.recs.get(&id)
+        self.recs.get(id)
     }
 
     fn text_of(&self, tokens: &[u32]) -> String {
@@ -397,7 +400,7 @@ impl Miner {
             // one look-up: check and touch (see `touch`)
             let hit = self
                 .recs
-                .get_mut(&tid)
+                .get_mut(tid)
                 .filter(|r| covers_hashes(&r.hashes, &hs));
             if let Some(rec) = hit {
                 self.tick += 1;
@@ -455,7 +458,7 @@ impl Miner {
     fn touch(&mut self, id: u32, now_s: i64) {
         self.tick += 1;
         let tick = self.tick;
-        if let Some(rec) = self.recs.get_mut(&id) {
+        if let Some(rec) = self.recs.get_mut(id) {
             rec.tpl.count += 1;
             rec.tpl.last_seen_s = rec.tpl.last_seen_s.max(now_s);
             rec.last_used = tick;
@@ -471,7 +474,7 @@ impl Miner {
         let (tid, change) = match found {
             Some(tid) => {
                 let mut changed = false;
-                if let Some(rec) = self.recs.get_mut(&tid) {
+                if let Some(rec) = self.recs.get_mut(tid) {
                     for (q, (t, &l)) in rec.tokens.iter_mut().zip(ids).enumerate() {
                         if *t != l && *t != WILDCARD {
                             *t = WILDCARD;
@@ -485,7 +488,7 @@ impl Miner {
                         .rec(tid)
                         .map(|r| self.text_of(&r.tokens))
                         .unwrap_or_default();
-                    if let Some(rec) = self.recs.get_mut(&tid) {
+                    if let Some(rec) = self.recs.get_mut(tid) {
                         rec.tpl.text = text;
                     }
                 }
@@ -520,7 +523,6 @@ impl Miner {
         let (leaf, route) = self
             .tree
             .insert_path(ids, self.levels(), self.config.max_children);
-        self.tree.nodes[leaf as usize].templates.push(id);
         let text = self.text_of(ids);
         let string_id = string_id_for(&text);
         self.tick += 1;
@@ -539,7 +541,8 @@ impl Miner {
             leaf,
             last_used: self.tick,
         };
-        self.recs.insert(id, rec);
+        let slot = self.recs.insert(rec);
+        self.tree.nodes[leaf as usize].templates.push(slot);
         if self.recs.len() > self.config.max_templates {
             self.evict(id);
         }
@@ -566,9 +569,9 @@ impl Miner {
             cand.select_nth_unstable(n);
         }
         for &(_, id) in &cand[..n] {
-            if let Some(rec) = self.recs.remove(&id) {
+            if let Some((slot, rec)) = self.recs.remove(id) {
                 self.tree
-                    .remove_template(rec.tokens.len() as u32, &rec.route, id);
+                    .remove_template(rec.tokens.len() as u32, &rec.route, slot);
             }
         }
     }
@@ -587,7 +590,7 @@ impl Miner {
             .aliases
             .keys()
             .map(|&a| (a, self.resolve(a)))
-            .filter(|(_, s)| self.recs.contains_key(s))
+            .filter(|&(_, s)| self.recs.contains(s))
             .collect();
         self.aliases = resolved;
         self.alias_limit = (2 * self.aliases.len()).max(min_alias_limit(self.config.max_templates));
@@ -601,13 +604,9 @@ impl Miner {
     fn compact_interner(&mut self) {
         let old = std::mem::replace(&mut self.interner, Interner::new());
         let new = &mut self.interner;
-        let mut ids: Vec<u32> = self.recs.keys().copied().collect();
-        ids.sort_unstable();
-        for id in ids {
-            if let Some(r) = self.recs.get_mut(&id) {
-                for t in r.tokens.iter_mut().chain(r.route.iter_mut()) {
-                    *t = new.intern(old.text(*t));
-                }
+        for r in self.recs.values_mut() {
+            for t in r.tokens.iter_mut().chain(r.route.iter_mut()) {
+                *t = new.intern(old.text(*t));
             }
         }
         self.tree.remap_tokens(|t| new.intern(old.text(t)));
@@ -634,8 +633,7 @@ impl Miner {
         let node = &self.tree.nodes[leaf as usize];
         node.templates
             .iter()
-            .copied()
-            .filter_map(|t| self.rec(t))
+            .filter_map(|&slot| self.recs.at(slot))
             .filter(|r| Self::covers(&r.tokens, &ids))
             .min_by_key(|r| r.tokens.iter().filter(|&&t| t == WILDCARD).count())
             .map(|r| r.tpl.id)
@@ -682,14 +680,13 @@ impl Miner {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.recs.is_empty()
+        self.recs.len() == 0
     }
 
     /// Approximate heap bytes: templates, tree, interner, aliases and
     /// repeat cache.
     pub fn memory_bytes(&self) -> usize {
-        self.recs.capacity() * (std::mem::size_of::<(u32, Rec)>() + 1)
-            + self.recs.values().map(Rec::memory_bytes).sum::<usize>()
+        self.recs.memory_bytes()
             + self.tree.memory_bytes()
             + self.interner.memory_bytes()
             + self.aliases.capacity() * 9

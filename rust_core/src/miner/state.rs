@@ -2,12 +2,11 @@
 //! the recency order and each template's tree route survive; the interner,
 //! tree and repeat cache are rebuilt on load.
 
-use super::cluster::{Interner, Rec, Template};
+use super::cluster::{Interner, Rec, Recs, Template};
 use super::tree::Tree;
 use super::{min_alias_limit, Miner, MinerConfig, MIN_INTERNER_LIMIT, WILDCARD};
 use crate::error::{CoreError, CoreResult};
 use crate::mask::{MaskSpec, Masker};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "logtriage-miner";
@@ -110,14 +109,10 @@ pub fn to_bytes(m: &Miner) -> Vec<u8> {
 
 /// Every absorbed id was given out and is no live template (else it would
 /// hide a live or a future template); every survivor was given out.
-fn check_aliases(
-    aliases: &[(u32, u32)],
-    recs: &FxHashMap<u32, Rec>,
-    next_id: u32,
-) -> CoreResult<()> {
+fn check_aliases(aliases: &[(u32, u32)], recs: &Recs, next_id: u32) -> CoreResult<()> {
     for &(absorbed, survivor) in aliases {
         let given = |id: u32| id < next_id;
-        if !given(absorbed) || !given(survivor) || recs.contains_key(&absorbed) {
+        if !given(absorbed) || !given(survivor) || recs.contains(absorbed) {
             return Err(CoreError::BadState(format!(
                 "alias {absorbed} -> {survivor} does not fit {next_id} ids"
             )));
@@ -166,7 +161,7 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
         });
     }
     // Memory follows the templates in the state, never `next_id`.
-    let mut recs: FxHashMap<u32, Rec> = FxHashMap::default();
+    let mut recs = Recs::default();
     for t in st.templates {
         if t.id >= st.next_id {
             return Err(CoreError::BadState(format!(
@@ -174,7 +169,7 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
                 t.id, st.next_id
             )));
         }
-        if recs.contains_key(&t.id) {
+        if recs.contains(t.id) {
             return Err(CoreError::BadState(format!(
                 "duplicate template id {}",
                 t.id
@@ -187,7 +182,6 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
             .map(|s| s.as_deref().map_or(WILDCARD, |s| interner.intern(s)))
             .collect();
         let leaf = tree.replay(tokens.len() as u32, &route);
-        tree.nodes[leaf as usize].templates.push(t.id);
         let text = t.tokens.join(" ");
         let rec = Rec {
             tpl: Template {
@@ -204,7 +198,8 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
             leaf,
             last_used: t.last_used,
         };
-        recs.insert(t.id, rec);
+        let slot = recs.insert(rec);
+        tree.nodes[leaf as usize].templates.push(slot);
     }
     for r in recs.values_mut() {
         r.hashes = r
