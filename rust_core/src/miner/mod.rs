@@ -25,10 +25,11 @@
 //! recently used templates are evicted (in batches of `max_templates / 64`).
 //!
 //! Memory follows the live templates, not the ids ever given out: templates
-//! are kept by id in a map, the interner is rebuilt from the live templates
-//! when it has grown well past them, and [`Miner::prune_aliases`] (run
-//! between batches) drops the aliases whose survivor was evicted. Both are
-//! amortised and neither changes a live template.
+//! sit in reused slots (an id → slot map; tree leaves hold slots), the
+//! interner is rebuilt from the live templates when it has grown well past
+//! them, and [`Miner::prune_aliases`] (run between batches) drops the
+//! aliases whose survivor was evicted. Both are amortised and neither
+//! changes a live template.
 
 mod cluster;
 mod state;
