@@ -100,7 +100,10 @@ class Miner:
         merged into another is reported as the survivor; one evicted later in the same
         batch, beyond ``max_templates``, with its text when it was evicted)."""
     def resolve_batch(self, ids: list[int]) -> npt.NDArray[np.uint32]:
-        """Current id for each id: ids of merged templates give the template they joined."""
+        """Current id for each id: ids of merged templates give the template they joined.
+        Between batches the miner forgets merges into templates it has since evicted
+        (bounded memory); such an id then gives itself. Resolve a batch's ids before
+        the next :meth:`train_batch`."""
     def match_batch(self, lines: list[str]) -> npt.NDArray[np.int64]:
         """Read-only lookup: template id per line, or -1 when no template matches."""
     def template_text(self, template_id: int) -> str:
@@ -115,7 +118,8 @@ class Miner:
     def from_bytes(data: bytes) -> Miner:
         """Restore a miner. Raises logtriage.errors.StateError on a bad or newer format."""
     def memory_bytes(self) -> int:
-        """Approximate heap bytes held by the miner's templates and tree."""
+        """Approximate heap bytes held by the miner (templates, tree, interned tokens,
+        aliases, repeat cache); bounded by the live templates, not the ids ever given."""
 
 @final
 class RuleSet:

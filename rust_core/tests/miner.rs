@@ -197,3 +197,59 @@ fn custom_masks_drive_the_miner() {
     let r = Miner::from_bytes(&bytes).expect("load");
     assert_eq!(r.match_line("paint the wall green today"), Some(a));
 }
+
+/// A distinct plain word per `i` (no digits: the classifier keeps it).
+fn word(i: usize) -> String {
+    const LETTERS: &[u8] = b"bcdghjkmnpqrsvwxz";
+    let mut w = String::from("q");
+    for p in 0..5 {
+        w.push(LETTERS[i / 17usize.pow(p) % 17] as char);
+    }
+    w
+}
+
+#[test]
+fn memory_follows_live_templates_and_compaction_changes_no_template() {
+    let config = MinerConfig {
+        max_templates: 100,
+        ..MinerConfig::default()
+    };
+    let mut m = Miner::new(config, Masker::default()).expect("miner");
+    let (keep, _) = m.train_at("user alice logged in from 10.0.0.1", 0);
+    let (merged, _) = m.train_at("job alpha step one failed", 0);
+    for step in ["two", "three", "four"] {
+        m.train_at(&format!("job alpha step {step} failed"), 0);
+    }
+    assert_eq!(m.resolve(merged), merged, "the oldest sibling survives");
+    let mut peak = 0;
+    let mut last = 0;
+    for n in 0..40_000 {
+        let line: Vec<String> = (0..5).map(|j| word(5 * n + j)).collect();
+        let (id, change) = m.train_at(&line.join(" "), 0);
+        assert_eq!(change, Change::Created);
+        assert!(id > last, "ids are never given twice");
+        last = id;
+        if n % 50 == 0 {
+            // the two old templates stay live and keep matching as before
+            assert_eq!(m.train_at("user alice logged in from 10.0.0.2", 0).0, keep);
+            assert_eq!(m.train_at("job alpha step five failed", 0).0, merged);
+        }
+        peak = peak.max(m.memory_bytes());
+    }
+    // 200,000 distinct words were interned (and compacted away): ~20 MB before.
+    assert!(peak < 3_000_000, "{peak} bytes");
+    assert_eq!(
+        m.template(keep).expect("live").text,
+        "user alice logged in from <*>"
+    );
+    assert_eq!(
+        m.template(merged).expect("live").text,
+        "job alpha step <*> failed"
+    );
+    // A word of a live template is still a word: a different one is no match.
+    let (other, change) = m.train_at("user alice logged out from 10.0.0.1", 0);
+    assert_eq!(change, Change::Created);
+    assert_ne!(other, keep);
+    let loaded = Miner::from_bytes(&m.to_bytes()).expect("loads");
+    assert_eq!(loaded.to_bytes(), m.to_bytes());
+}

@@ -147,3 +147,38 @@ def test_grouping_accuracy_on_loghub_openssh() -> None:
     assert _grouping_accuracy(truth, final) >= 0.95
     # sanity of the scorer: one big group is wrong
     assert _grouping_accuracy(truth, [0] * len(truth)) < 0.5
+
+
+def _word(i: int) -> str:
+    """A distinct plain word per ``i`` (no digits: no classifier takes it for a variable)."""
+    letters = "bcdghjkmnpqrsvwxz"
+    return "q" + "".join(letters[i // 17**p % 17] for p in range(5))
+
+
+def test_memory_follows_live_templates_not_templates_ever_created() -> None:
+    """A sidecar fed badly masked values creates templates for months: the miner keeps
+    ``max_templates`` of them, and its memory (slots, aliases of merged templates,
+    interned words) must stay bounded by those, while ids are never given twice."""
+    m = Miner(max_templates=200)
+    created: list[int] = []
+    memory: list[int] = []
+    n = 0
+    for _ in range(8):  # 8 x 5,000 lines: ~35,000 templates, ~3,750 merges
+        lines = []
+        for k in range(5_000):
+            if k % 4 == 0:  # one word apart from the next: 4 of them merge into 1
+                lines += [f"job {_word(n)} step {_word(n + 1 + j)} failed" for j in range(4)]
+            else:
+                lines.append(" ".join(_word(n + j) for j in range(5)))
+            n += 5
+        ids, changes, _changed = m.train_batch(lines)
+        created += ids[changes == 1].tolist()
+        memory.append(m.memory_bytes())
+    assert len(created) > 30_000 and len(m) <= 200
+    assert created == sorted(set(created)), "a template id was given twice"
+    # ~26 MB before the fix (one slot per id ever given, every word ever seen)
+    assert max(memory) < 4_000_000, memory
+    restored = Miner.from_bytes(m.to_bytes())
+    assert restored.templates() == m.templates()
+    ids, changes, _ = restored.train_batch(["brand new words here"])
+    assert changes[0] == 1 and int(ids[0]) > max(created)

@@ -63,7 +63,9 @@ def _parse(
             ids, _changes, changed = miner.train_batch(batch.contents)
             texts.update(changed)
             contents.extend(batch.contents)
-            id_chunks.append(ids)
+            # Resolve merged ids now: the miner forgets the aliases of evicted
+            # templates between batches, and `changed` has the survivors' texts.
+            id_chunks.append(miner.resolve_batch(ids.tolist()) if changed else ids)
             advance(source.stats.bytes_read - seen)
             seen = source.stats.bytes_read
 
@@ -71,7 +73,7 @@ def _parse(
     # (kept here too for templates the miner evicted since).
     string_ids = {tid: sid for tid, sid, *_ in miner.templates()}
     texts.update((tid, text) for tid, _sid, text, *_ in miner.templates())
-    # Ids of templates merged into another resolve to the survivor.
+    # Ids of templates merged into another since their batch resolve to the survivor.
     ids = miner.resolve_batch(np.concatenate(id_chunks).tolist()).tolist() if id_chunks else []
     with sink:
         sink.write_rows(

@@ -79,6 +79,11 @@ impl Interner {
         id
     }
 
+    /// Shapes interned (the wildcard included).
+    pub fn len(&self) -> usize {
+        self.strs.len()
+    }
+
     #[inline]
     pub fn text(&self, id: u32) -> &str {
         self.strs.get(id as usize).map_or("<*>", |s| s)
@@ -92,5 +97,83 @@ impl Interner {
 
     pub fn memory_bytes(&self) -> usize {
         self.strs.iter().map(|s| 2 * s.len() + 32).sum::<usize>() + self.map.capacity() * 24
+    }
+}
+
+/// The live templates: one slot each (slots of removed templates are
+/// reused) and an id → slot map. Tree leaves hold slots, so scanning a leaf
+/// needs no hashing; memory follows the live templates, not the ids given.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Recs {
+    slots: Vec<Option<Rec>>,
+    free: Vec<u32>,
+    by_id: FxHashMap<u32, u32>,
+}
+
+impl Recs {
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    #[inline]
+    pub fn contains(&self, id: u32) -> bool {
+        self.by_id.contains_key(&id)
+    }
+
+    #[inline]
+    pub fn get(&self, id: u32) -> Option<&Rec> {
+        self.by_id.get(&id).and_then(|&s| self.at(s))
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, id: u32) -> Option<&mut Rec> {
+        let s = *self.by_id.get(&id)?;
+        self.slots.get_mut(s as usize).and_then(Option::as_mut)
+    }
+
+    /// The template in a slot (tree leaves hold slots).
+    #[inline]
+    pub fn at(&self, slot: u32) -> Option<&Rec> {
+        self.slots.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    /// Adds a template (its id must be new); returns its slot.
+    pub fn insert(&mut self, rec: Rec) -> u32 {
+        let id = rec.tpl.id;
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = Some(rec);
+                s
+            }
+            None => {
+                self.slots.push(Some(rec));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.by_id.insert(id, slot);
+        slot
+    }
+
+    /// Removes a template: its slot and record.
+    pub fn remove(&mut self, id: u32) -> Option<(u32, Rec)> {
+        let slot = self.by_id.remove(&id)?;
+        let rec = self.slots.get_mut(slot as usize).and_then(Option::take)?;
+        self.free.push(slot);
+        Some((slot, rec))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Rec> {
+        self.slots.iter().flatten()
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Rec> {
+        self.slots.iter_mut().flatten()
+    }
+
+    pub fn memory_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Option<Rec>>()
+            + self.free.capacity() * 4
+            + self.by_id.capacity() * 9
+            + self.values().map(Rec::memory_bytes).sum::<usize>()
     }
 }

@@ -23,6 +23,13 @@
 //! Ids are stable `u32`s that are never reused; a template keeps its id and
 //! string id when its text generalises. Beyond `max_templates` the least
 //! recently used templates are evicted (in batches of `max_templates / 64`).
+//!
+//! Memory follows the live templates, not the ids ever given out: templates
+//! sit in reused slots (an id → slot map; tree leaves hold slots), the
+//! interner is rebuilt from the live templates when it has grown well past
+//! them, and [`Miner::prune_aliases`] (run between batches) drops the
+//! aliases whose survivor was evicted. Both are amortised and neither
+//! changes a live template.
 
 mod cluster;
 mod state;
@@ -33,7 +40,7 @@ pub use cluster::Template;
 
 use crate::error::{CoreError, CoreResult};
 use crate::mask::{default_masks, MaskSpec, Masker};
-use cluster::{Interner, Rec};
+use cluster::{Interner, Rec, Recs};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
 use tokenize::{Shaper, TokenInfo};
@@ -122,12 +129,18 @@ pub struct Miner {
     /// `None`: default masks, the built-in token classifier runs.
     custom_masks: Option<Vec<MaskSpec>>,
     interner: Interner,
+    /// interner size that triggers [`Miner::compact_interner`]
+    interner_limit: usize,
     tree: Tree,
-    recs: Vec<Option<Rec>>,
-    live: usize,
+    /// the live templates (tree leaves hold their slots)
+    recs: Recs,
+    /// the id the next template gets (ids are never reused)
+    next_id: u32,
     cache: FxHashMap<u64, u32>,
     /// templates merged into another: absorbed id → survivor id
     aliases: FxHashMap<u32, u32>,
+    /// alias count that triggers [`Miner::prune_aliases`]
+    alias_limit: usize,
     tick: u64,
     shaper: Shaper,
     ids_buf: Vec<u32>,
@@ -137,6 +150,7 @@ pub struct Miner {
 impl Miner {
     pub fn new(config: MinerConfig, masker: Masker) -> CoreResult<Self> {
         config.validate()?;
+        let alias_limit = min_alias_limit(config.max_templates);
         let specs = masker.specs().to_vec();
         let custom_masks = if specs == default_masks() {
             None
@@ -148,11 +162,13 @@ impl Miner {
             masker,
             custom_masks,
             interner: Interner::new(),
+            interner_limit: MIN_INTERNER_LIMIT,
             tree: Tree::new(),
-            recs: Vec::new(),
-            live: 0,
+            recs: Recs::default(),
+            next_id: 0,
             cache: FxHashMap::default(),
             aliases: FxHashMap::default(),
+            alias_limit,
             tick: 0,
             shaper: Shaper::new(),
             ids_buf: Vec::new(),
@@ -238,8 +254,11 @@ impl Miner {
         let node = &self.tree.nodes[leaf as usize];
         let max_strong = knobs().max_strong;
         let mut best: Option<(f64, usize, u32)> = None;
-        for &tid in &node.templates {
-            let Some(rec) = self.rec(tid) else { continue };
+        for &slot in &node.templates {
+            let Some(rec) = self.recs.at(slot) else {
+                continue;
+            };
+            let tid = rec.tpl.id;
             let (sim, wild, strong) = self.similarity(&rec.tokens, ids);
             if strong > max_strong {
                 continue;
@@ -268,12 +287,12 @@ impl Miner {
         let leaf = rec.leaf;
         let tokens = &rec.tokens;
         let mut by_pos: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
-        for &o in &self.tree.nodes[leaf as usize].templates {
-            if o == tid {
+        for &slot in &self.tree.nodes[leaf as usize].templates {
+            let Some(or) = self.recs.at(slot) else {
                 continue;
-            }
-            let Some(or) = self.rec(o) else { continue };
-            if or.tokens.len() != tokens.len() {
+            };
+            let o = or.tpl.id;
+            if o == tid || or.tokens.len() != tokens.len() {
                 continue;
             }
             let mut pos = None;
@@ -316,16 +335,15 @@ impl Miner {
             }
         }
         for &m in &members[1..] {
-            if let Some(r) = self.recs.get_mut(m as usize).and_then(Option::take) {
+            if let Some((slot, r)) = self.recs.remove(m) {
                 self.tree
-                    .remove_template(r.tokens.len() as u32, &r.route, m);
-                self.live -= 1;
+                    .remove_template(r.tokens.len() as u32, &r.route, slot);
                 self.aliases.insert(m, survivor);
             }
         }
         let text = self.text_of(&tokens);
         let hashes = self.hashes_of(&tokens);
-        if let Some(Some(r)) = self.recs.get_mut(survivor as usize) {
+        if let Some(r) = self.recs.get_mut(survivor) {
             r.tokens = tokens;
             r.hashes = hashes;
             r.tpl.text = text;
@@ -352,7 +370,7 @@ impl Miner {
 
     #[inline]
     fn rec(&self, id: u32) -> Option<&Rec> {
-        self.recs.get(id as usize).and_then(Option::as_ref)
+        self.recs.get(id)
     }
 
     fn text_of(&self, tokens: &[u32]) -> String {
@@ -380,9 +398,17 @@ impl Miner {
         let key = self.line_hashes(line, &mut shaper, &mut hs);
         self.shaper = shaper;
         if let Some(&tid) = self.cache.get(&key) {
-            if self.rec(tid).is_some_and(|r| covers_hashes(&r.hashes, &hs)) {
+            // one look-up: check and touch (see `touch`)
+            let hit = self
+                .recs
+                .get_mut(tid)
+                .filter(|r| covers_hashes(&r.hashes, &hs));
+            if let Some(rec) = hit {
+                self.tick += 1;
+                rec.tpl.count += 1;
+                rec.tpl.last_seen_s = rec.tpl.last_seen_s.max(now_s);
+                rec.last_used = self.tick;
                 self.hash_buf = hs;
-                self.touch(tid, now_s);
                 return (tid, Change::Unchanged);
             }
         }
@@ -391,6 +417,9 @@ impl Miner {
         self.tokenize_into(line, true, &mut ids);
         let out = self.train_ids(&ids, key, now_s);
         self.ids_buf = ids;
+        if self.interner.len() > self.interner_limit {
+            self.compact_interner();
+        }
         out
     }
 
@@ -430,7 +459,7 @@ impl Miner {
     fn touch(&mut self, id: u32, now_s: i64) {
         self.tick += 1;
         let tick = self.tick;
-        if let Some(Some(rec)) = self.recs.get_mut(id as usize) {
+        if let Some(rec) = self.recs.get_mut(id) {
             rec.tpl.count += 1;
             rec.tpl.last_seen_s = rec.tpl.last_seen_s.max(now_s);
             rec.last_used = tick;
@@ -446,7 +475,7 @@ impl Miner {
         let (tid, change) = match found {
             Some(tid) => {
                 let mut changed = false;
-                if let Some(Some(rec)) = self.recs.get_mut(tid as usize) {
+                if let Some(rec) = self.recs.get_mut(tid) {
                     for (q, (t, &l)) in rec.tokens.iter_mut().zip(ids).enumerate() {
                         if *t != l && *t != WILDCARD {
                             *t = WILDCARD;
@@ -460,7 +489,7 @@ impl Miner {
                         .rec(tid)
                         .map(|r| self.text_of(&r.tokens))
                         .unwrap_or_default();
-                    if let Some(Some(rec)) = self.recs.get_mut(tid as usize) {
+                    if let Some(rec) = self.recs.get_mut(tid) {
                         rec.tpl.text = text;
                     }
                 }
@@ -490,15 +519,15 @@ impl Miner {
     }
 
     fn create(&mut self, ids: &[u32], now_s: i64) -> u32 {
-        let id = self.recs.len() as u32;
+        let id = self.next_id;
+        self.next_id += 1;
         let (leaf, route) = self
             .tree
             .insert_path(ids, self.levels(), self.config.max_children);
-        self.tree.nodes[leaf as usize].templates.push(id);
         let text = self.text_of(ids);
         let string_id = string_id_for(&text);
         self.tick += 1;
-        self.recs.push(Some(Rec {
+        let rec = Rec {
             tpl: Template {
                 id,
                 string_id,
@@ -512,9 +541,10 @@ impl Miner {
             route,
             leaf,
             last_used: self.tick,
-        }));
-        self.live += 1;
-        if self.live > self.config.max_templates {
+        };
+        let slot = self.recs.insert(rec);
+        self.tree.nodes[leaf as usize].templates.push(slot);
+        if self.recs.len() > self.config.max_templates {
             self.evict(id);
         }
         id
@@ -525,14 +555,13 @@ impl Miner {
     fn evict(&mut self, keep: u32) {
         let max = self.config.max_templates;
         let target = max - max / 64;
-        let n = self.live.saturating_sub(target);
+        let n = self.recs.len().saturating_sub(target);
         if n == 0 {
             return;
         }
         let mut cand: Vec<(u64, u32)> = self
             .recs
-            .iter()
-            .flatten()
+            .values()
             .filter(|r| r.tpl.id != keep)
             .map(|r| (r.last_used, r.tpl.id))
             .collect();
@@ -541,12 +570,48 @@ impl Miner {
             cand.select_nth_unstable(n);
         }
         for &(_, id) in &cand[..n] {
-            if let Some(rec) = self.recs.get_mut(id as usize).and_then(Option::take) {
+            if let Some((slot, rec)) = self.recs.remove(id) {
                 self.tree
-                    .remove_template(rec.tokens.len() as u32, &rec.route, id);
-                self.live -= 1;
+                    .remove_template(rec.tokens.len() as u32, &rec.route, slot);
             }
         }
+    }
+
+    /// Drops the aliases of evicted templates (they resolve to no live
+    /// template) and points the others straight at their live survivor,
+    /// once there are many (amortised: the next time, once the kept aliases
+    /// have doubled). Callers run it between batches, never while ids of a
+    /// batch still wait to be resolved: an id whose survivor is gone then
+    /// resolves to itself.
+    pub fn prune_aliases(&mut self) {
+        if self.aliases.len() <= self.alias_limit {
+            return;
+        }
+        let resolved: FxHashMap<u32, u32> = self
+            .aliases
+            .keys()
+            .map(|&a| (a, self.resolve(a)))
+            .filter(|&(_, s)| self.recs.contains(s))
+            .collect();
+        self.aliases = resolved;
+        self.alias_limit = (2 * self.aliases.len()).max(min_alias_limit(self.config.max_templates));
+    }
+
+    /// Rebuilds the interner from the shapes the live templates use. Token
+    /// ids only ever compare for equality and every shape of a live template
+    /// (tokens, tree route) is re-interned, so no template changes; shapes
+    /// seen only in evicted templates or generalised away are forgotten.
+    /// Amortised: runs again once the interner has doubled.
+    fn compact_interner(&mut self) {
+        let old = std::mem::replace(&mut self.interner, Interner::new());
+        let new = &mut self.interner;
+        for r in self.recs.values_mut() {
+            for t in r.tokens.iter_mut().chain(r.route.iter_mut()) {
+                *t = new.intern(old.text(*t));
+            }
+        }
+        self.tree.remap_tokens(|t| new.intern(old.text(t)));
+        self.interner_limit = (2 * self.interner.len()).max(MIN_INTERNER_LIMIT);
     }
 
     /// Read-only lookup (like Loki's `Match`): the template that covers the
@@ -569,8 +634,7 @@ impl Miner {
         let node = &self.tree.nodes[leaf as usize];
         node.templates
             .iter()
-            .copied()
-            .filter_map(|t| self.rec(t))
+            .filter_map(|&slot| self.recs.at(slot))
             .filter(|r| Self::covers(&r.tokens, &ids))
             .min_by_key(|r| r.tokens.iter().filter(|&&t| t == WILDCARD).count())
             .map(|r| r.tpl.id)
@@ -600,30 +664,34 @@ impl Miner {
         self.rec(self.resolve(id)).map(|r| &r.tpl)
     }
 
+    /// The live templates, by id.
     pub fn templates(&self) -> impl Iterator<Item = &Template> {
-        self.recs.iter().flatten().map(|r| &r.tpl)
+        self.recs_by_id().into_iter().map(|r| &r.tpl)
+    }
+
+    /// The live templates' records, by id.
+    fn recs_by_id(&self) -> Vec<&Rec> {
+        let mut recs: Vec<&Rec> = self.recs.values().collect();
+        recs.sort_unstable_by_key(|r| r.tpl.id);
+        recs
     }
 
     pub fn len(&self) -> usize {
-        self.live
+        self.recs.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.live == 0
+        self.recs.len() == 0
     }
 
-    /// Approximate heap bytes: templates, tree, interner and repeat cache.
+    /// Approximate heap bytes: templates, tree, interner, aliases and
+    /// repeat cache.
     pub fn memory_bytes(&self) -> usize {
-        self.recs.capacity() * std::mem::size_of::<Option<Rec>>()
-            + self
-                .recs
-                .iter()
-                .flatten()
-                .map(Rec::memory_bytes)
-                .sum::<usize>()
+        self.recs.memory_bytes()
             + self.tree.memory_bytes()
             + self.interner.memory_bytes()
-            + self.cache.capacity() * 16
+            + self.aliases.capacity() * 9
+            + self.cache.capacity() * 17
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -633,6 +701,14 @@ impl Miner {
     pub fn from_bytes(data: &[u8]) -> CoreResult<Self> {
         state::from_bytes(data)
     }
+}
+
+/// The interner is compacted only beyond this many shapes.
+const MIN_INTERNER_LIMIT: usize = 16_384;
+
+/// Aliases are pruned only beyond this many.
+fn min_alias_limit(max_templates: usize) -> usize {
+    max_templates.min(1 << 20) + 4096
 }
 
 thread_local! {

@@ -2,18 +2,19 @@
 //! the recency order and each template's tree route survive; the interner,
 //! tree and repeat cache are rebuilt on load.
 
-use super::cluster::{Interner, Rec, Template};
+use super::cluster::{Interner, Rec, Recs, Template};
 use super::tree::Tree;
-use super::{Miner, MinerConfig, WILDCARD};
+use super::{min_alias_limit, Miner, MinerConfig, MIN_INTERNER_LIMIT, WILDCARD};
 use crate::error::{CoreError, CoreResult};
 use crate::mask::{MaskSpec, Masker};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "logtriage-miner";
 pub const VERSION: u32 = 1;
-/// Largest `next_id` a state may claim: the miner keeps one slot per id ever
-/// given out, so a hostile `next_id` would otherwise allocate terabytes.
-pub const MAX_NEXT_ID: u32 = 1 << 24;
+/// Largest `next_id` a state may claim: ids from `u32::MAX - 2` up are
+/// reserved (Python's session files use them as markers). Memory does not
+/// depend on it: the miner keeps only live templates.
+pub const MAX_NEXT_ID: u32 = u32::MAX - 2;
 
 #[derive(Deserialize)]
 struct Header {
@@ -76,12 +77,11 @@ pub fn to_bytes(m: &Miner) -> Vec<u8> {
             .iter()
             .map(|s| (s.name.clone(), s.regex.clone(), s.placeholder.clone()))
             .collect(),
-        next_id: m.recs.len() as u32,
+        next_id: m.next_id,
         tick: m.tick,
         templates: m
-            .recs
-            .iter()
-            .flatten()
+            .recs_by_id()
+            .into_iter()
             .map(|r| TemplateState {
                 id: r.tpl.id,
                 string_id: r.tpl.string_id.clone(),
@@ -109,13 +109,12 @@ pub fn to_bytes(m: &Miner) -> Vec<u8> {
 
 /// Every absorbed id was given out and is no live template (else it would
 /// hide a live or a future template); every survivor was given out.
-fn check_aliases(aliases: &[(u32, u32)], recs: &[Option<Rec>]) -> CoreResult<()> {
+fn check_aliases(aliases: &[(u32, u32)], recs: &Recs, next_id: u32) -> CoreResult<()> {
     for &(absorbed, survivor) in aliases {
-        let given = |id: u32| (id as usize) < recs.len();
-        if !given(absorbed) || !given(survivor) || recs[absorbed as usize].is_some() {
+        let given = |id: u32| id < next_id;
+        if !given(absorbed) || !given(survivor) || recs.contains(absorbed) {
             return Err(CoreError::BadState(format!(
-                "alias {absorbed} -> {survivor} does not fit {} ids",
-                recs.len()
+                "alias {absorbed} -> {survivor} does not fit {next_id} ids"
             )));
         }
     }
@@ -161,8 +160,8 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
             limit: MAX_NEXT_ID as usize,
         });
     }
-    let mut recs: Vec<Option<Rec>> = Vec::new();
-    recs.resize_with(st.next_id as usize, || None);
+    // Memory follows the templates in the state, never `next_id`.
+    let mut recs = Recs::default();
     for t in st.templates {
         if t.id >= st.next_id {
             return Err(CoreError::BadState(format!(
@@ -170,7 +169,7 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
                 t.id, st.next_id
             )));
         }
-        if recs[t.id as usize].is_some() {
+        if recs.contains(t.id) {
             return Err(CoreError::BadState(format!(
                 "duplicate template id {}",
                 t.id
@@ -183,9 +182,8 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
             .map(|s| s.as_deref().map_or(WILDCARD, |s| interner.intern(s)))
             .collect();
         let leaf = tree.replay(tokens.len() as u32, &route);
-        tree.nodes[leaf as usize].templates.push(t.id);
         let text = t.tokens.join(" ");
-        recs[t.id as usize] = Some(Rec {
+        let rec = Rec {
             tpl: Template {
                 id: t.id,
                 string_id: t.string_id,
@@ -199,21 +197,25 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
             route,
             leaf,
             last_used: t.last_used,
-        });
+        };
+        let slot = recs.insert(rec);
+        tree.nodes[leaf as usize].templates.push(slot);
     }
-    for r in recs.iter_mut().flatten() {
+    for r in recs.values_mut() {
         r.hashes = r
             .tokens
             .iter()
             .map(|&t| super::str_hash(interner.text(t)))
             .collect();
     }
-    check_aliases(&st.aliases, &recs)?;
-    m.live = recs.iter().flatten().count();
+    check_aliases(&st.aliases, &recs, st.next_id)?;
+    m.interner_limit = (2 * interner.len()).max(MIN_INTERNER_LIMIT);
     m.interner = interner;
     m.tree = tree;
     m.recs = recs;
+    m.next_id = st.next_id;
     m.tick = st.tick;
     m.aliases = st.aliases.into_iter().collect();
+    m.alias_limit = (2 * m.aliases.len()).max(min_alias_limit(m.config.max_templates));
     Ok(m)
 }

@@ -1,5 +1,6 @@
 //! The Drain prefix tree: root → token count → leading tokens → leaf with
-//! candidate template ids. Nodes live in an arena (`Vec<Node>`).
+//! the slots of its candidate templates ([`super::cluster::Recs`]). Nodes
+//! live in an arena (`Vec<Node>`).
 
 use super::WILDCARD;
 use rustc_hash::FxHashMap;
@@ -125,7 +126,7 @@ impl Tree {
         node
     }
 
-    /// Removes template `id` (`len` tokens, tree `route`) from its leaf and
+    /// Removes the template in slot `id` (`len` tokens, tree `route`) from its leaf and
     /// prunes the edges left without any template below them, so that the
     /// tree is the one [`replay`](Self::replay) of the live routes builds
     /// (`max_children` decisions, and so ids, survive a state round trip).
@@ -161,6 +162,15 @@ impl Tree {
         if self.is_empty_node(root) {
             self.by_len.remove(&len);
             self.release(root);
+        }
+    }
+
+    /// Renames every edge's token (the interner was rebuilt).
+    pub fn remap_tokens(&mut self, mut f: impl FnMut(u32) -> u32) {
+        for n in &mut self.nodes {
+            if !n.children.is_empty() {
+                n.children = n.children.iter().map(|(&t, &c)| (f(t), c)).collect();
+            }
         }
     }
 

@@ -68,6 +68,8 @@ impl PyMiner {
         let lines: Vec<Cow<'_, str>> = lines.iter().map(utf8).collect();
         let (ids, changes, changed) = py.detach(|| {
             let mut miner = self.lock();
+            // between batches: the ids of the last one were resolved
+            miner.prune_aliases();
             let now = now_s();
             let mut ids = Vec::with_capacity(lines.len());
             let mut changes = Vec::with_capacity(lines.len());
