@@ -9,12 +9,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from logtriage.cli.doctor import run_checks
+from logtriage.config import Settings
 from logtriage.errors import ConfigError
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import concrete_indices
 from logtriage.sidecar import Sidecar
-from logtriage.sidecar.stats import PassStats
+from logtriage.sidecar.stats import PassStats, RunSummary
 
 from tests._search_helpers import fetch_all, load, make_docs, make_index, settings_for, unique
 
@@ -166,19 +167,26 @@ def test_documents_further_back_than_the_overlap_are_labelled(
     """A shipper catching up, a re-import: documents whose timestamps lie behind the
     checkpoint minus the overlap. ``run --once`` ends with a pass from start_from."""
     index = unique("late")
+    settings = settings_for(engine.url, index)
+    summary = _label_then_deliver_late(client, settings, seed=14)
+    assert summary.labelled == 40 and summary.complete
+    assert all("logtriage" in h["_source"] for h in fetch_all(client, index))
+
+
+def _label_then_deliver_late(client: SearchClient, settings: Settings, seed: int) -> RunSummary:
+    """Label 50 documents of the last minute in ``search.index`` (created here), then load
+    40 stamped two hours back, as a shipper catching up delivers them; the summary of
+    the ``run --once`` after that."""
+    index = settings.search.index
     make_index(client, index)
     now = datetime.now(timezone.utc)
-    load(client, index, make_docs(50, seed=14, start=now - timedelta(minutes=1)), op="index")
-    settings = settings_for(engine.url, index)
+    load(client, index, make_docs(50, seed=seed, start=now - timedelta(minutes=1)), op="index")
     assert Sidecar(settings, client=client).run(once=True).labelled == 50
-
-    late = make_docs(40, seed=15, start=now - timedelta(hours=2))
+    late = make_docs(40, seed=seed + 1, start=now - timedelta(hours=2))
     for d in late:
         d["seq"] += 50
     load(client, index, late, op="index")
-    summary = Sidecar(settings, client=client).run(once=True)
-    assert summary.labelled == 40 and summary.complete
-    assert all("logtriage" in h["_source"] for h in fetch_all(client, index))
+    return Sidecar(settings, client=client).run(once=True)
 
 
 def test_index_mode_labels_documents_further_back_than_the_overlap(
@@ -189,18 +197,9 @@ def test_index_mode_labels_documents_further_back_than_the_overlap(
     the overlap outnumber their labels documents it reads from start_from; where they
     do not, it does not re-read them."""
     index = unique("idxlate")
-    make_index(client, index)
-    now = datetime.now(timezone.utc)
-    load(client, index, make_docs(50, seed=20, start=now - timedelta(minutes=1)), op="index")
     sink = {"write_mode": "index", "labels_index": f"labels-{index}"}
     settings = settings_for(engine.url, index, sink=sink)
-    assert Sidecar(settings, client=client).run(once=True).labelled == 50
-
-    late = make_docs(40, seed=21, start=now - timedelta(hours=2))
-    for d in late:
-        d["seq"] += 50
-    load(client, index, late, op="index")
-    summary = Sidecar(settings, client=client).run(once=True)
+    summary = _label_then_deliver_late(client, settings, seed=20)
     assert summary.labelled == 40 and summary.complete
     client.refresh(f"labels-{index}")
     assert client.request("GET", f"/labels-{index}/_count")["count"] == 90
