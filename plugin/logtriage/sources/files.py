@@ -109,7 +109,10 @@ class LogFileSource:
         except InputError:
             self._close()
             raise
-        info = os.fstat(stream.fileno())
+        try:
+            info = os.fstat(stream.fileno())
+        except (OSError, ValueError):  # io.UnsupportedOperation: no file behind it
+            return None
         return info.st_size if stat.S_ISREG(info.st_mode) else None
 
     def _open(self) -> io.BufferedReader:
@@ -119,7 +122,14 @@ class LogFileSource:
             elif sys.stdin is None:  # started with stdin closed (``<&-``)
                 raise InputError("standard input is closed: pipe the log into it, or give a file")
             else:
-                self._stream = cast(io.BufferedReader, sys.stdin.buffer)
+                stdin = sys.stdin.buffer
+                # A stdin that is no buffered reader (a test runner's BytesIO) cannot
+                # peek at its head; a buffer over it can.
+                self._stream = (
+                    cast(io.BufferedReader, stdin)
+                    if hasattr(stdin, "peek")
+                    else io.BufferedReader(cast(io.RawIOBase, stdin))
+                )
         return self._stream
 
     def _refuse_non_text(self, head: bytes) -> None:
