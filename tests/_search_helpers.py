@@ -242,6 +242,19 @@ class SidecarProcess:
     def stderr(self) -> str:
         return self.err_path.read_text()
 
+    def wait_labelled(
+        self, client: SearchClient, index: str, n: int, timeout_s: float = 60, poll_s: float = 0.05
+    ) -> None:
+        """Wait until ``n`` documents of ``index`` are labelled, failing (with the
+        process's stderr) if it exits first or ``timeout_s`` passes."""
+        import time
+
+        deadline = time.monotonic() + timeout_s
+        while count_labelled(client, index) < n:
+            assert self.proc.poll() is None, self.stderr[-3000:]
+            assert time.monotonic() < deadline, self.stderr[-3000:]
+            time.sleep(poll_s)
+
     def summary(self) -> dict[str, Any]:
         import json
 

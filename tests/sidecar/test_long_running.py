@@ -36,11 +36,7 @@ def test_sighup_stops_like_sigterm(es_engine: LocalEngine, tmp_path) -> None:
     settings = settings_for(es_engine.url, index, sidecar={"batch_size": 50})
     proc = SidecarProcess(write_config(settings, tmp_path / "c.yaml"))
     try:
-        deadline = time.monotonic() + 60
-        while count_labelled(client, index) < 300:
-            assert proc.proc.poll() is None, proc.stderr[-3000:]
-            assert time.monotonic() < deadline, proc.stderr[-3000:]
-            time.sleep(0.05)
+        proc.wait_labelled(client, index, 300)
     finally:
         proc.signal(sig)
     assert proc.wait(timeout=60) == 0, proc.stderr[-3000:]
@@ -113,11 +109,7 @@ def test_a_stop_while_the_engine_hangs_does_not_wait_for_it_again(
     )
     proc = SidecarProcess(write_config(settings, tmp_path / "c.yaml"))
     try:
-        deadline = time.monotonic() + 60
-        while count_labelled(client, index) < 50:
-            assert proc.proc.poll() is None, proc.stderr[-3000:]
-            assert time.monotonic() < deadline, proc.stderr[-3000:]
-            time.sleep(0.1)
+        proc.wait_labelled(client, index, 50, poll_s=0.1)
         client.close()
         es_engine.pause()
         try:
