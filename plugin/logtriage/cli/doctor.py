@@ -32,6 +32,7 @@ from logtriage.search.templates import (
     LENIENT,
     PARTIAL_SOURCE_ADVICE,
     concrete_indices,
+    count_documents,
     describe_partial_sources,
     field_mappings,
     partial_source_indices,
@@ -393,11 +394,6 @@ def _partial_sources(client: SearchClient, pattern: str, indices: list[str]) -> 
     )
 
 
-def _count(client: SearchClient, pattern: str, query: dict[str, Any]) -> int:
-    resp = client.request("POST", f"/{pattern}/_count", params=LENIENT, body={"query": query})
-    return int(resp["count"])
-
-
 def _backlog(client: SearchClient, s: Settings, model_version: str | None) -> Check:
     """What ``run`` has still to label, counted with the query it reads with: from
     ``start_from``; with ``relabel_older_models`` also the documents labelled by a model
@@ -406,7 +402,7 @@ def _backlog(client: SearchClient, s: Settings, model_version: str | None) -> Ch
     start_ms = start_from_ms(s.sidecar.start_from)
     query = unlabelled_query(s, start_ms, relabel_version=model_version if relabel else None)
     try:
-        n = _count(client, s.search.index, query)
+        n = count_documents(client, s.search.index, query)
     except EngineRequestError as exc:
         if not s.search.query or exc.status != 400:
             raise
@@ -416,7 +412,7 @@ def _backlog(client: SearchClient, s: Settings, model_version: str | None) -> Ch
             f"the engine refuses search.query: {exc}",
             "search.query must be a query DSL object; it is used as a filter as written",
         )
-    errs = _count(client, s.search.index, {"exists": {"field": "logtriage.error.reason"}})
+    errs = count_documents(client, s.search.index, {"exists": {"field": "logtriage.error.reason"}})
     within = " matching search.query" if s.search.query else ""
     since = f" from {s.sidecar.start_from}" if s.sidecar.start_from else ""
     what = "not labelled yet"
@@ -431,7 +427,7 @@ def _backlog(client: SearchClient, s: Settings, model_version: str | None) -> Ch
             "the model bundle does not load (below)",
         )
     if start_ms is not None and s.sink.write_mode == "update":
-        behind = _count(client, s.search.index, unlabelled_before_query(s, start_ms))
+        behind = count_documents(client, s.search.index, unlabelled_before_query(s, start_ms))
         if behind:
             return Check(
                 "backlog",

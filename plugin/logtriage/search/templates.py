@@ -23,6 +23,7 @@ __all__ = [
     "PARTIAL_SOURCE_ADVICE",
     "STATE_MAPPINGS",
     "concrete_indices",
+    "count_documents",
     "describe_partial_sources",
     "ensure_field_mappings",
     "ensure_labels_index",
@@ -404,6 +405,12 @@ def field_mapped(client: SearchClient, pattern: str, field: str) -> bool:
     ``read`` privilege is enough)."""
     resp = client.request("GET", f"/{pattern}/_field_caps", params={**LENIENT, "fields": field})
     return bool(resp.get("fields"))
+
+
+def count_documents(client: SearchClient, pattern: str, query: dict[str, Any]) -> int:
+    """How many documents behind ``pattern`` match ``query`` (0 when nothing matches)."""
+    resp = client.request("POST", f"/{pattern}/_count", params=LENIENT, body={"query": query})
+    return int(resp["count"])
 
 
 #: Field types the engines can sort as epoch milliseconds (``numeric_type: date``).

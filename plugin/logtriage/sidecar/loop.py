@@ -57,6 +57,7 @@ from logtriage.search.client import EngineRequestError, SearchClient
 from logtriage.search.templates import (
     PARTIAL_SOURCE_ADVICE,
     concrete_indices,
+    count_documents,
     describe_partial_sources,
     ensure_field_mappings,
     ensure_labels_index,
@@ -486,7 +487,7 @@ class Sidecar:
         sources: list[dict[str, Any]] = [{"range": {s.search.timestamp_field: span}}]
         if s.search.query:
             sources.append(s.search.query)
-        n_sources = self._count(s.search.index, {"bool": {"filter": sources}})
+        n_sources = count_documents(self.client, s.search.index, {"bool": {"filter": sources}})
         indices = self._source_indices()
         if indices is None:  # cannot tell which labels documents are theirs: read them all
             n_labels = 0
@@ -495,7 +496,9 @@ class Sidecar:
                 {"range": {"@timestamp": span}},
                 {"terms": {"source.index": indices}},
             ]
-            n_labels = self._count(s.sink.labels_index, {"bool": {"filter": labels}})
+            n_labels = count_documents(
+                self.client, s.sink.labels_index, {"bool": {"filter": labels}}
+            )
         missing = max(0, n_sources - n_labels)
         if missing:
             log.info(
@@ -504,17 +507,6 @@ class Sidecar:
                 counted(missing, "document"),
             )
         return missing
-
-    def _count(self, index: str, query: dict[str, Any]) -> int:
-        """How many documents of ``index`` match ``query``."""
-        assert self.client is not None
-        resp = self.client.search(
-            {"size": 0, "track_total_hits": True, "query": query},
-            index=index,
-            ignore_unavailable="true",
-            allow_no_indices="true",
-        )
-        return int(resp["hits"]["total"]["value"])
 
     def _pages_allowed(self) -> int:
         """``batch_size``, or less where an index caps searches below it
@@ -796,7 +788,7 @@ class Sidecar:
             return
         s = self.settings
         try:
-            n = self._count(s.search.index, unlabelled_before_query(s, start_ms))
+            n = count_documents(self.client, s.search.index, unlabelled_before_query(s, start_ms))
         except EngineRequestError as exc:
             log.info("cannot count the documents older than sidecar.start_from: %s", exc)
             return
