@@ -139,10 +139,8 @@ class RowSink:
             return
         write = stream.write
         for row in rows:
-            write(
-                _one_line(json.dumps(dict(zip(self.columns, row, strict=True)), ensure_ascii=False))
-            )
-            write("\n")
+            doc = json.dumps(dict(zip(self.columns, row, strict=True)), ensure_ascii=False)
+            write(_one_line(doc) + "\n")  # one write: each is an encode and a buffer call
 
     def _write_error(self, exc: OSError) -> SinkError:
         name = "standard output" if self.out == "-" else self.out
