@@ -60,7 +60,7 @@ def test_a_compressed_input_is_refused_before_any_output(tmp_path: Path, command
 
 def test_sigterm_mid_run_leaves_the_previous_output_and_no_partial_file(tmp_path: Path) -> None:
     """Before, SIGTERM killed the process where it stood: FILE was intact but a hidden
-    ``.FILE.partial`` of everything written so far stayed behind (112 MB on a 1.2M-line
+    ``.FILE.<random>.partial`` of everything written so far stayed behind (112 MB on a 1.2M-line
     log). Now the run unwinds as on Ctrl-C and then dies by the signal."""
     log = tmp_path / "big.log"
     with log.open("w") as f:
@@ -68,14 +68,13 @@ def test_sigterm_mid_run_leaves_the_previous_output_and_no_partial_file(tmp_path
             f.write(f"user u{i % 97} logged in from 10.0.{i % 251}.{i % 13} port {i}\n")
     out = tmp_path / "out.jsonl"
     out.write_text("previous run\n")
-    partial = tmp_path / ".out.jsonl.partial"
     proc = subprocess.Popen(
         [*CLI, "classify", str(log), "--format", "jsonl", "--out", str(out)],
         stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 60
-        while not (partial.exists() and partial.stat().st_size > 0):
+        while not any(p.stat().st_size > 0 for p in tmp_path.glob(".out.jsonl.*.partial")):
             assert proc.poll() is None, "the run ended before it could be stopped"
             assert time.monotonic() < deadline
             time.sleep(0.05)

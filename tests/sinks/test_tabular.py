@@ -70,3 +70,26 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_two_runs_writing_one_output_leave_one_whole_output(tmp_path: Path) -> None:
+    """Two runs given the same ``--out`` (a cron job overlapping a manual run) shared
+    one ``.FILE.partial``: the second truncated the first's file and both wrote into
+    it, the first renamed the mix into place and the second failed to rename a file
+    that was gone. Each writes its own temporary file now; the last to finish wins."""
+    out = tmp_path / "rows.csv"
+    first = RowSink(str(out), ["LineId", "Content"])
+    second = RowSink(str(out), ["LineId", "Content"])
+    first_rows = [[str(i), f"first run line {i}"] for i in range(1000)]
+    second_rows = [[str(i), f"second {i}"] for i in range(10)]
+    with second:
+        with first:
+            first.write_rows(first_rows)
+            second.write_rows(second_rows)
+        assert _csv_rows(out) == [["LineId", "Content"], *first_rows]
+    assert _csv_rows(out) == [["LineId", "Content"], *second_rows]
+    assert [p.name for p in tmp_path.iterdir()] == ["rows.csv"]
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(path.read_text(encoding="utf-8").splitlines()))

@@ -2,7 +2,7 @@
 
 Python's default SIGTERM and SIGHUP handling kills the process where it stands: no
 ``finally`` runs, so ``parse``/``classify --out FILE`` left their hidden
-``.FILE.partial`` (hundreds of megabytes on a big log) behind. Inside
+``.FILE.<random>.partial`` (hundreds of megabytes on a big log) behind. Inside
 :func:`cleanup_on_termination` the signal unwinds the command as Ctrl-C does (the
 partial output is removed, ``FILE`` keeps its previous contents), and the process
 then ends by the same signal, so its parent (a shell, systemd, ``timeout``) sees

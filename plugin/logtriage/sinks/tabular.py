@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 from logtriage.errors import SinkError
-from logtriage.replacing import keep_mode, renames_over
+from logtriage.replacing import commit_replacing, open_beside, renames_over
 
 __all__ = ["OutputFormat", "RowSink"]
 
@@ -100,16 +100,14 @@ class RowSink:
             self._stream = _Utf8Text(sys.stdout.buffer)
         else:
             target = Path(self.out)
-            if renames_over(target):
-                self._tmp = target.with_name(f".{target.name}.partial")
             try:
-                self._stream = _Utf8Text(open(self._tmp or target, "wb"))
-                if self._tmp is not None:
-                    keep_mode(target, self._stream.binary.fileno())
+                if renames_over(target):
+                    self._tmp, binary = open_beside(target)
+                else:
+                    binary = open(target, "wb")  # closed by __exit__
             except OSError as exc:
-                if self._stream is not None:
-                    self.__exit__(type(exc), exc, exc.__traceback__)
                 raise SinkError(f"cannot write {self.out}: {exc.strerror}") from exc
+            self._stream = _Utf8Text(binary)
         if self.fmt is OutputFormat.CSV:
             self._csv = csv.writer(self._stream)
             try:
@@ -154,11 +152,16 @@ class RowSink:
     ) -> None:
         if self._stream is None:
             return
+        binary = self._stream.binary
         try:
             if self.out == "-":
-                self._stream.binary.flush()
+                binary.flush()
+            elif self._tmp is None:  # a device or FIFO written in place
+                binary.close()  # closed also when its last flush fails
+            elif exc_type is None:
+                commit_replacing(self._tmp, binary, Path(self.out))
             else:
-                self._stream.binary.close()  # closed also when its last flush fails
+                binary.close()
         except BrokenPipeError:
             raise
         except OSError as error:
@@ -167,9 +170,5 @@ class RowSink:
             if exc_type is None:
                 raise self._write_error(error) from error
             return  # the error that ended the writing is the one to report
-        if self._tmp is None:  # stdout, or a device or FIFO written in place
-            return
-        if exc_type is None:
-            self._tmp.replace(self.out)
-        else:
+        if exc_type is not None and self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
