@@ -4,6 +4,7 @@ _source leaves fields out, indices that appear mid-run, late documents, long ids
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -207,6 +208,37 @@ def test_index_mode_labels_documents_further_back_than_the_overlap(
     again = Sidecar(settings, client=client).run(once=True)
     assert again.complete and again.labelled == 0
     assert again.conflicts < 60  # the overlap's 50 re-read; the 40 late ones are not
+
+
+def test_index_mode_deletions_in_one_index_do_not_hide_late_documents_in_another(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """The check behind the overlap compared totals over all source indices: 40
+    documents deleted from one index (retention, a GDPR request) balanced 40 delivered
+    late into another, which were then never labelled. It compares per index now."""
+    prefix = unique("idxdel")
+    old, new = f"{prefix}-old", f"{prefix}-new"
+    now = datetime.now(timezone.utc)
+    for name, seed, age in ((old, 30, timedelta(hours=1)), (new, 31, timedelta(minutes=1))):
+        make_index(client, name)
+        load(client, name, make_docs(50, seed=seed, start=now - age), op="index")
+    sink = {"write_mode": "index", "labels_index": f"labels-{prefix}"}
+    settings = settings_for(engine.url, f"{prefix}-*", sink=sink)
+    assert Sidecar(settings, client=client).run(once=True).labelled == 100
+
+    doomed = [h["_id"] for h in fetch_all(client, old)[:40]]
+    client.bulk(
+        "".join(json.dumps({"delete": {"_index": old, "_id": i}}) + "\n" for i in doomed).encode(),
+        refresh="true",
+    )
+    late = make_docs(40, seed=32, start=now - timedelta(hours=2))
+    for d in late:
+        d["seq"] += 50
+    load(client, new, late, op="index")
+    summary = Sidecar(settings, client=client).run(once=True)
+    assert summary.labelled == 40 and summary.complete
+    labelled = {h["_source"]["source"]["id"] for h in fetch_all(client, f"labels-{prefix}")}
+    assert {h["_id"] for h in fetch_all(client, new)} <= labelled
 
 
 def test_documents_arriving_behind_start_from_are_reported(

@@ -24,6 +24,7 @@ __all__ = [
     "STATE_MAPPINGS",
     "concrete_indices",
     "count_documents",
+    "count_documents_by",
     "describe_partial_sources",
     "ensure_field_mappings",
     "ensure_labels_index",
@@ -411,6 +412,22 @@ def count_documents(client: SearchClient, pattern: str, query: dict[str, Any]) -
     """How many documents behind ``pattern`` match ``query`` (0 when nothing matches)."""
     resp = client.request("POST", f"/{pattern}/_count", params=LENIENT, body={"query": query})
     return int(resp["count"])
+
+
+def count_documents_by(
+    client: SearchClient, pattern: str, query: dict[str, Any], field: str, values: int
+) -> dict[str, int]:
+    """How many documents behind ``pattern`` match ``query``, per value of the keyword
+    ``field`` (``_index``: per concrete index), for up to ``values`` values."""
+    body = {
+        "size": 0,
+        "track_total_hits": False,
+        "query": query,
+        "aggs": {"by": {"terms": {"field": field, "size": max(values, 1)}}},
+    }
+    resp = client.request("POST", f"/{pattern}/_search", params=LENIENT, body=body)
+    buckets = ((resp.get("aggregations") or {}).get("by") or {}).get("buckets") or []
+    return {str(b["key"]): int(b["doc_count"]) for b in buckets}
 
 
 #: Field types the engines can sort as epoch milliseconds (``numeric_type: date``).

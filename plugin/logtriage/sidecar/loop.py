@@ -58,6 +58,7 @@ from logtriage.search.templates import (
     PARTIAL_SOURCE_ADVICE,
     concrete_indices,
     count_documents,
+    count_documents_by,
     describe_partial_sources,
     ensure_field_mappings,
     ensure_labels_index,
@@ -476,7 +477,8 @@ class Sidecar:
         """``index`` write mode: how many more source documents than labels documents
         there are from ``start_from`` to the overlap behind ``cp`` (documents indexed
         later than ``checkpoint_overlap_s``, which no pass from the checkpoint reads),
-        said in the log when there are some."""
+        counted per source index (documents deleted from one index cannot hide late ones
+        in another), said in the log when there are some."""
         assert self.client is not None
         s = self.settings
         span: dict[str, Any] = {"lt": cp - int(s.sidecar.checkpoint_overlap_s * 1000)}
@@ -487,19 +489,27 @@ class Sidecar:
         sources: list[dict[str, Any]] = [{"range": {s.search.timestamp_field: span}}]
         if s.search.query:
             sources.append(s.search.query)
-        n_sources = count_documents(self.client, s.search.index, {"bool": {"filter": sources}})
         indices = self._source_indices()
         if indices is None:  # cannot tell which labels documents are theirs: read them all
-            n_labels = 0
+            missing = count_documents(self.client, s.search.index, {"bool": {"filter": sources}})
+        elif not indices:
+            missing = 0
         else:
+            n_sources = count_documents_by(
+                self.client, s.search.index, {"bool": {"filter": sources}}, "_index", len(indices)
+            )
             labels: list[dict[str, Any]] = [
                 {"range": {"@timestamp": span}},
                 {"terms": {"source.index": indices}},
             ]
-            n_labels = count_documents(
-                self.client, s.sink.labels_index, {"bool": {"filter": labels}}
+            n_labels = count_documents_by(
+                self.client,
+                s.sink.labels_index,
+                {"bool": {"filter": labels}},
+                "source.index",
+                len(indices),
             )
-        missing = max(0, n_sources - n_labels)
+            missing = sum(max(0, n - n_labels.get(index, 0)) for index, n in n_sources.items())
         if missing:
             log.info(
                 "%s behind the checkpoint's overlap (sidecar.checkpoint_overlap_s) without "
