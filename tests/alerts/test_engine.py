@@ -136,6 +136,24 @@ def test_new_template_rule_uses_first_sighting_and_label_set(
     engine.close()
 
 
+def test_a_workers_new_template_alert_names_the_id_its_documents_carry(tmp_path: Path) -> None:
+    """Sidecar worker slot 1 writes its miner's ids plus 2**32 (each slot mines its
+    own); its alerts name the same ids, and recurrences keep them firing."""
+    rules = _rules(
+        "rules:\n  - id: new-severe\n    kind: new_template\n"
+        "    labels: [Security Alert]\n    window_s: 30\n",
+        tmp_path,
+    )
+    engine = AlertEngine(rules, template_id_offset=2**32)
+    pipeline = Pipeline(Settings(), labeler=KeywordLabeler())  # its own miner: all new
+    batch = _batch(pipeline, ["invalid password for user 17"])
+    fired = engine.observe(batch, ["auth"], ["h1"], [T0])
+    assert fired[0].labels["template_id"] == str(2**32 + int(batch.template_ids[0]))
+    engine.observe(_batch(pipeline, ["invalid password for user 42"]), ["auth"], ["h1"], [T0 + 5])
+    assert engine.evaluate(T0 + 32) == []  # the recurrence at T0 + 5 was counted
+    assert [n.status for n in engine.evaluate(T0 + 36)] == ["resolved"]
+
+
 def test_anomaly_rate_with_min_count_and_slack_payload(
     pipeline: Pipeline, receiver: Receiver, tmp_path: Path
 ) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from logtriage.cli.doctor import run_checks
+from logtriage.config.sessions import SessionsSettings
+from logtriage.errors import ConfigError
 from logtriage.local_engine import LocalEngine
 from logtriage.search.client import SearchClient
 from logtriage.search.templates import ensure_state_index
@@ -42,6 +45,47 @@ def test_two_workers_without_overlap(engine: LocalEngine, client: SearchClient, 
     assert sum(s["labelled"] for s in summaries) == len(docs)  # ...and none twice
     assert all(s["conflicts"] == 0 for s in summaries), summaries
     assert_labelled_once(fetch_all(client, index), docs)
+
+
+def test_workers_write_template_ids_that_name_one_template_each(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """Each worker slot mines its own templates, numbered from 0 in the order it
+    meets them: two workers wrote id 0 for two different templates, and the
+    dashboards' "Top templates" (by ``logtriage.template.id``) counted both under
+    one text. Slot k writes k * 2**32 + its miner's id now."""
+    index = unique("worker-ids")
+    make_index(client, index, shards=2)
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota"]
+    texts = [" ".join(words[: 1 + k]) for k in range(len(words))]  # one template each
+    docs = make_docs(400, seed=6)
+    for i, doc in enumerate(docs):
+        doc["message"] = texts[(i * 7) % len(texts)]
+    load(client, index, docs, op="index")
+    for slot in (0, 1):
+        sidecar = {"workers": 2, "worker_id": slot, "batch_size": 50}
+        Sidecar(settings_for(engine.url, index, sidecar=sidecar), client=client).run(once=True)
+
+    texts_of: dict[int, set[str]] = {}
+    for hit in fetch_all(client, index):
+        template = hit["_source"]["logtriage"]["template"]
+        texts_of.setdefault(template["id"], set()).add(template["text"])
+    assert all(len(t) == 1 for t in texts_of.values()), texts_of
+    assert {tid >> 32 for tid in texts_of} == {0, 1}  # both workers labelled
+    assert {t for ts in texts_of.values() for t in ts} == set(texts)
+
+
+def test_sessions_are_refused_with_more_than_one_worker(engine: LocalEngine) -> None:
+    """Workers split documents by id: each saw part of every session and flagged the
+    gaps, reading its own template ids with a model trained on another miner's."""
+    settings = settings_for(engine.url, unique("worker-sessions"), sidecar={"workers": 2})
+    settings = settings.model_copy(update={"sessions": SessionsSettings(key_regex=r"(blk_-?\d+)")})
+    with pytest.raises(ConfigError, match=r"sessions need sidecar\.workers: 1"):
+        Sidecar(settings)
+    assert any(
+        c.name == "sessions model" and c.status == "fail" and "workers" in c.detail
+        for c in run_checks(settings)
+    )
 
 
 def test_leases_hand_out_distinct_slots(client: SearchClient) -> None:

@@ -128,6 +128,8 @@ class AlertEngine:
         repeat_interval_s: send a firing instance again after this many seconds
             of ``clock`` since it was last sent (0: never).
         clock: monotonic seconds (tests pass a fake one).
+        template_id_offset: added to the batches' template ids in what is sent (a
+            sidecar worker's, see :func:`logtriage.sidecar.documents.template_id_offset`).
 
     A document's timestamp later than the wall clock counts as now: one line from a
     host whose clock runs ahead must not move the watermark into the future, where
@@ -141,8 +143,10 @@ class AlertEngine:
         send_resolved: bool = True,
         repeat_interval_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        template_id_offset: int = 0,
     ) -> None:
         self.rules = list(rules)
+        self.template_id_offset = template_id_offset
         self.notifier = notifier
         self.send_resolved = send_resolved
         self.repeat_interval_s = repeat_interval_s
@@ -239,7 +243,7 @@ class AlertEngine:
         ts: np.ndarray[Any, Any],
         counted: np.ndarray[Any, Any],
     ) -> list[Notification]:
-        tids = batch.template_ids
+        tids = np.asarray(batch.template_ids, dtype=np.int64) + self.template_id_offset
         wanted = np.isin(labels, rule.labels)
         new: list[_Instance] = []
         for i in np.flatnonzero((batch.changes == CHANGE_CREATED) & wanted).tolist():

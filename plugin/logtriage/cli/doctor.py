@@ -39,7 +39,7 @@ from logtriage.search.templates import (
     unmapped_indices,
 )
 from logtriage.sidecar.query import paging_problem, unlabelled_before_query, unlabelled_query
-from logtriage.sidecar.sessions import SessionWatch
+from logtriage.sidecar.sessions import SessionWatch, sessions_problem
 from logtriage.wording import counted
 
 __all__ = ["Check", "app", "doctor_command", "run_checks"]
@@ -323,7 +323,7 @@ def run_checks(settings: Settings) -> list[Check]:
     guarded("backlog", backlog)
 
     checks.append(model)
-    sessions = _sessions_check(s.sessions)
+    sessions = _sessions_check(s.sessions, s.sidecar.workers)
     if sessions is not None:
         checks.append(sessions)
     client.close()
@@ -468,8 +468,12 @@ def _model_check(model: ModelSettings) -> tuple[Check, str | None]:
     return check, TemplateOnlyLabeler.model_version
 
 
-def _sessions_check(sessions: SessionsSettings) -> Check | None:
-    """The sequence model ``run`` loads for ``sessions:`` (``None``: sessions are off)."""
+def _sessions_check(sessions: SessionsSettings, workers: int) -> Check | None:
+    """The sequence model ``run`` loads for ``sessions:`` (``None``: sessions are off),
+    and whether ``run`` can watch sessions with ``workers``."""
+    problem = sessions_problem(sessions, workers)
+    if problem is not None:
+        return Check("sessions model", "fail", problem)
     try:
         watch = SessionWatch.from_settings(sessions)
     except LogtriageError as exc:

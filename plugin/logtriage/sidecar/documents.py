@@ -14,7 +14,7 @@ from logtriage.search import jsonio
 from logtriage.sinks.search import WriteAction, rewrite_action, splice_action
 from logtriage.sources.search import Hit
 
-__all__ = ["error_fields", "label_fields", "rewrite_hit", "utc_now_iso"]
+__all__ = ["error_fields", "label_fields", "rewrite_hit", "template_id_offset", "utc_now_iso"]
 
 
 def utc_now_iso() -> str:
@@ -22,14 +22,31 @@ def utc_now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def template_id_offset(slot: int) -> int:
+    """What worker ``slot`` adds to its miner's template ids in what it writes.
+
+    Each worker slot mines its own templates (its miner state is its own), so the
+    miners' ids overlap: with two workers, id 5 named one template on one and another
+    on the other, and the dashboards' "Top templates" added them up under one text.
+    Slot ``k`` writes ``k * 2**32 + id`` (``logtriage.template.id`` is a ``long``; the
+    miner's ids are 32-bit): slot 0, and so a single worker, writes the miner's ids."""
+    return slot << 32
+
+
 def label_fields(
-    batch: LabeledBatch, now: str, *, clear_error: bool = False, encode: bool = True
+    batch: LabeledBatch,
+    now: str,
+    *,
+    clear_error: bool = False,
+    encode: bool = True,
+    template_id_offset: int = 0,
 ) -> list[tuple[dict[str, Any], bytes | None]]:
     """The ``logtriage.*`` fields of every line of ``batch`` with their JSON (``None``
     where it cannot be written exactly, or without ``encode``: only a re-indexed source
     uses it). Lines with the same labels share one dict and one encoding; numpy columns
     are converted once, not per line. ``clear_error`` (re-labelling) sets ``error`` to
-    null, clearing one an older run left."""
+    null, clearing one an older run left. ``template_id_offset``: see
+    :func:`template_id_offset`."""
     labels = batch.labels
     model = {"version": batch.model_version}
     cleared = {"error": None} if clear_error else {}
@@ -40,7 +57,7 @@ def label_fields(
         np.round(np.asarray(labels.confidence, dtype=np.float64), 6).tolist(),
         np.asarray(labels.anomaly, dtype=bool).tolist(),
         np.round(np.asarray(labels.anomaly_score, dtype=np.float64), 6).tolist(),
-        np.asarray(batch.template_ids, dtype=np.int64).tolist(),
+        (np.asarray(batch.template_ids, dtype=np.int64) + template_id_offset).tolist(),
         batch.template_texts,
         batch.rules,
         strict=True,

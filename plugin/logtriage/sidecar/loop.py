@@ -78,10 +78,16 @@ from logtriage.sidecar.checkpoint import (
     StateStore,
     stored_position,
 )
-from logtriage.sidecar.documents import error_fields, label_fields, rewrite_hit, utc_now_iso
+from logtriage.sidecar.documents import (
+    error_fields,
+    label_fields,
+    rewrite_hit,
+    template_id_offset,
+    utc_now_iso,
+)
 from logtriage.sidecar.metrics import MetricsServer, SidecarMetrics
 from logtriage.sidecar.query import paging_problem, unlabelled_before_query, unlabelled_query
-from logtriage.sidecar.sessions import SessionFlag, SessionWatch
+from logtriage.sidecar.sessions import SessionFlag, SessionWatch, sessions_problem
 from logtriage.sidecar.stats import PassStats, RunSummary
 from logtriage.sinks.search import (
     SearchSink,
@@ -166,7 +172,13 @@ class Sidecar:
             except ConfigError:
                 self.alerts.close()
                 raise
+        problem = sessions_problem(settings.sessions, settings.sidecar.workers)
+        if problem is not None:
+            if self.alerts is not None:
+                self.alerts.close()
+            raise ConfigError(problem)
         self.sessions = SessionWatch.from_settings(settings.sessions)
+        self._template_id_offset = 0
         self.metrics = metrics or SidecarMetrics()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.pipeline: Pipeline | None = None
@@ -281,6 +293,9 @@ class Sidecar:
         self.checkpoint = Checkpoint(store, s.sidecar.name, slot, s.sidecar.workers)
         self.checkpoint.load()
         self.miner_store = MinerStore(store, s.sidecar.name, slot, s.sidecar.miner_state_path)
+        self._template_id_offset = template_id_offset(slot)
+        if self.alerts is not None:
+            self.alerts.template_id_offset = self._template_id_offset
         if self.pipeline is None:
             data = self.miner_store.load()
             miner = Miner.from_bytes(data) if data else None
@@ -879,6 +894,7 @@ class Sidecar:
                 work.now,
                 clear_error=s.sidecar.relabel_older_models,
                 encode=bool(self._rewritable) and s.sink.write_mode == "update",
+                template_id_offset=self._template_id_offset,
             )
             for i, (fields, encoded) in zip(good, rows, strict=True):
                 hit = page[i]
