@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 CLI = [sys.executable, "-m", "logtriage.cli"]
+# Standard output buffered, as users have it (PYTHONUNBUFFERED would hide a missing flush).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 LINES = [f"user u{i} logged in from 10.0.0.{i} port {4000 + i}\n".encode() for i in range(5)]
 
 
@@ -44,6 +46,7 @@ def test_rows_come_while_the_pipe_stays_open(command: str) -> None:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env=ENV,
     )
     assert proc.stdin is not None
     try:
@@ -110,6 +113,7 @@ def test_sigterm_while_waiting_for_the_pipe_unwinds_as_before(tmp_path: Path) ->
         [*CLI, "parse", "-", "--flush-after", "0.1", "--out", str(out)],
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env=ENV,
     )
     assert proc.stdin is not None
     try:
