@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import typer
 
-from logtriage.cli.options import ConfigOption, LogFormatOption
+from logtriage.cli.options import ConfigOption, FlushAfterOption, LogFormatOption
 from logtriage.cli.progress import byte_progress, note
 from logtriage.cli.signals import cleanup_on_termination
 from logtriage.sinks.tabular import OutputFormat, RowSink
@@ -42,11 +42,13 @@ def classify_file(
     fmt: OutputFormat = OutputFormat.CSV,
     config: Path | None = None,
     batch_lines: int = 8192,
+    flush_after: float | None = None,
 ) -> dict[str, Any]:
     """Classify every line of ``file`` (``-``: stdin) into ``out``; returns a summary.
 
     The model is ``model``, else the configured bundle, else the shipped default; with
-    none, lines no rule decided are ``Unclassified``.
+    none, lines no rule decided are ``Unclassified``. ``flush_after``: see
+    :class:`LogFileSource`; each batch's rows are then flushed to ``out``.
     """
     from logtriage.config import load_settings
     from logtriage.model import Classifier
@@ -59,7 +61,7 @@ def classify_file(
         )
     labeler = Classifier.from_settings(settings.model)
     pipeline = Pipeline(settings, labeler=labeler)
-    source = LogFileSource(file, log_format, batch_lines=batch_lines)
+    source = LogFileSource(file, log_format, batch_lines=batch_lines, flush_after=flush_after)
     size = source.size_bytes()  # a bad input fails here, before the output gets a header
     jsonl = fmt is OutputFormat.JSONL
     string_ids: dict[int, str] = {}
@@ -91,6 +93,8 @@ def classify_file(
                 )
                 for i, (content, tid) in enumerate(zip(batch.contents, ids, strict=True))
             )
+            if flush_after is not None:
+                sink.flush()
             advance(source.stats.bytes_read - seen)
             seen = source.stats.bytes_read
     return {
@@ -110,12 +114,21 @@ def classify(
     out: str = typer.Option("-", "--out", "-o", help="Output file, or - for stdout."),
     fmt: OutputFormat = typer.Option(OutputFormat.CSV, "--format", help="Output format."),
     config: Path | None = ConfigOption,
+    flush_after: float | None = FlushAfterOption,
 ) -> None:
     """Label every line: rules first, then the model; Unclassified below min_confidence.
 
     Writes LineId,Content,EventId,EventTemplate,label,confidence,anomaly,anomaly_score,rule."""
     with cleanup_on_termination():
-        s = classify_file(file, out, log_format=log_format, model=model, fmt=fmt, config=config)
+        s = classify_file(
+            file,
+            out,
+            log_format=log_format,
+            model=model,
+            fmt=fmt,
+            config=config,
+            flush_after=flush_after,
+        )
     note(
         f"classified {counted(s['lines'], 'line')} into {counted(s['templates'], 'template')} "
         "with model "

@@ -21,3 +21,14 @@ LogFormatOption = typer.Option(
         "(the twelve LogHub systems in lower case)."
     ),
 )
+FlushAfterOption = typer.Option(
+    None,
+    "--flush-after",
+    min=0.0,
+    metavar="SECONDS",
+    help=(
+        "For a slow pipe (tail -f app.log | ...): write the rows of the lines read so "
+        "far once the first of them has waited SECONDS, without waiting for a full "
+        "batch. Off by default: the rows (labels, templates) then depend on the pipe's timing."
+    ),
+)

@@ -131,6 +131,21 @@ class RowSink:
         except OSError as exc:
             raise self._write_error(exc) from exc
 
+    def flush(self) -> None:
+        """Hand the rows written so far to the output now (standard output, a FIFO or a
+        device; a file shows them under its final name only at the end).
+
+        Raises:
+            SinkError: the output cannot take them, naming it.
+        """
+        assert self._stream is not None, "RowSink used outside 'with'"
+        try:
+            self._stream.binary.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._write_error(exc) from exc
+
     def _write(self, stream: _Utf8Text, rows: Iterable[Sequence[Any]]) -> None:
         if self.fmt is OutputFormat.CSV:
             self._csv.writerows(rows)

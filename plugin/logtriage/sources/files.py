@@ -7,6 +7,11 @@ byte order mark at the start of the input is no text and goes (as in uploads);
 a UTF-16 one is refused (every line would be garbled, NUL bytes between characters),
 as is a compressed file (gzip, bzip2, xz, zstd, zip: its bytes read as garbled lines).
 The input is opened once: a pipe, a FIFO or ``<(zcat app.log.gz)`` can be read only once.
+
+Batches are full (``batch_lines``) but the last, so that a file's labels do not depend
+on how fast a pipe delivered it. ``flush_after`` trades that for latency on a slow
+pipe (``tail -f``): a partial batch is handed over once its first line has waited that
+long.
 """
 
 from __future__ import annotations
@@ -15,14 +20,16 @@ import io
 import os
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, cast
+from typing import cast
 
 import numpy as np
 
 from logtriage.core import build_header_parser
 from logtriage.errors import InputError
+from logtriage.sources.lines import QUIET, lines_until
 from logtriage.wording import counted
 
 __all__ = ["HEAD_BYTES", "FileBatch", "LogFileSource", "ReadStats", "not_text"]
@@ -83,12 +90,24 @@ class LogFileSource:
         log_format: LogPAI-style format (``<Date> <Time> <Level> <Content>``);
             ``None`` means the whole line is the content.
         batch_lines: lines per batch.
+        flush_after: seconds; when set, a batch is also handed over, partial, once its
+            first line has waited this long for the batch to fill (on a pipe or FIFO;
+            a regular file is always ready, and a stream with no file descriptor is
+            read as without it). ``None``: only full batches, and the last.
     """
 
-    def __init__(self, path: str, log_format: str | None = None, batch_lines: int = 50_000):
+    def __init__(
+        self,
+        path: str,
+        log_format: str | None = None,
+        batch_lines: int = 50_000,
+        *,
+        flush_after: float | None = None,
+    ):
         self.path = path
         self.parser = build_header_parser(log_format) if log_format else None
         self.batch_lines = batch_lines
+        self.flush_after = flush_after
         self.stats = ReadStats(field_names=self.parser.fields if self.parser else [CONTENT])
         self._stream: io.BufferedReader | None = None
 
@@ -154,7 +173,10 @@ class LogFileSource:
     def __iter__(self) -> Iterator[FileBatch]:
         stream = self._open()
         try:
-            yield from self._batches(stream)
+            if self.flush_after is None or not _has_fileno(stream):
+                yield from self._batches(stream)
+            else:
+                yield from self._timed_batches(stream, self.flush_after)
         finally:
             self._close()
 
@@ -164,16 +186,11 @@ class LogFileSource:
             self._stream.close()
         self._stream = None
 
-    def _batches(self, stream: BinaryIO) -> Iterator[FileBatch]:
+    def _batches(self, stream: io.BufferedReader) -> Iterator[FileBatch]:
         pending: list[bytes] = []
         for raw in stream:
             if self.stats.lines == 0 and not pending:
-                self._refuse_non_text(raw)
-            if self.stats.lines == 0 and not pending and raw.startswith(UTF8_BOM):
-                # Else the first line keeps U+FEFF: its own template, and a log
-                # format anchored on its first character does not match it.
-                self.stats.bytes_read += len(UTF8_BOM)
-                raw = raw[len(UTF8_BOM) :]
+                raw = self._first_line(raw)
                 if not raw:
                     continue  # the input was the mark alone: no line
             pending.append(raw)
@@ -182,6 +199,44 @@ class LogFileSource:
                 pending = []
         if pending:
             yield self._decode(pending)
+
+    def _timed_batches(self, stream: io.BufferedReader, flush_after: float) -> Iterator[FileBatch]:
+        """As :meth:`_batches`, plus the partial batch once its first line has waited
+        ``flush_after`` seconds."""
+        pending: list[bytes] = []
+        deadline: float | None = None
+        # The reader asks for the deadline each time it would wait: the current one.
+        for raw in lines_until(stream, lambda: deadline):  # noqa: B023
+            if raw is QUIET:
+                if pending:
+                    yield self._decode(pending)
+                    pending = []
+                deadline = None
+                continue
+            if self.stats.lines == 0 and not pending:
+                raw = self._first_line(raw)
+                if not raw:
+                    continue
+            if not pending:
+                deadline = time.monotonic() + flush_after
+            pending.append(raw)
+            if len(pending) >= self.batch_lines:
+                yield self._decode(pending)
+                pending = []
+                deadline = None
+        if pending:
+            yield self._decode(pending)
+
+    def _first_line(self, raw: bytes) -> bytes:
+        """``raw``, the input's first line, without a UTF-8 byte order mark; raises
+        InputError when it starts as no UTF-8 text does."""
+        self._refuse_non_text(raw)
+        if raw.startswith(UTF8_BOM):
+            # Else the first line keeps U+FEFF: its own template, and a log
+            # format anchored on its first character does not match it.
+            self.stats.bytes_read += len(UTF8_BOM)
+            raw = raw[len(UTF8_BOM) :]
+        return raw
 
     def _decode(self, raw_lines: list[bytes]) -> FileBatch:
         first = self.stats.lines + 1
@@ -201,6 +256,15 @@ class LogFileSource:
         columns, matched = self.parser.parse_batch(lines)
         self.stats.unmatched += int(np.count_nonzero(~matched))
         return FileBatch(first, columns[CONTENT], columns)
+
+
+def _has_fileno(stream: io.BufferedReader) -> bool:
+    """Whether ``stream`` has a file descriptor (a test runner's stdin stand-in has none)."""
+    try:
+        stream.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation
+        return False
+    return True
 
 
 def not_text(head: bytes) -> str | None:
