@@ -156,3 +156,24 @@ def test_a_renewal_that_timed_out_but_was_applied_keeps_the_lease(client: Search
     assert store.put("w:lease:0", {**held.source, "owner": "host:2"}, held) is not None
     with pytest.raises(LeaseLost, match="taken over"):  # another owner: really lost
         ours.renew()
+
+
+def test_a_worker_id_beyond_the_workers_is_refused_before_anything_is_claimed(
+    engine: LocalEngine, client: SearchClient, tmp_path
+) -> None:
+    """``--worker-id 2`` with ``workers: 2`` skipped the settings' check (the option was
+    copied into the settings unchecked): the process claimed lease slot 2, then every
+    search failed with the engine's "max must be greater than id", and it logged that
+    the engine was unavailable."""
+    index = unique("worker-id-range")
+    make_index(client, index)
+    config = write_config(
+        settings_for(engine.url, index, sidecar={"workers": 2}), tmp_path / "logtriage.yaml"
+    )
+    proc = SidecarProcess(config, "--once", "--worker-id", "2")
+    assert proc.wait(timeout=60) == 1
+    assert "error: invalid option: sidecar.worker_id: worker_id 2 needs workers > 2" in (
+        proc.stderr
+    )
+    state = client.request("GET", f"/state-{index}/_doc/{index}:lease:2", ignore=(404,))
+    assert not state.get("found"), state

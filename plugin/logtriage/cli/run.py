@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from logtriage.cli.options import ConfigOption
 from logtriage.config import Settings, load_settings
-from logtriage.errors import LogtriageError
+from logtriage.errors import ConfigError, LogtriageError
 from logtriage.wording import counted
 
 if TYPE_CHECKING:
@@ -66,12 +67,27 @@ def _stop_on(sidecar: Sidecar, signum: int) -> None:
 
 
 def with_overrides(settings: Settings, section: str, **values: Any) -> Settings:
-    """A copy of ``settings`` with some fields of one (frozen) section replaced."""
+    """A copy of ``settings`` with some fields of one (frozen) section replaced, checked
+    as the file's values are (``model_copy`` alone would skip the checks: ``--worker-id
+    2`` with ``workers: 2`` claimed a slot no slice exists for).
+
+    Raises:
+        ConfigError: a value the section refuses.
+    """
     values = {k: v for k, v in values.items() if v is not None}
     if not values:
         return settings
     current = getattr(settings, section)
-    return settings.model_copy(update={section: current.model_copy(update=values)})
+    try:
+        updated = type(current).model_validate({**dict(current), **values})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{section}.{'.'.join(map(str, e['loc'])) or next(iter(values))}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
+        raise ConfigError(f"invalid option: {problems}") from exc
+    return settings.model_copy(update={section: updated})
 
 
 def run_command(
