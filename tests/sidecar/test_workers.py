@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import time
 
 import pytest
@@ -177,3 +179,62 @@ def test_a_worker_id_beyond_the_workers_is_refused_before_anything_is_claimed(
     )
     state = client.request("GET", f"/state-{index}/_doc/{index}:lease:2", ignore=(404,))
     assert not state.get("found"), state
+
+
+def test_a_second_process_with_the_same_worker_id_is_refused(
+    engine: LocalEngine, client: SearchClient, tmp_path
+) -> None:
+    """Two processes started with ``--worker-id 1``: the second waited forever, saying
+    every 5 s to set sidecar.workers higher. It waits one lease TTL now (a restart
+    after ``kill -9`` finds the dead process's lease until it expires), then, the slot
+    having been renewed meanwhile, exits 1 naming the holder."""
+    index = unique("worker-id-twice")
+    make_index(client, index)
+    load(client, index, make_docs(200), op="index")
+    settings = settings_for(engine.url, index, sidecar={"workers": 2, "lease_ttl_s": 3.0})
+    config = write_config(settings, tmp_path / "logtriage.yaml")
+    first = SidecarProcess(config, "--worker-id", "1")
+    second: SidecarProcess | None = None
+    try:
+        first.wait_labelled(client, index, 1, timeout_s=60, poll_s=0.2)
+        second = SidecarProcess(config, "--worker-id", "1")
+        try:
+            assert second.wait(timeout=30) == 1, second.stderr[-2000:]
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still waiting:\n{second.stderr[-1000:]}") from None
+        assert first.proc.poll() is None  # the first keeps its slot
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.proc.poll() is None:
+                proc.signal(signal.SIGTERM)
+                proc.wait(timeout=60)
+    err = second.stderr.strip().splitlines()[-1]
+    assert err.startswith(f"error: worker slot 1 of '{index}' is held by "), err
+    assert f":{first.pid} (another `logtriage run --worker-id 1`" in err, err
+    assert "give each worker its own id, 0 to 1" in err, err
+    assert "it kept the slot for sidecar.lease_ttl_s (3s)" in err, err
+
+
+def test_a_worker_restarted_after_kill_9_takes_its_slot_back(
+    engine: LocalEngine, client: SearchClient, tmp_path
+) -> None:
+    """The restart of a killed worker with the same ``--worker-id`` must not be taken
+    for a duplicate: the dead process's lease expires within one TTL."""
+    index = unique("worker-id-restart")
+    make_index(client, index)
+    docs = make_docs(600)
+    load(client, index, docs, op="index")
+    settings = settings_for(
+        engine.url, index, sidecar={"workers": 2, "lease_ttl_s": 3.0, "batch_size": 50}
+    )
+    config = write_config(settings, tmp_path / "logtriage.yaml")
+    killed = SidecarProcess(config, "--worker-id", "1")
+    killed.wait_labelled(client, index, 1, timeout_s=60, poll_s=0.05)
+    killed.signal(signal.SIGKILL)
+    killed.wait(timeout=10)
+    restarted = SidecarProcess(config, "--once", "--worker-id", "1")
+    assert restarted.wait(timeout=60) == 0, restarted.stderr[-2000:]
+    assert restarted.summary()["slot"] == 1
+    other = SidecarProcess(config, "--once", "--worker-id", "0")
+    assert other.wait(timeout=60) == 0, other.stderr[-2000:]
+    assert_labelled_once(fetch_all(client, index), docs)

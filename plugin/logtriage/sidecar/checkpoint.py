@@ -33,6 +33,7 @@ __all__ = [
     "Lease",
     "LeaseLost",
     "MinerStore",
+    "SlotHeld",
     "StateDoc",
     "StateStore",
     "stored_position",
@@ -41,6 +42,10 @@ __all__ = [
 
 class LeaseLost(StateError):
     """Another process holds (or took over) this worker slot."""
+
+
+class SlotHeld(LeaseLost):
+    """No slot could be claimed: the wanted one (or every one) is held."""
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ from logtriage.sidecar.checkpoint import (
     Lease,
     LeaseLost,
     MinerStore,
+    SlotHeld,
     StateStore,
     stored_position,
 )
@@ -255,7 +256,8 @@ class Sidecar:
 
         Raises:
             EngineRequestError: the engine failed (retryable or not).
-            LeaseLost: every worker slot is held by a live process.
+            SlotHeld: the wanted worker slot (``sidecar.worker_id``), or every one, is
+                held by a live process.
             ConfigError: the settings would skip documents on this engine.
         """
         s = self.settings
@@ -276,14 +278,20 @@ class Sidecar:
             slot = self.lease.claim(s.sidecar.workers, s.sidecar.worker_id)
             if slot is None:
                 wanted = s.sidecar.worker_id
+                if wanted is not None:
+                    holder = self.lease.holder(wanted) or {}
+                    raise SlotHeld(
+                        f"worker slot {wanted} of {s.sidecar.name!r} is held by "
+                        f"{holder.get('owner', 'another process')} (another `logtriage run "
+                        f"--worker-id {wanted}`, or sidecar.worker_id: {wanted}, of this "
+                        f"sidecar.name; give each worker its own id, 0 to {s.sidecar.workers - 1})"
+                    )
                 held = (
-                    f"worker slot {wanted} of {s.sidecar.name!r} is held by another live process"
-                    if wanted is not None
-                    else f"the {s.sidecar.workers} worker slot of {s.sidecar.name!r} is held"
+                    f"the {s.sidecar.workers} worker slot of {s.sidecar.name!r} is held"
                     if s.sidecar.workers == 1
                     else f"all {s.sidecar.workers} worker slots of {s.sidecar.name!r} are held"
                 )
-                raise LeaseLost(
+                raise SlotHeld(
                     f"{held} (another `logtriage run` with this sidecar.name is running; to "
                     "share the work set sidecar.workers higher, or give this one its own "
                     "sidecar.name)"
@@ -381,6 +389,7 @@ class Sidecar:
         failures = 0
         needs_setup = True
         swept = False  # a pass of this run read from start_from
+        held_since: float | None = None  # since when the slot to claim was held
         thresholds = gc.get_threshold()
         gc.set_threshold(_YOUNG_GC_THRESHOLD, *thresholds[1:])
         try:
@@ -389,6 +398,7 @@ class Sidecar:
                     if needs_setup:
                         self.setup()
                         needs_setup = False
+                        held_since = None
                         gc.freeze()
                     stats = self.run_pass(refresh=summary.passes > 0 or once)
                     failures = 0
@@ -417,6 +427,16 @@ class Sidecar:
                     self._stop.wait(delay)
                     continue
                 except LeaseLost as exc:
+                    if not isinstance(exc, SlotHeld):
+                        held_since = None
+                    elif held_since is None:
+                        held_since = time.monotonic()
+                    elif self._refuse_held_slot(held_since):
+                        raise SlotHeld(
+                            f"{exc}; it kept the slot for sidecar.lease_ttl_s "
+                            f"({self.settings.sidecar.lease_ttl_s:g}s) while this process "
+                            "waited, so it is alive: not starting a second worker on it"
+                        ) from exc
                     log.warning("%s; claiming a slot again", exc)
                     self.lease = None
                     self._ready = False
@@ -449,6 +469,15 @@ class Sidecar:
             gc.set_threshold(*thresholds)
             self.close()
         return summary
+
+    def _refuse_held_slot(self, held_since: float) -> bool:
+        """Whether to give up claiming ``sidecar.worker_id``, held since ``held_since``
+        (monotonic): once it stayed held for a whole ``lease_ttl_s``, its holder renewed
+        it, so it is a live process started with the same id, not one that died
+        (a restart after ``kill -9`` waits for that lease to expire). Without an id a
+        process waits as a standby for any slot to free."""
+        s = self.settings.sidecar
+        return s.worker_id is not None and time.monotonic() - held_since >= s.lease_ttl_s
 
     # -- one pass -------------------------------------------------------------------------
 
