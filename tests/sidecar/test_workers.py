@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from logtriage.cli.doctor import run_checks
@@ -15,6 +17,7 @@ from logtriage.search.client import SearchClient
 from logtriage.search.templates import ensure_state_index
 from logtriage.sidecar import Sidecar
 from logtriage.sidecar.checkpoint import Lease, LeaseLost, StateStore
+from logtriage.sidecar.stats import PassStats
 
 from tests._search_helpers import (
     SidecarProcess,
@@ -238,3 +241,55 @@ def test_a_worker_restarted_after_kill_9_takes_its_slot_back(
     other = SidecarProcess(config, "--once", "--worker-id", "0")
     assert other.wait(timeout=60) == 0, other.stderr[-2000:]
     assert_labelled_once(fetch_all(client, index), docs)
+
+
+@pytest.mark.parametrize("mode", ["index", "update"])
+def test_changing_the_number_of_workers_starts_from_the_old_checkpoints(
+    engine: LocalEngine, client: SearchClient, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Checkpoints are kept per worker count: after ``workers: 2`` became 3 (or 1),
+    no slot had one, and each read its share from ``start_from`` again. In ``index``
+    write mode that re-read every document (each labels document refused as existing):
+    hours on a big index, on every change. A slot without a checkpoint starts where
+    every slot of the earlier count had got to now; nothing is missed or written twice."""
+    index = unique(f"rescale-{mode}")
+    make_index(client, index, shards=2)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    docs = make_docs(1200, seed=8)
+    for i, doc in enumerate(docs):  # one a second: 20 minutes, the overlap 1 of them
+        doc["@timestamp"] = (start + timedelta(seconds=i)).isoformat().replace("+00:00", "Z")
+    load(client, index, docs[:1000], op="index")
+    sidecar = {"batch_size": 100, "checkpoint_overlap_s": 60, "name": index}
+
+    def run(workers: int, slot: int) -> list[PassStats]:
+        passes: list[PassStats] = []
+        settings = settings_for(
+            engine.url,
+            index,
+            sink={"write_mode": mode},
+            sidecar={**sidecar, "workers": workers, "worker_id": slot},
+        )
+        Sidecar(settings, client=client).run(once=True, on_pass=passes.append)
+        return passes
+
+    for slot in (0, 1):
+        run(2, slot)
+    load(client, index, docs[1000:], op="index")  # new documents keep arriving
+    with caplog.at_level(logging.INFO, logger="logtriage.sidecar"):
+        first_passes = {slot: run(3, slot)[0] for slot in (0, 1, 2)}
+    for slot, first in first_passes.items():
+        assert not first.from_start, slot
+        assert first.seen - first.labelled <= 100, (slot, first)  # ~the overlap, not ~400
+    assert sum(p.labelled for p in first_passes.values()) == 200
+    assert "no checkpoint yet: starting where every slot of sidecar.workers: 2 had got to" in (
+        caplog.text
+    )
+    assert run(1, 0)[0].labelled == 0  # and back to one: nothing left, nothing twice
+
+    if mode == "update":
+        assert_labelled_once(fetch_all(client, index), docs)
+    else:
+        labels = fetch_all(client, "logtriage-labels")
+        mine = [h for h in labels if h["_source"]["source"]["index"] == index]
+        assert len(mine) == len(docs)
+        assert all(h["_version"] == 1 for h in mine)

@@ -8,7 +8,8 @@ Three kinds of documents, one set per sidecar ``name`` and worker slot:
   won: the loser never works on that slot.
 - ``<name>:checkpoint:<slot>of<workers>`` — timestamp (epoch ms) up to which every
   document of the slot has been written. The next pass starts there (inclusive),
-  minus ``checkpoint_overlap_s``.
+  minus ``checkpoint_overlap_s``. A slot without one after ``workers`` changed starts
+  where every slot of an earlier worker count had got to (:func:`handover_position`).
 - ``<name>:miner:<slot>`` — the template miner state (base64), saved before any
   label that uses a new template is written, so template ids survive restarts.
 """
@@ -36,6 +37,8 @@ __all__ = [
     "SlotHeld",
     "StateDoc",
     "StateStore",
+    "checkpoints_by_layout",
+    "handover_position",
     "stored_position",
 ]
 
@@ -253,6 +256,44 @@ class MinerStore:
         if doc is None:
             raise LeaseLost(f"miner state {self.doc_id} was written by another process")
         self._doc = doc
+
+
+def checkpoints_by_layout(store: StateStore, name: str) -> dict[int, dict[int, int | None]]:
+    """The stored checkpoints of sidecar ``name``: position (epoch ms) by worker count
+    (``sidecar.workers`` when they were written) and slot."""
+    store.client.refresh(store.index)
+    query = {"bool": {"filter": [{"term": {"kind": "checkpoint"}}, {"term": {"name": name}}]}}
+    body = {"size": 10_000, "query": query, "_source": ["position_ms"]}
+    hits = store.client.search(body, index=store.index)["hits"]["hits"]
+    prefix = f"{name}:checkpoint:"
+    layouts: dict[int, dict[int, int | None]] = {}
+    for hit in hits:
+        slot, sep, workers = str(hit["_id"]).removeprefix(prefix).partition("of")
+        if not (hit["_id"].startswith(prefix) and sep and slot.isdigit() and workers.isdigit()):
+            continue
+        position = hit["_source"].get("position_ms")
+        layouts.setdefault(int(workers), {})[int(slot)] = (
+            int(position) if position is not None else None
+        )
+    return layouts
+
+
+def handover_position(
+    layouts: dict[int, dict[int, int | None]], workers: int
+) -> tuple[int, int] | None:
+    """Where a slot of ``workers`` without a checkpoint may start, and the worker count
+    whose checkpoints say so: under any earlier count whose every slot has a checkpoint,
+    every document before the smallest of them was written, whichever slice it is in
+    now. The latest such position, ``None`` without one (read from ``start_from``)."""
+    best: tuple[int, int] | None = None
+    for count, slots in layouts.items():
+        positions = [slots.get(slot) for slot in range(count)]
+        if count == workers or any(p is None for p in positions):
+            continue
+        position = min(p for p in positions if p is not None)
+        if best is None or position > best[0]:
+            best = (position, count)
+    return best
 
 
 def stored_position(page: list[Hit], done: set[tuple[str, str]] | None) -> tuple[int | None, bool]:

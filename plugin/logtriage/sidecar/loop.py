@@ -37,6 +37,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, cast
 
@@ -77,6 +78,8 @@ from logtriage.sidecar.checkpoint import (
     MinerStore,
     SlotHeld,
     StateStore,
+    checkpoints_by_layout,
+    handover_position,
     stored_position,
 )
 from logtriage.sidecar.documents import (
@@ -299,7 +302,8 @@ class Sidecar:
         slot = self.lease.slot
         assert slot is not None
         self.checkpoint = Checkpoint(store, s.sidecar.name, slot, s.sidecar.workers)
-        self.checkpoint.load()
+        if self.checkpoint.load() is None:
+            self._take_over_position(store)
         self.miner_store = MinerStore(store, s.sidecar.name, slot, s.sidecar.miner_state_path)
         self._template_id_offset = template_id_offset(slot)
         if self.alerts is not None:
@@ -321,6 +325,27 @@ class Sidecar:
             slot,
             s.sidecar.workers,
             self.checkpoint.position_ms,
+        )
+
+    def _take_over_position(self, store: StateStore) -> None:
+        """A slot without a checkpoint after ``sidecar.workers`` changed starts where
+        every slot of the earlier count had got to (see :func:`handover_position`),
+        not at ``start_from``: ``index`` write mode's first pass re-read every document
+        from there (each labels document refused as existing) on every slot."""
+        assert self.checkpoint is not None
+        s = self.settings.sidecar
+        found = handover_position(checkpoints_by_layout(store, s.name), s.workers)
+        if found is None:
+            return
+        position, previous = found
+        self.checkpoint.position_ms = position
+        log.info(
+            "worker slot %d of %d has no checkpoint yet: starting where every slot of "
+            "sidecar.workers: %d had got to (%s), not at sidecar.start_from",
+            self.checkpoint.slot,
+            s.workers,
+            previous,
+            _iso_ms(position),
         )
 
     def _warn_settings_drift(self, state: bytes) -> None:
@@ -1145,6 +1170,12 @@ def _now_ms() -> int:
     read again only by the next backfill pass in ``update`` write mode, never in
     ``index`` mode."""
     return int(time.time() * 1000)
+
+
+def _iso_ms(ms: int) -> str:
+    """Epoch ms as ISO-8601 UTC, for messages."""
+    when = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _with_query_hint(exc: EngineRequestError, settings: Settings) -> EngineRequestError | None:
