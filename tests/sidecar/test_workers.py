@@ -293,3 +293,37 @@ def test_changing_the_number_of_workers_starts_from_the_old_checkpoints(
         mine = [h for h in labels if h["_source"]["source"]["index"] == index]
         assert len(mine) == len(docs)
         assert all(h["_version"] == 1 for h in mine)
+
+
+def test_doctor_says_per_slot_where_it_is_and_which_slot_has_no_worker(
+    engine: LocalEngine, client: SearchClient
+) -> None:
+    """doctor listed every checkpoint of the name as ``slot 1: 1767225604980``: raw epoch
+    ms, those of earlier worker counts mixed in under the same slot numbers, and no
+    word of the leases, so a worker that had stopped (its share waiting) looked fine."""
+    index = unique("doctor-slots")
+    make_index(client, index)
+    load(client, index, make_docs(300), op="index")
+    two = settings_for(engine.url, index, sidecar={"workers": 2, "lease_ttl_s": 60.0})
+    for slot in (0, 1):
+        with_id = two.sidecar.model_copy(update={"worker_id": slot})
+        Sidecar(two.model_copy(update={"sidecar": with_id}), client=client).run(once=True)
+    three = settings_for(engine.url, index, sidecar={"workers": 3, "lease_ttl_s": 60.0})
+    running = Sidecar(three, client=client, owner="host-a:41")
+    running.setup()  # slot 0 of 3 held; 1 and 2 have no worker
+    try:
+        checks = {c.name: c for c in run_checks(three)}
+    finally:
+        running.close()
+    state = checks["state index"]
+    assert state.status == "warn", state
+    slots = state.detail.split("; ")
+    assert slots[0].startswith(f"state-{index}: slot 0: no checkpoint, starts at 2026-01-01T")
+    assert slots[0].endswith("(sidecar.workers: 2), run by host-a:41"), slots[0]
+    assert slots[1].endswith(", no worker") and slots[2].startswith("slot 2: no checkpoint")
+    assert "(checkpoints of sidecar.workers: 2 are no longer used)" in state.detail
+    assert "slot 1, 2 have no worker while others run" in state.detail
+    assert state.fix == "start `logtriage run --worker-id N` for N in 1, 2"
+
+    idle = {c.name: c for c in run_checks(three)}["state index"]  # all stopped: fine
+    assert idle.status == "ok" and "slot 0: no checkpoint" in idle.detail, idle

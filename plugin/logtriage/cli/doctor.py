@@ -40,6 +40,7 @@ from logtriage.search.templates import (
 )
 from logtriage.sidecar.query import paging_problem, unlabelled_before_query, unlabelled_query
 from logtriage.sidecar.sessions import SessionWatch, sessions_problem
+from logtriage.sidecar.slots import slots_report
 from logtriage.wording import counted
 
 __all__ = ["Check", "app", "doctor_command", "run_checks"]
@@ -291,24 +292,11 @@ def run_checks(settings: Settings) -> list[Check]:
                 f"{s.sidecar.state_index} not created yet",
                 "`logtriage run` creates it",
             )
-        cps = client.search(
-            {
-                "size": 20,
-                "query": {
-                    "bool": {
-                        "filter": [
-                            {"term": {"kind": "checkpoint"}},
-                            {"term": {"name": s.sidecar.name}},
-                        ]
-                    }
-                },
-            },
-            index=s.sidecar.state_index,
-        )["hits"]["hits"]
-        where = ", ".join(
-            f"slot {h['_source'].get('slot')}: {h['_source'].get('position_ms')}" for h in cps
-        )
-        return Check("state index", "ok", f"{s.sidecar.state_index} ({where or 'no checkpoint'})")
+        report = slots_report(client, s.sidecar.state_index, s.sidecar.name, s.sidecar.workers)
+        detail = f"{s.sidecar.state_index}: {report.detail}"
+        if report.problem is not None:
+            return Check("state index", "warn", f"{detail}; {report.problem}", report.fix)
+        return Check("state index", "ok", detail)
 
     guarded("state index", state)
 

@@ -258,10 +258,14 @@ class MinerStore:
         self._doc = doc
 
 
-def checkpoints_by_layout(store: StateStore, name: str) -> dict[int, dict[int, int | None]]:
+def checkpoints_by_layout(
+    store: StateStore, name: str, *, refresh: bool = True
+) -> dict[int, dict[int, int | None]]:
     """The stored checkpoints of sidecar ``name``: position (epoch ms) by worker count
-    (``sidecar.workers`` when they were written) and slot."""
-    store.client.refresh(store.index)
+    (``sidecar.workers`` when they were written) and slot. ``refresh``: make the latest
+    writes searchable first (needs more than read access to the state index)."""
+    if refresh:
+        store.client.refresh(store.index)
     query = {"bool": {"filter": [{"term": {"kind": "checkpoint"}}, {"term": {"name": name}}]}}
     body = {"size": 10_000, "query": query, "_source": ["position_ms"]}
     hits = store.client.search(body, index=store.index)["hits"]["hits"]

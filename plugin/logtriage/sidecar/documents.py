@@ -14,12 +14,25 @@ from logtriage.search import jsonio
 from logtriage.sinks.search import WriteAction, rewrite_action, splice_action
 from logtriage.sources.search import Hit
 
-__all__ = ["error_fields", "label_fields", "rewrite_hit", "template_id_offset", "utc_now_iso"]
+__all__ = [
+    "error_fields",
+    "iso_ms",
+    "label_fields",
+    "rewrite_hit",
+    "template_id_offset",
+    "utc_now_iso",
+]
 
 
 def utc_now_iso() -> str:
     """Now, as the engine's ``date`` fields take it (UTC, milliseconds, ``Z``)."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def iso_ms(ms: int) -> str:
+    """Epoch ms as ISO-8601 UTC (``Z``), for messages."""
+    when = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def template_id_offset(slot: int) -> int:

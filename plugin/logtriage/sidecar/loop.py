@@ -37,7 +37,6 @@ from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, cast
 
@@ -84,6 +83,7 @@ from logtriage.sidecar.checkpoint import (
 )
 from logtriage.sidecar.documents import (
     error_fields,
+    iso_ms,
     label_fields,
     rewrite_hit,
     template_id_offset,
@@ -345,7 +345,7 @@ class Sidecar:
             self.checkpoint.slot,
             s.workers,
             previous,
-            _iso_ms(position),
+            iso_ms(position),
         )
 
     def _warn_settings_drift(self, state: bytes) -> None:
@@ -1170,12 +1170,6 @@ def _now_ms() -> int:
     read again only by the next backfill pass in ``update`` write mode, never in
     ``index`` mode."""
     return int(time.time() * 1000)
-
-
-def _iso_ms(ms: int) -> str:
-    """Epoch ms as ISO-8601 UTC, for messages."""
-    when = datetime.fromtimestamp(ms / 1000, timezone.utc)
-    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _with_query_hint(exc: EngineRequestError, settings: Settings) -> EngineRequestError | None:
