@@ -358,3 +358,22 @@ def _gauge(sidecar: Sidecar, name: str) -> float:
         if line.startswith(f"{name} "):
             return float(line.split()[1])
     raise AssertionError(f"{name} not rendered")
+
+
+def test_a_state_index_another_worker_just_created_is_waited_for(client: SearchClient) -> None:
+    """Workers started together: one creates the state index, the other finds it
+    existing and reads its lease before the index's shard has started; that read
+    failed with 503 no_shard_available_action_exception and the worker logged the
+    engine as unavailable. The other worker's create is replayed here without waiting
+    for the shard (as a create still in flight looks from outside)."""
+    from logtriage.search.templates import STATE_MAPPINGS
+
+    for _ in range(3):
+        state = unique("state-race")
+        body = {
+            "settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+            "mappings": STATE_MAPPINGS,
+        }
+        client.request("PUT", f"/{state}", params={"wait_for_active_shards": "0"}, body=body)
+        ensure_state_index(client, state)
+        assert StateStore(client, state).get("w:lease:0") is None  # no 503

@@ -276,6 +276,10 @@ def _mappings_forbidden(client: SearchClient, index: str) -> bool:
 
 
 def _ensure_index(client: SearchClient, index: str, mappings: dict[str, Any]) -> None:
+    """Create ``index`` unless it exists. When another process created it a moment ago
+    (workers starting together), wait for its shard: reads before it starts fail with
+    503 ``no_shard_available_action_exception``, and the sidecar logged the engine as
+    unavailable and backed off. The creator's own create waits for it already."""
     body = {
         "settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
         "mappings": mappings,
@@ -285,6 +289,14 @@ def _ensure_index(client: SearchClient, index: str, mappings: dict[str, Any]) ->
         err = (resp.get("error") or {}).get("error", {})
         if err.get("type") != "resource_already_exists_exception":
             raise EngineRequestError(f"cannot create index {index}: {err}", 400, err.get("type"))
+        # Its one primary active (a new index is "yellow" while it initializes). At worst
+        # this times out (the next read then says why); 403: no `monitor` privilege.
+        # ``timeout`` is in the URL: the clients take a ``timeout`` parameter as their own.
+        client.request(
+            "GET",
+            f"/_cluster/health/{index}?wait_for_active_shards=1&timeout=10s",
+            ignore=(403, 408),
+        )
 
 
 def ensure_state_index(client: SearchClient, index: str) -> None:
