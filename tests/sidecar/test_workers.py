@@ -247,44 +247,51 @@ def test_a_worker_restarted_after_kill_9_takes_its_slot_back(
 def test_changing_the_number_of_workers_starts_from_the_old_checkpoints(
     engine: LocalEngine, client: SearchClient, mode: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Checkpoints are kept per worker count: after ``workers: 2`` became 3 (or 1),
-    no slot had one, and each read its share from ``start_from`` again. In ``index``
-    write mode that re-read every document (each labels document refused as existing):
-    hours on a big index, on every change. A slot without a checkpoint starts where
-    every slot of the earlier count had got to now; nothing is missed or written twice."""
+    """Checkpoints are kept per worker count: after ``workers: 2`` became 3, no slot had
+    one, and each read its share from ``start_from`` again; back to 2, each read from
+    its checkpoint of before. In ``index`` write mode that re-read every document
+    since (each labels document refused as existing): hours on a big index, on every
+    change. A slot starts where every slot of the other count had got to now, if that
+    is further; nothing is missed or written twice."""
     index = unique(f"rescale-{mode}")
     make_index(client, index, shards=2)
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    docs = make_docs(1200, seed=8)
-    for i, doc in enumerate(docs):  # one a second: 20 minutes, the overlap 1 of them
+    docs = make_docs(1500, seed=8)
+    for i, doc in enumerate(docs):  # one a second: 25 minutes, the overlap 1 of them
         doc["@timestamp"] = (start + timedelta(seconds=i)).isoformat().replace("+00:00", "Z")
-    load(client, index, docs[:1000], op="index")
     sidecar = {"batch_size": 100, "checkpoint_overlap_s": 60, "name": index}
 
-    def run(workers: int, slot: int) -> list[PassStats]:
-        passes: list[PassStats] = []
-        settings = settings_for(
-            engine.url,
-            index,
-            sink={"write_mode": mode},
-            sidecar={**sidecar, "workers": workers, "worker_id": slot},
-        )
-        Sidecar(settings, client=client).run(once=True, on_pass=passes.append)
-        return passes
+    def first_passes(workers: int) -> list[PassStats]:
+        """The first pass of each slot of ``workers`` (run to the end, one by one)."""
+        firsts = []
+        for slot in range(workers):
+            passes: list[PassStats] = []
+            settings = settings_for(
+                engine.url,
+                index,
+                sink={"write_mode": mode},
+                sidecar={**sidecar, "workers": workers, "worker_id": slot},
+            )
+            Sidecar(settings, client=client).run(once=True, on_pass=passes.append)
+            firsts.append(passes[0])
+        return firsts
 
-    for slot in (0, 1):
-        run(2, slot)
-    load(client, index, docs[1000:], op="index")  # new documents keep arriving
-    with caplog.at_level(logging.INFO, logger="logtriage.sidecar"):
-        first_passes = {slot: run(3, slot)[0] for slot in (0, 1, 2)}
-    for slot, first in first_passes.items():
-        assert not first.from_start, slot
-        assert first.seen - first.labelled <= 100, (slot, first)  # ~the overlap, not ~400
-    assert sum(p.labelled for p in first_passes.values()) == 200
-    assert "no checkpoint yet: starting where every slot of sidecar.workers: 2 had got to" in (
-        caplog.text
+    load(client, index, docs[:600], op="index")
+    first_passes(2)
+    for workers, new in ((3, docs[600:1100]), (2, docs[1100:])):  # documents keep arriving
+        load(client, index, new, op="index")
+        with caplog.at_level(logging.INFO, logger="logtriage.sidecar"):
+            firsts = first_passes(workers)
+        for slot, first in enumerate(firsts):
+            assert not first.from_start, (workers, slot)
+            assert first.seen - first.labelled <= 100, (workers, slot, first)  # ~the overlap
+        assert sum(p.labelled for p in firsts) == len(new)
+    assert (
+        "worker slot 2 of 3: starting where every slot of sidecar.workers: 2 had got to "
+        "(2026-01-01T00:0" in caplog.text
     )
-    assert run(1, 0)[0].labelled == 0  # and back to one: nothing left, nothing twice
+    assert "not at its own older checkpoint (2026-01-01T00:0" in caplog.text
+    assert first_passes(1)[0].labelled == 0  # and down to one: nothing left, nothing twice
 
     if mode == "update":
         assert_labelled_once(fetch_all(client, index), docs)

@@ -8,8 +8,9 @@ Three kinds of documents, one set per sidecar ``name`` and worker slot:
   won: the loser never works on that slot.
 - ``<name>:checkpoint:<slot>of<workers>`` — timestamp (epoch ms) up to which every
   document of the slot has been written. The next pass starts there (inclusive),
-  minus ``checkpoint_overlap_s``. A slot without one after ``workers`` changed starts
-  where every slot of an earlier worker count had got to (:func:`handover_position`).
+  minus ``checkpoint_overlap_s``. A slot whose checkpoint is missing (``workers``
+  changed) or older than where every slot of another worker count had got to starts
+  there instead (:func:`handover_position`).
 - ``<name>:miner:<slot>`` — the template miner state (base64), saved before any
   label that uses a new template is written, so template ids survive restarts.
 """
@@ -285,10 +286,10 @@ def checkpoints_by_layout(
 def handover_position(
     layouts: dict[int, dict[int, int | None]], workers: int
 ) -> tuple[int, int] | None:
-    """Where a slot of ``workers`` without a checkpoint may start, and the worker count
-    whose checkpoints say so: under any earlier count whose every slot has a checkpoint,
-    every document before the smallest of them was written, whichever slice it is in
-    now. The latest such position, ``None`` without one (read from ``start_from``)."""
+    """Where a slot of ``workers`` may start at the latest, by the checkpoints of the
+    other worker counts, and the count that says so: under any count whose every slot
+    has a checkpoint, every document before the smallest of them was written, whichever
+    slice it is in now (``None``: no such count)."""
     best: tuple[int, int] | None = None
     for count, slots in layouts.items():
         positions = [slots.get(slot) for slot in range(count)]

@@ -302,8 +302,8 @@ class Sidecar:
         slot = self.lease.slot
         assert slot is not None
         self.checkpoint = Checkpoint(store, s.sidecar.name, slot, s.sidecar.workers)
-        if self.checkpoint.load() is None:
-            self._take_over_position(store)
+        self.checkpoint.load()
+        self._take_over_position(store)
         self.miner_store = MinerStore(store, s.sidecar.name, slot, s.sidecar.miner_state_path)
         self._template_id_offset = template_id_offset(slot)
         if self.alerts is not None:
@@ -328,24 +328,27 @@ class Sidecar:
         )
 
     def _take_over_position(self, store: StateStore) -> None:
-        """A slot without a checkpoint after ``sidecar.workers`` changed starts where
-        every slot of the earlier count had got to (see :func:`handover_position`),
-        not at ``start_from``: ``index`` write mode's first pass re-read every document
-        from there (each labels document refused as existing) on every slot."""
+        """Start where every slot of another ``sidecar.workers`` count had got to (see
+        :func:`handover_position`) when that is further than this slot's own checkpoint
+        (none: the count changed; older: the count was used before): not at
+        ``start_from`` or that older checkpoint, from where ``index`` write mode's first
+        pass re-read every document (each labels document refused as existing)."""
         assert self.checkpoint is not None
         s = self.settings.sidecar
         found = handover_position(checkpoints_by_layout(store, s.name), s.workers)
-        if found is None:
+        own = self.checkpoint.position_ms
+        if found is None or (own is not None and own >= found[0]):
             return
         position, previous = found
         self.checkpoint.position_ms = position
         log.info(
-            "worker slot %d of %d has no checkpoint yet: starting where every slot of "
-            "sidecar.workers: %d had got to (%s), not at sidecar.start_from",
+            "worker slot %d of %d: starting where every slot of sidecar.workers: %d had got "
+            "to (%s), not at %s",
             self.checkpoint.slot,
             s.workers,
             previous,
             iso_ms(position),
+            "sidecar.start_from" if own is None else f"its own older checkpoint ({iso_ms(own)})",
         )
 
     def _warn_settings_drift(self, state: bytes) -> None:
