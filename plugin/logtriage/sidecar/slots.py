@@ -52,14 +52,13 @@ def slots_report(
     handover = handover_position(layouts, workers)
     parts = []
     for slot in range(workers):
-        position = current.get(slot)
-        if position is not None:
-            where = f"checkpoint {iso_ms(position)}"
-        elif handover is not None:
+        own = current.get(slot)
+        where = "no checkpoint" if own is None else f"checkpoint {iso_ms(own)}"
+        if handover is not None and (own is None or handover[0] > own):
             position, count = handover
-            where = f"no checkpoint, starts at {iso_ms(position)} (sidecar.workers: {count})"
-        else:
-            where = "no checkpoint, starts at sidecar.start_from"
+            where += f", starts at {iso_ms(position)} (sidecar.workers: {count})"
+        elif own is None:
+            where += ", starts at sidecar.start_from"
         owner = live.get(slot)
         parts.append(f"slot {slot}: {where}, {f'run by {owner}' if owner else 'no worker'}")
     detail = "; ".join(parts)
