@@ -121,6 +121,8 @@ def test_stale_foreign_and_out_of_range_documents_are_left_out(
         "written with another workers setting": ({1: _published(other, 1, workers=3)}, 2),
         "slot beyond workers": ({2: _published(other, 2, workers=2)}, 2),
         "no updated_at": ({1: {k: v for k, v in live.items() if k != "updated_at"}}, 2),
+        "edited by hand": ({1: {**live, "rules": {"crit": [{"b": [1, 2, 3]}]}}}, 2),
+        "not a list of buckets": ({1: {**live, "rules": {"crit": "none"}}}, 2),
     }
     for why, (docs, workers) in cases.items():
         assert merge_windows(docs, workers, 30.0, now) == ({}, float("-inf")), why

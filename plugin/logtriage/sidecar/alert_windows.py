@@ -1,7 +1,7 @@
 """Alert windows shared by sidecar workers, so count rules see every worker's documents.
 
 With ``sidecar.workers: N > 1`` each worker labels about 1/N of the documents (split
-by document id). Every worker keeps the per-second windows of its ``label_count`` and
+by timestamp). Every worker keeps the per-second windows of its ``label_count`` and
 ``anomaly_rate`` rules as with one worker; workers other than slot 0 publish theirs
 (only the buckets inside each rule's window, their watermark and a wall-clock
 ``updated_at``) to the state document ``<sidecar.name>:alerts:<slot>``. The worker of
@@ -132,8 +132,9 @@ def merge_windows(
 ) -> tuple[Buckets, float]:
     """The sum of the buckets of the documents in ``sources`` (by slot) and their
     latest watermark, leaving out a document whose slot is not below ``workers``, that
-    was written with another ``workers`` setting, or whose ``updated_at`` is more
-    than ``max_age_s`` before ``now`` (epoch seconds)."""
+    was written with another ``workers`` setting, whose ``updated_at`` is more than
+    ``max_age_s`` before ``now`` (epoch seconds), or that does not read as
+    :func:`encode_windows` writes (edited by hand, say: logged)."""
     total: dict[str, dict[GroupKey, dict[int, list[int]]]] = {}
     watermark = -math.inf
     for slot, source in sources.items():
@@ -142,7 +143,11 @@ def merge_windows(
         updated = _epoch(source.get("updated_at"))
         if updated is None or now - updated > max_age_s:
             continue
-        buckets, mark = decode_windows(source)
+        try:
+            buckets, mark = decode_windows(source)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            log.warning("alert windows of worker slot %d left out: unreadable (%r)", slot, exc)
+            continue
         watermark = max(watermark, mark)
         for rule_id, groups in buckets.items():
             rule = total.setdefault(rule_id, {})
