@@ -101,11 +101,6 @@ impl Leaf {
         self.live == 0
     }
 
-    /// The slots, in leaf order.
-    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.slots.iter().copied().filter(|&s| s != TOMB)
-    }
-
     /// Appends a template (its record is in `recs`).
     pub fn push(&mut self, slot: u32, recs: &Recs) {
         let at = self.slots.len() as u32;
@@ -176,11 +171,36 @@ impl Leaf {
         }
     }
 
-    /// A superset, in leaf order, of the templates that match `ids` (token
-    /// equal or template `<*>`) at `min_same` positions or more; `None`
-    /// when the whole leaf should be scanned instead.
-    pub fn match_candidates(&self, ids: &[u32], min_same: usize) -> Option<Vec<u32>> {
+    /// Slots in leaf order that include every template that matches `ids`
+    /// (token equal or template `<*>`) at enough positions for a similarity
+    /// of `threshold` (see [`min_matches`]).
+    pub fn match_slots(&self, ids: &[u32], threshold: f64) -> Slots<'_> {
+        self.or_all(self.match_candidates(ids, threshold))
+    }
+
+    /// Slots in leaf order that include every template that differs from
+    /// `tokens` in one position at most (`<*>` on either side matches).
+    pub fn sibling_slots(&self, tokens: &[u32]) -> Slots<'_> {
+        self.or_all(self.sibling_candidates(tokens))
+    }
+
+    /// Slots in leaf order that include every template that covers `ids`
+    /// (every position equal or `<*>`).
+    pub fn cover_slots(&self, ids: &[u32]) -> Slots<'_> {
+        self.or_all(self.cover_candidates(ids))
+    }
+
+    fn or_all(&self, candidates: Option<Vec<u32>>) -> Slots<'_> {
+        match candidates {
+            Some(c) => Slots::Some(c.into_iter()),
+            None => Slots::All(self.slots.iter()),
+        }
+    }
+
+    /// `None`: scan the whole leaf.
+    fn match_candidates(&self, ids: &[u32], threshold: f64) -> Option<Vec<u32>> {
         let ix = self.index.as_deref()?;
+        let min_same = min_matches(ids.len(), threshold);
         if min_same == 0 || min_same > ids.len() {
             return None;
         }
@@ -199,10 +219,8 @@ impl Leaf {
         self.gather(ix, ids, costs)
     }
 
-    /// A superset, in leaf order, of the templates that differ from
-    /// `tokens` in one position at most (`<*>` on either side matches);
-    /// `None` when the whole leaf should be scanned instead.
-    pub fn sibling_candidates(&self, tokens: &[u32]) -> Option<Vec<u32>> {
+    /// `None`: scan the whole leaf.
+    fn sibling_candidates(&self, tokens: &[u32]) -> Option<Vec<u32>> {
         let ix = self.index.as_deref()?;
         // Two positions where `tokens` has a constant: a sibling differs in
         // at most one of them.
@@ -222,10 +240,8 @@ impl Leaf {
         self.gather(ix, tokens, costs)
     }
 
-    /// A superset, in leaf order, of the templates that cover `ids` (every
-    /// position equal or `<*>`); `None` when the whole leaf should be
-    /// scanned instead.
-    pub fn cover_candidates(&self, ids: &[u32]) -> Option<Vec<u32>> {
+    /// `None`: scan the whole leaf.
+    fn cover_candidates(&self, ids: &[u32]) -> Option<Vec<u32>> {
         let ix = self.index.as_deref()?;
         let best = ids
             .iter()
@@ -264,10 +280,52 @@ impl Leaf {
     }
 }
 
+/// The slots a look-up scores: the candidates of the index, or all.
+pub(crate) enum Slots<'a> {
+    Some(std::vec::IntoIter<u32>),
+    All(std::slice::Iter<'a, u32>),
+}
+
+impl Iterator for Slots<'_> {
+    type Item = u32;
+
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            Slots::Some(c) => c.next(),
+            Slots::All(all) => all.by_ref().copied().find(|&s| s != TOMB),
+        }
+    }
+}
+
+/// The fewest matching positions (of `len`) whose similarity, computed as
+/// [`super::Miner::similarity`] does, reaches `threshold`; `len + 1` when
+/// none does.
+pub(crate) fn min_matches(len: usize, threshold: f64) -> usize {
+    let reaches = |m: usize| m as f64 / len as f64 >= threshold;
+    // `m / len` rises with `m`: start near the answer, then step to it.
+    let mut m = ((threshold * len as f64) as usize).min(len);
+    while m > 0 && reaches(m - 1) {
+        m -= 1;
+    }
+    while m <= len && !reaches(m) {
+        m += 1;
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::{min_matches, Miner, MinerConfig, WILDCARD};
+    use super::super::{Miner, MinerConfig, WILDCARD};
+    use super::min_matches;
     use crate::mask::Masker;
+
+    impl super::Leaf {
+        /// The live slots, in leaf order.
+        fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+            self.slots.iter().copied().filter(|&s| s != super::TOMB)
+        }
+    }
 
     /// xorshift64: reproducible without a dependency.
     struct Rng(u64);
@@ -353,7 +411,7 @@ mod tests {
                     let leaf = &m.tree.nodes[l as usize].templates;
                     indexed += usize::from(leaf.index.is_some());
                     if !ids.contains(&u32::MAX) {
-                        let scan = m.best_of(leaf.iter(), &ids, threshold);
+                        let scan = m.best_of(leaf.slots.iter().copied(), &ids, threshold);
                         assert_eq!(m.best_in_leaf(l, &ids, threshold), scan, "step {step}");
                     }
                     let covers: Vec<u32> = leaf
@@ -363,8 +421,7 @@ mod tests {
                     if let Some(c) = leaf.cover_candidates(&ids) {
                         assert!(covers.iter().all(|s| c.contains(s)));
                     }
-                    let need = min_matches(ids.len(), threshold);
-                    if let Some(c) = leaf.match_candidates(&ids, need) {
+                    if let Some(c) = leaf.match_candidates(&ids, threshold) {
                         assert!(c
                             .windows(2)
                             .all(|w| leaf.slots.iter().position(|&s| s == w[0])

@@ -255,11 +255,10 @@ impl Miner {
     /// similarity (then the most wildcards) if that is >= `threshold`. Big
     /// leaves score only the templates their index can show to reach it.
     fn best_in_leaf(&self, leaf: u32, ids: &[u32], threshold: f64) -> Option<u32> {
-        let leaf = &self.tree.nodes[leaf as usize].templates;
-        match leaf.match_candidates(ids, min_matches(ids.len(), threshold)) {
-            Some(cand) => self.best_of(cand.into_iter(), ids, threshold),
-            None => self.best_of(leaf.iter(), ids, threshold),
-        }
+        let slots = self.tree.nodes[leaf as usize]
+            .templates
+            .match_slots(ids, threshold);
+        self.best_of(slots, ids, threshold)
     }
 
     fn best_of(
@@ -303,13 +302,10 @@ impl Miner {
         let leaf = rec.leaf;
         let tokens = &rec.tokens;
         let mut by_pos: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
-        let leaf_set = &self.tree.nodes[leaf as usize].templates;
-        let cand = leaf_set.sibling_candidates(tokens);
-        let slots: Box<dyn Iterator<Item = u32> + '_> = match cand {
-            Some(c) => Box::new(c.into_iter()),
-            None => Box::new(leaf_set.iter()),
-        };
-        for slot in slots {
+        for slot in self.tree.nodes[leaf as usize]
+            .templates
+            .sibling_slots(tokens)
+        {
             let Some(or) = self.recs.at(slot) else {
                 continue;
             };
@@ -444,6 +440,13 @@ impl Miner {
             }
         }
         self.hash_buf = hs;
+        self.train_new_shape(line, key, now_s)
+    }
+
+    /// A line whose shape sequence is not in the repeat cache. Kept out of
+    /// line so that the cache path stays small enough to inline.
+    #[inline(never)]
+    fn train_new_shape(&mut self, line: &str, key: u64, now_s: i64) -> (u32, Change) {
         let mut ids = std::mem::take(&mut self.ids_buf);
         self.tokenize_into(line, true, &mut ids);
         let out = self.train_ids(&ids, key, now_s);
@@ -673,12 +676,9 @@ impl Miner {
         let mut ids = Vec::new();
         self.tokenize_readonly(line, shaper, &mut ids);
         let leaf = self.tree.search(&ids, self.levels())?;
-        let leaf = &self.tree.nodes[leaf as usize].templates;
-        let slots: Box<dyn Iterator<Item = u32> + '_> = match leaf.cover_candidates(&ids) {
-            Some(c) => Box::new(c.into_iter()),
-            None => Box::new(leaf.iter()),
-        };
-        slots
+        self.tree.nodes[leaf as usize]
+            .templates
+            .cover_slots(&ids)
             .filter_map(|slot| self.recs.at(slot))
             .filter(|r| Self::covers(&r.tokens, &ids))
             .min_by_key(|r| r.tokens.iter().filter(|&&t| t == WILDCARD).count())
@@ -746,21 +746,6 @@ impl Miner {
     pub fn from_bytes(data: &[u8]) -> CoreResult<Self> {
         state::from_bytes(data)
     }
-}
-
-/// The fewest matching positions (of `len`) whose similarity, computed as
-/// [`Miner::similarity`] does, reaches `threshold`; `len + 1` when none does.
-fn min_matches(len: usize, threshold: f64) -> usize {
-    let reaches = |m: usize| m as f64 / len as f64 >= threshold;
-    // `m / len` rises with `m`: start near the answer, then step to it.
-    let mut m = ((threshold * len as f64) as usize).min(len);
-    while m > 0 && reaches(m - 1) {
-        m -= 1;
-    }
-    while m <= len && !reaches(m) {
-        m += 1;
-    }
-    m
 }
 
 /// The interner is compacted only beyond this many shapes.
