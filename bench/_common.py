@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -18,7 +19,15 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 
 from tests.shared_data import LOGHUB_SYSTEMS, shared_data  # noqa: E402
 
-__all__ = ["RESULTS", "ROOT", "SYSTEMS", "append_results", "machine", "shared_data"]
+__all__ = [
+    "RESULTS",
+    "ROOT",
+    "SYSTEMS",
+    "append_results",
+    "machine",
+    "package_with_core",
+    "shared_data",
+]
 
 SYSTEMS = list(LOGHUB_SYSTEMS)
 
@@ -48,6 +57,17 @@ def peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def package_with_core(core: Path, dest: Path) -> Path:
+    """Copies ``plugin/logtriage`` into ``dest`` with ``core`` as its extension (to
+    compare builds, each in its own process); returns the directory to put first
+    on ``PYTHONPATH``."""
+    pkg = dest / "logtriage"
+    src = ROOT / "plugin" / "logtriage"
+    shutil.copytree(src, pkg, ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    shutil.copy(core, pkg / "_core.abi3.so")
+    return dest
 
 
 def git_rev() -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from logtriage.config.alerts import AlertsSettings
@@ -116,3 +118,81 @@ def test_documents_read_again_are_not_counted_twice(
         assert [(b["rule"], b["value"]) for b in bodies] == [("at-least-30", 30.0)]
     finally:
         receiver.close()
+
+
+def test_two_workers_fire_count_rules_on_their_sum_once(
+    engine: LocalEngine, client: SearchClient, tmp_path: Path
+) -> None:
+    """Each worker labels about half of the documents (split by id). Before, each
+    evaluated ``label_count`` on its own share: 30 Critical Errors of one service in
+    the window over 2 workers, threshold 20, fired nothing (each counted about 15).
+    Slot 0 now adds slot 1's published window to its own: one firing notification,
+    from slot 0 only, and one resolve when the window has passed."""
+    index = unique("alerting-workers")
+    make_index(client, index, shards=2)
+    start = datetime.now(timezone.utc) - timedelta(seconds=2)
+    docs = []
+    for i in range(100):
+        panic = i % 10 < 3  # 30 of them
+        message = (
+            f"Kernel panic - not syncing: Fatal exception in interrupt {i}"
+            if panic
+            else f"GET /api/v1/items/{i} HTTP/1.1 200 512"
+        )
+        ts = start + timedelta(milliseconds=10 * i)
+        docs.append(
+            {
+                "@timestamp": ts.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "message": message,
+                "service": {"name": "api" if panic else "web"},
+                "host": {"name": f"node-{i % 4}"},
+            }
+        )
+    load(client, index, docs, op="index")
+    rules = tmp_path / "alerts.yaml"
+    window_s = 15
+    rules.write_text(
+        "rules:\n"
+        "  - {id: crit-burst, kind: label_count, label: Critical Error, threshold: 20,"
+        f" window_s: {window_s}, group_by: [service]}}\n"
+    )
+    receivers = [Receiver(), Receiver()]
+    sidecars = []
+    for slot, receiver in enumerate(receivers):
+        alerts = AlertsSettings.model_validate(
+            {
+                "enabled": True,
+                "rules_file": str(rules),
+                "receivers": [{"name": f"slot-{slot}", "url": receiver.url}],
+                "initial_backoff_s": 0.05,
+            }
+        )
+        sidecar = {"workers": 2, "worker_id": slot, "batch_size": 10, "first_page_size": 10}
+        settings = settings_for(engine.url, index, sidecar=sidecar)
+        sidecars.append(Sidecar(settings.model_copy(update={"alerts": alerts}), client=client))
+    threads = [threading.Thread(target=s.run, daemon=True) for s in sidecars]
+    try:
+        for t in threads:
+            t.start()
+        firing = receivers[0].wait_for(1, timeout_s=window_s)
+        assert [(b["status"], b["group"]) for b in firing] == [("firing", {"service": "api"})]
+        assert 20 < firing[0]["value"] <= 30
+        # The window ends at the newest timestamp, then at wall-clock time when idle.
+        bodies = receivers[0].wait_for(2, timeout_s=window_s + 10)
+        assert [b["status"] for b in bodies] == ["firing", "resolved"]
+        assert bodies[1]["fingerprint"] == bodies[0]["fingerprint"]
+        assert receivers[1].bodies == [], "slot 1 does not fire count rules"
+    finally:
+        for s in sidecars:
+            s.request_stop()
+        for t in threads:
+            t.join(timeout=30)
+        for r in receivers:
+            r.close()
+    slots = Counter(
+        h["_source"]["logtriage"]["template"]["id"] >> 32
+        for h in fetch_all(client, index)
+        if h["_source"]["logtriage"]["label"] == "Critical Error"
+    )
+    assert sum(slots.values()) == 30
+    assert 0 < slots[0] <= 20 and 0 < slots[1] <= 20, f"neither share fires alone: {slots}"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,13 +42,16 @@ from logtriage.alerts.rules import (
 from logtriage.config.alerts import AlertsSettings
 from logtriage.pipeline import LabeledBatch
 
-__all__ = ["CHANGE_CREATED", "DEFAULT_RULES", "AlertEngine"]
+__all__ = ["CHANGE_CREATED", "DEFAULT_RULES", "AlertEngine", "Buckets", "GroupKey"]
 
 DEFAULT_RULES = Path(__file__).with_name("default_rules.yaml")
 
 CHANGE_CREATED = 1  # the miner's change code for a template's first sighting
 
 GroupKey = tuple[tuple[str, str], ...]
+
+#: Per rule id and group, per-second buckets ``(second, matched, anomalies)``.
+Buckets = dict[str, dict[GroupKey, list[tuple[int, int, int]]]]
 
 
 @dataclass
@@ -154,6 +157,11 @@ class AlertEngine:
         self.watermark = -math.inf
         self._windows: dict[str, dict[GroupKey, _Window]] = {r.id: {} for r in self.rules}
         self._firing: dict[str, _Instance] = {}
+        #: Whether ``label_count``/``anomaly_rate`` rules fire here (see
+        #: :meth:`set_fires_counts`).
+        self._fires_counts = True
+        #: Other sidecar workers' buckets of those rules (see :meth:`set_peer_buckets`).
+        self._peers: dict[str, dict[GroupKey, _Window]] = {}
 
     @classmethod
     def from_settings(cls, settings: AlertsSettings) -> AlertEngine | None:
@@ -297,9 +305,22 @@ class AlertEngine:
                         out += self._resolve(seen)
                 continue
             windows = self._windows[rule.id]
+            if not self._fires_counts:
+                for g, window in list(windows.items()):
+                    window.totals(start)  # drops the buckets behind the window
+                    if not window.buckets:
+                        del windows[g]
+                continue
             threshold = _threshold(rule)
-            for g, window in list(windows.items()):
+            peers = self._peers.get(rule.id, {})
+            for g in [*windows, *(g for g in peers if g not in windows)]:
+                # A group only other workers saw gets an empty window here: it stays
+                # while it fires, so its instance resolves even once they drop it.
+                window = windows.setdefault(g, _Window())
                 matched, anomalies = window.totals(start)
+                if g in peers:
+                    more, more_anomalies = peers[g].totals(start)
+                    matched, anomalies = matched + more, anomalies + more_anomalies
                 if isinstance(rule, LabelCountRule):
                     value = float(matched)
                     on = matched > rule.threshold
@@ -325,6 +346,55 @@ class AlertEngine:
                 if not window.buckets and fp not in self._firing:
                     del windows[g]
         return out + self._repeat_due()
+
+    # ------------------------------------------------------------------ shared windows
+
+    def set_fires_counts(self, on: bool) -> None:
+        """Whether ``label_count``/``anomaly_rate`` rules fire here (default: yes).
+
+        A sidecar worker other than slot 0 keeps their windows (for slot 0 to add up,
+        see :mod:`logtriage.sidecar.alert_windows`) but does not evaluate them. Turning it off
+        forgets their firing instances without a notification: the worker that
+        evaluates them now sends the same fingerprints, and resolves them."""
+        self._fires_counts = on
+        if not on:
+            self._peers = {}
+            for fp, inst in list(self._firing.items()):
+                if not isinstance(inst.rule, NewTemplateRule):
+                    del self._firing[fp]
+
+    def count_buckets(self) -> Buckets:
+        """The buckets of the ``label_count``/``anomaly_rate`` rules inside each rule's
+        window at the watermark (what another worker adds to its own)."""
+        out: Buckets = {}
+        for rule in self.rules:
+            if isinstance(rule, NewTemplateRule):
+                continue
+            start = self.watermark - rule.window_s
+            out[rule.id] = {
+                g: [(b[0], b[1], b[2]) for b in window.buckets if b[0] >= start]
+                for g, window in self._windows[rule.id].items()
+            }
+            out[rule.id] = {g: b for g, b in out[rule.id].items() if b}
+        return out
+
+    def set_peer_buckets(
+        self,
+        buckets: Mapping[str, Mapping[GroupKey, Iterable[Sequence[int]]]],
+        watermark: float,
+    ) -> None:
+        """Count other workers' buckets (replacing those set before) with this engine's
+        own in its ``label_count``/``anomaly_rate`` rules, and end windows at
+        ``watermark`` if it is later than this engine's. Unknown rule ids are ignored."""
+        self._peers = {
+            rule_id: {
+                g: _Window(deque(sorted([int(s), int(m), int(a)] for s, m, a in rows)))
+                for g, rows in groups.items()
+            }
+            for rule_id, groups in buckets.items()
+            if rule_id in self._windows
+        }
+        self.watermark = max(self.watermark, watermark)
 
     def _repeat_due(self) -> list[Notification]:
         """Send again the firing instances last sent ``repeat_interval_s`` ago."""

@@ -1,6 +1,7 @@
 """The sidecar's state in its own index, every write guarded by optimistic concurrency.
 
-Three kinds of documents, one set per sidecar ``name`` and worker slot:
+Three kinds of documents, one set per sidecar ``name`` and worker slot (and, with more
+than one worker, ``<name>:alerts:<slot>``: see :mod:`logtriage.sidecar.alert_windows`):
 
 - ``<name>:lease:<slot>`` — which process owns a slot, until ``expires_at``.
   Claimed with ``create`` (free slot) or ``if_seq_no``/``if_primary_term``

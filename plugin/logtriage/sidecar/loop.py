@@ -45,7 +45,7 @@ import numpy as np
 from logtriage._core import Miner
 from logtriage.alerts import AlertEngine
 from logtriage.alerts.engine import DEFAULT_RULES
-from logtriage.alerts.rules import check_rule_labels, writable_labels
+from logtriage.alerts.rules import NewTemplateRule, check_rule_labels, writable_labels
 from logtriage.config import Settings
 from logtriage.config.search import start_from_ms
 from logtriage.core import load_rules
@@ -70,6 +70,7 @@ from logtriage.search.templates import (
     rewritable_indices,
     sorts_in_nanos,
 )
+from logtriage.sidecar.alert_windows import SharedWindows
 from logtriage.sidecar.checkpoint import (
     Checkpoint,
     Lease,
@@ -183,6 +184,8 @@ class Sidecar:
             raise ConfigError(problem)
         self.sessions = SessionWatch.from_settings(settings.sessions)
         self._template_id_offset = 0
+        #: Count-rule windows shared with the other workers (``None``: one worker).
+        self._shared: SharedWindows | None = None
         self.metrics = metrics or SidecarMetrics()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.pipeline: Pipeline | None = None
@@ -308,6 +311,7 @@ class Sidecar:
         self._template_id_offset = template_id_offset(slot)
         if self.alerts is not None:
             self.alerts.template_id_offset = self._template_id_offset
+            self._share_alert_windows(store, slot)
         if self.pipeline is None:
             data = self.miner_store.load()
             miner = Miner.from_bytes(data) if data else None
@@ -351,6 +355,19 @@ class Sidecar:
             "sidecar.start_from" if own is None else f"its own older checkpoint ({iso_ms(own)})",
         )
 
+    def _share_alert_windows(self, store: StateStore, slot: int) -> None:
+        """With more than one worker, ``label_count``/``anomaly_rate`` rules are fired
+        by slot 0 alone, on the sum of every worker's windows (see
+        :mod:`logtriage.sidecar.alert_windows`)."""
+        assert self.alerts is not None
+        s = self.settings.sidecar
+        counts = any(not isinstance(r, NewTemplateRule) for r in self.alerts.rules)
+        if s.workers == 1 or not counts:
+            self._shared = None
+            return
+        self._shared = SharedWindows(store, s.name, slot, s.workers, s.lease_ttl_s)
+        self.alerts.set_fires_counts(self._shared.leader)
+
     def _warn_settings_drift(self, state: bytes) -> None:
         """The restored miner keeps its stored settings; say so when they are not the
         configured ones (an added mask, say, would otherwise silently do nothing)."""
@@ -370,6 +387,15 @@ class Sidecar:
         notifications (keeps the client open)."""
         self._ready = False
         self._save_model_cache(force=True)
+        shared = self._shared
+        if (
+            shared is not None
+            and not shared.leader
+            and not self._engine_down
+            and self.slot == shared.slot
+        ):
+            assert self.alerts is not None
+            shared.publish(self.alerts, force=True)  # what the last pages counted
         if self.alerts is not None:
             self.alerts.close()
         if self.lease is not None and self._engine_down and self.lease.slot is not None:
@@ -1023,7 +1049,9 @@ class Sidecar:
             sources, cfg.service_field, cfg.host_field, self.settings.search.timestamp_field
         )
         if self.alerts is not None:
+            self._pull_alert_windows()
             self.alerts.observe(batch, services, hosts, ts, counted=stored)
+            self._publish_alert_windows()
         if self.sessions is not None:
             messages, template_ids = work.messages, batch.template_ids
             if stored is not None:  # a document joins its session once, as it counts once
@@ -1042,9 +1070,23 @@ class Sidecar:
         """Caught up: alert windows and open sessions end at wall-clock time."""
         now = time.time()
         if self.alerts is not None:
+            self._pull_alert_windows()
             self.alerts.evaluate(now)
+            self._publish_alert_windows()
         if self.sessions is not None:
             self._write_session_flags(self.sessions.expire(now))
+
+    def _pull_alert_windows(self) -> None:
+        """Slot 0 of several workers: add the others' windows before evaluating."""
+        if self._shared is not None and self._shared.leader:
+            assert self.alerts is not None
+            self._shared.pull(self.alerts)
+
+    def _publish_alert_windows(self) -> None:
+        """Other slots: publish the windows for slot 0 (rate-limited)."""
+        if self._shared is not None and not self._shared.leader:
+            assert self.alerts is not None
+            self._shared.publish(self.alerts)
 
     def _write_session_flags(self, flags: list[SessionFlag]) -> None:
         """Add ``logtriage.session.*`` to the documents of anomalous sessions (no version

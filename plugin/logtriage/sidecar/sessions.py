@@ -47,14 +47,14 @@ SessionFlag = tuple[Hashable, dict[str, Any]]
 def sessions_problem(sessions: SessionsSettings, workers: int) -> str | None:
     """Why the sidecar cannot watch sessions with these settings (``None``: it can).
 
-    Workers split the documents by id, so each would see part of every session and
-    flag the gaps; and each mines its own template ids, which one sequence model
+    Workers split the documents by timestamp, so each would see part of every session
+    and flag the gaps; and each mines its own template ids, which one sequence model
     (trained on one miner's ids) cannot read."""
     if not sessions.enabled or workers == 1:
         return None
     return (
         f"sessions need sidecar.workers: 1 (it is {workers}): workers split the documents "
-        "by id, so each would see only part of every session, with template ids of its "
+        "by timestamp, so each would see only part of every session, with template ids of its "
         "own that the sequence model was not trained on. Run sessions on one worker, or "
         "leave sessions.key_field and sessions.key_regex unset"
     )

@@ -131,6 +131,12 @@ impl Recs {
         self.slots.get_mut(s as usize).and_then(Option::as_mut)
     }
 
+    /// The slot of a live template.
+    #[inline]
+    pub fn slot_of(&self, id: u32) -> Option<u32> {
+        self.by_id.get(&id).copied()
+    }
+
     /// The template in a slot (tree leaves hold slots).
     #[inline]
     pub fn at(&self, slot: u32) -> Option<&Rec> {

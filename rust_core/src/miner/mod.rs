@@ -32,6 +32,7 @@
 //! changes a live template.
 
 mod cluster;
+mod leaf;
 mod state;
 pub mod tokenize;
 mod tree;
@@ -250,11 +251,25 @@ impl Miner {
         (same as f64 / tpl.len() as f64, wild, strong)
     }
 
+    /// The first template of the leaf (leaf order) with the highest
+    /// similarity (then the most wildcards) if that is >= `threshold`. Big
+    /// leaves score only the templates their index can show to reach it.
     fn best_in_leaf(&self, leaf: u32, ids: &[u32], threshold: f64) -> Option<u32> {
-        let node = &self.tree.nodes[leaf as usize];
+        let slots = self.tree.nodes[leaf as usize]
+            .templates
+            .match_slots(ids, threshold);
+        self.best_of(slots, ids, threshold)
+    }
+
+    fn best_of(
+        &self,
+        slots: impl Iterator<Item = u32>,
+        ids: &[u32],
+        threshold: f64,
+    ) -> Option<u32> {
         let max_strong = knobs().max_strong;
         let mut best: Option<(f64, usize, u32)> = None;
-        for &slot in &node.templates {
+        for slot in slots {
             let Some(rec) = self.recs.at(slot) else {
                 continue;
             };
@@ -287,7 +302,10 @@ impl Miner {
         let leaf = rec.leaf;
         let tokens = &rec.tokens;
         let mut by_pos: FxHashMap<usize, Vec<u32>> = FxHashMap::default();
-        for &slot in &self.tree.nodes[leaf as usize].templates {
+        for slot in self.tree.nodes[leaf as usize]
+            .templates
+            .sibling_slots(tokens)
+        {
             let Some(or) = self.recs.at(slot) else {
                 continue;
             };
@@ -337,12 +355,21 @@ impl Miner {
         for &m in &members[1..] {
             if let Some((slot, r)) = self.recs.remove(m) {
                 self.tree
-                    .remove_template(r.tokens.len() as u32, &r.route, slot);
+                    .remove_template(r.tokens.len() as u32, &r.route, slot, &self.recs);
                 self.aliases.insert(m, survivor);
             }
         }
         let text = self.text_of(&tokens);
         let hashes = self.hashes_of(&tokens);
+        let old = self.rec(survivor)?;
+        let wild: Vec<usize> = (0..tokens.len())
+            .filter(|&q| tokens[q] == WILDCARD && old.tokens[q] != WILDCARD)
+            .collect();
+        if let Some(slot) = self.recs.slot_of(survivor) {
+            self.tree.nodes[leaf as usize]
+                .templates
+                .wildcarded(slot, &wild);
+        }
         if let Some(r) = self.recs.get_mut(survivor) {
             r.tokens = tokens;
             r.hashes = hashes;
@@ -413,6 +440,13 @@ impl Miner {
             }
         }
         self.hash_buf = hs;
+        self.train_new_shape(line, key, now_s)
+    }
+
+    /// A line whose shape sequence is not in the repeat cache. Kept out of
+    /// line so that the cache path stays small enough to inline.
+    #[inline(never)]
+    fn train_new_shape(&mut self, line: &str, key: u64, now_s: i64) -> (u32, Change) {
         let mut ids = std::mem::take(&mut self.ids_buf);
         self.tokenize_into(line, true, &mut ids);
         let out = self.train_ids(&ids, key, now_s);
@@ -474,17 +508,25 @@ impl Miner {
             .and_then(|leaf| self.best_in_leaf(leaf, ids, self.config.sim_threshold));
         let (tid, change) = match found {
             Some(tid) => {
-                let mut changed = false;
+                let mut wild = Vec::new();
+                let mut leaf = 0;
                 if let Some(rec) = self.recs.get_mut(tid) {
+                    leaf = rec.leaf;
                     for (q, (t, &l)) in rec.tokens.iter_mut().zip(ids).enumerate() {
                         if *t != l && *t != WILDCARD {
                             *t = WILDCARD;
                             rec.hashes[q] = wild_hash();
-                            changed = true;
+                            wild.push(q);
                         }
                     }
                 }
+                let changed = !wild.is_empty();
                 if changed {
+                    if let Some(slot) = self.recs.slot_of(tid) {
+                        self.tree.nodes[leaf as usize]
+                            .templates
+                            .wildcarded(slot, &wild);
+                    }
                     let text = self
                         .rec(tid)
                         .map(|r| self.text_of(&r.tokens))
@@ -543,7 +585,9 @@ impl Miner {
             last_used: self.tick,
         };
         let slot = self.recs.insert(rec);
-        self.tree.nodes[leaf as usize].templates.push(slot);
+        self.tree.nodes[leaf as usize]
+            .templates
+            .push(slot, &self.recs);
         if self.recs.len() > self.config.max_templates {
             self.evict(id);
         }
@@ -572,7 +616,7 @@ impl Miner {
         for &(_, id) in &cand[..n] {
             if let Some((slot, rec)) = self.recs.remove(id) {
                 self.tree
-                    .remove_template(rec.tokens.len() as u32, &rec.route, slot);
+                    .remove_template(rec.tokens.len() as u32, &rec.route, slot, &self.recs);
             }
         }
     }
@@ -611,6 +655,7 @@ impl Miner {
             }
         }
         self.tree.remap_tokens(|t| new.intern(old.text(t)));
+        self.tree.reindex(&self.recs);
         self.interner_limit = (2 * self.interner.len()).max(MIN_INTERNER_LIMIT);
     }
 
@@ -631,10 +676,10 @@ impl Miner {
         let mut ids = Vec::new();
         self.tokenize_readonly(line, shaper, &mut ids);
         let leaf = self.tree.search(&ids, self.levels())?;
-        let node = &self.tree.nodes[leaf as usize];
-        node.templates
-            .iter()
-            .filter_map(|&slot| self.recs.at(slot))
+        self.tree.nodes[leaf as usize]
+            .templates
+            .cover_slots(&ids)
+            .filter_map(|slot| self.recs.at(slot))
             .filter(|r| Self::covers(&r.tokens, &ids))
             .min_by_key(|r| r.tokens.iter().filter(|&&t| t == WILDCARD).count())
             .map(|r| r.tpl.id)

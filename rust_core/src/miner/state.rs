@@ -199,7 +199,7 @@ pub fn from_bytes(data: &[u8]) -> CoreResult<Miner> {
             last_used: t.last_used,
         };
         let slot = recs.insert(rec);
-        tree.nodes[leaf as usize].templates.push(slot);
+        tree.nodes[leaf as usize].templates.push(slot, &recs);
     }
     for r in recs.values_mut() {
         r.hashes = r

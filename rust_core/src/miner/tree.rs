@@ -1,7 +1,9 @@
 //! The Drain prefix tree: root → token count → leading tokens → leaf with
-//! the slots of its candidate templates ([`super::cluster::Recs`]). Nodes
-//! live in an arena (`Vec<Node>`).
+//! the slots of its candidate templates ([`super::cluster::Recs`], kept in a
+//! [`Leaf`]). Nodes live in an arena (`Vec<Node>`).
 
+use super::cluster::Recs;
+use super::leaf::Leaf;
 use super::WILDCARD;
 use rustc_hash::FxHashMap;
 
@@ -9,7 +11,7 @@ use rustc_hash::FxHashMap;
 pub(crate) struct Node {
     pub children: FxHashMap<u32, u32>,
     pub wild: Option<u32>,
-    pub templates: Vec<u32>,
+    pub templates: Leaf,
 }
 
 #[derive(Debug, Clone)]
@@ -126,11 +128,12 @@ impl Tree {
         node
     }
 
-    /// Removes the template in slot `id` (`len` tokens, tree `route`) from its leaf and
+    /// Removes the template in slot `id` (`len` tokens, tree `route`; `recs`
+    /// holds the leaf's other templates) from its leaf and
     /// prunes the edges left without any template below them, so that the
     /// tree is the one [`replay`](Self::replay) of the live routes builds
     /// (`max_children` decisions, and so ids, survive a state round trip).
-    pub fn remove_template(&mut self, len: u32, route: &[u32], id: u32) {
+    pub fn remove_template(&mut self, len: u32, route: &[u32], id: u32, recs: &Recs) {
         let Some(&root) = self.by_len.get(&len) else {
             return;
         };
@@ -146,7 +149,7 @@ impl Tree {
             path.push(next);
         }
         let leaf = path[path.len() - 1];
-        self.nodes[leaf as usize].templates.retain(|&t| t != id);
+        self.nodes[leaf as usize].templates.remove(id, recs);
         for k in (1..path.len()).rev() {
             if !self.is_empty_node(path[k]) {
                 return;
@@ -174,6 +177,14 @@ impl Tree {
         }
     }
 
+    /// Rebuilds the leaves' indexes from the templates' tokens (after
+    /// [`remap_tokens`](Self::remap_tokens) renumbered them).
+    pub fn reindex(&mut self, recs: &Recs) {
+        for n in &mut self.nodes {
+            n.templates.reindex(recs);
+        }
+    }
+
     fn release(&mut self, node: u32) {
         self.nodes[node as usize] = Node::default();
         self.free.push(node);
@@ -188,7 +199,7 @@ impl Tree {
         let node = std::mem::size_of::<Node>();
         self.nodes
             .iter()
-            .map(|n| node + n.children.capacity() * 12 + n.templates.capacity() * 4)
+            .map(|n| node + n.children.capacity() * 12 + n.templates.memory_bytes())
             .sum::<usize>()
             + self.by_len.capacity() * 12
             + self.free.capacity() * 4
@@ -201,19 +212,20 @@ mod tests {
 
     #[test]
     fn removal_prunes_to_the_replayed_tree_and_reuses_nodes() {
+        let recs = Recs::default();
         let mut tree = Tree::new();
         let (leaf, route) = tree.insert_path(&[1, 2, 3], 2, 100);
-        tree.nodes[leaf as usize].templates.push(7);
+        tree.nodes[leaf as usize].templates.push(7, &recs);
         let (other, other_route) = tree.insert_path(&[1, 4, 3], 2, 100);
-        tree.nodes[other as usize].templates.push(8);
+        tree.nodes[other as usize].templates.push(8, &recs);
         let before = tree.nodes.len();
         for round in 0..100 {
-            tree.remove_template(3, &route, 7);
+            tree.remove_template(3, &route, 7, &recs);
             let (l, r) = tree.insert_path(&[1, 2 + round % 2 * 3, 3], 2, 100);
-            tree.nodes[l as usize].templates.push(7);
-            tree.remove_template(3, &r, 7);
+            tree.nodes[l as usize].templates.push(7, &recs);
+            tree.remove_template(3, &r, 7, &recs);
             let (l, _) = tree.insert_path(&[1, 2, 3], 2, 100);
-            tree.nodes[l as usize].templates.push(7);
+            tree.nodes[l as usize].templates.push(7, &recs);
         }
         assert_eq!(tree.nodes.len(), before);
         // Only the live paths are left: node 1 has the children 2 and 4.
@@ -221,8 +233,8 @@ mod tests {
         assert_eq!(tree.nodes[top as usize].children.len(), 1);
         let one = tree.nodes[top as usize].children[&1];
         assert_eq!(tree.nodes[one as usize].children.len(), 2);
-        tree.remove_template(3, &route, 7);
-        tree.remove_template(3, &other_route, 8);
+        tree.remove_template(3, &route, 7, &recs);
+        tree.remove_template(3, &other_route, 8, &recs);
         assert!(tree.by_len.is_empty());
     }
 }
