@@ -117,7 +117,8 @@ def _parse_streaming(source: LogFileSource, miner: Miner, out: str, fmt: OutputF
             if changed:
                 texts.update(changed)
                 ids = miner.resolve_batch(ids.tolist())
-                string_ids.update((tid, sid) for tid, sid, *_ in miner.templates())
+            if not set(ids.tolist()) <= string_ids.keys():  # a template's string id never changes
+                string_ids = {tid: sid for tid, sid, *_ in miner.templates()}
             sink.write_rows(
                 (line_id, content, string_ids.get(tid, str(tid)), texts[tid])
                 for line_id, (content, tid) in enumerate(
